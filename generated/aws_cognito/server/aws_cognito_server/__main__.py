@@ -1,0 +1,38 @@
+"""Serve the AWS Cognito API Get Open Id Token For Developer Identity API: ``python -m aws_cognito_server --port 8000 [--mock]``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from typing import Any
+
+from .app import create_app
+
+
+def _load(target: str) -> Any:
+    module_name, _, attribute = target.partition(":")
+    handlers = getattr(importlib.import_module(module_name), attribute or "handlers")
+    return handlers() if isinstance(handlers, type) else handlers
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m aws_cognito_server", description=__doc__)
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    parser.add_argument(
+        "--mock", action="store_true", help="answer every operation with example data"
+    )
+    parser.add_argument(
+        "--handlers", metavar="MODULE:NAME", help="your Handlers subclass or instance"
+    )
+    args = parser.parse_args(argv)
+    import uvicorn
+
+    handlers = _load(args.handlers) if args.handlers else None
+    uvicorn.run(create_app(handlers, mock=args.mock), host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""The intermediate model: what every template needs, decided once, independent of spec version.
+
+Frozen dataclasses only. Names here are already safe identifiers (made by ``names``); the
+original spec text travels beside them (``wire_name``, ``operation_id``, descriptions) and reaches
+generated files only through the render filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .diagnostics import Diagnostic
+
+Location = Literal["path", "query", "header", "cookie", "form"]
+Kind = Literal["string", "integer", "number", "boolean", "array", "map", "model", "enum", "any"]
+
+_PRIMITIVE_ANNOTATIONS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any"}
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """The type of one value: a parameter, a field, a body or a response."""
+
+    kind: Kind
+    format: str | None = None
+    items: TypeInfo | None = None  # array items, map values
+    model: str | None = None  # class name, for kind "model"
+    enum_values: tuple[str | int | float | bool, ...] = ()
+    nullable: bool = False
+
+    @property
+    def annotation(self) -> str:
+        """The annotation inside ``models.py``, where model classes are in scope by bare name."""
+        return self._annotation("")
+
+    @property
+    def qualified(self) -> str:
+        """The annotation in any other module, which imports the models module as ``models``."""
+        return self._annotation("models.")
+
+    def _annotation(self, prefix: str) -> str:
+        if self.kind == "array":
+            base = f"list[{self.items._annotation(prefix) if self.items else 'Any'}]"
+        elif self.kind == "map":
+            base = f"dict[str, {self.items._annotation(prefix) if self.items else 'Any'}]"
+        elif self.kind == "model":
+            base = f"{prefix}{self.model}"
+        elif self.kind == "enum":
+            base = "Literal[" + ", ".join(repr(v) for v in self.enum_values) + "]"
+        else:
+            base = _PRIMITIVE_ANNOTATIONS[self.kind]
+        return f"{base} | None" if self.nullable and base != "Any" else base
+
+    @property
+    def decoder(self) -> str | None:
+        """A client expression turning JSON data into this type; None when the data is the value."""
+        return self._decoder("models.")
+
+    @property
+    def model_decoder(self) -> str | None:
+        """The same, inside ``models.py``."""
+        return self._decoder("")
+
+    def _decoder(self, prefix: str) -> str | None:
+        if self.kind == "model":
+            return f"{prefix}{self.model}.from_dict"
+        inner = self.items._decoder(prefix) if self.items else None
+        if inner is None or self.kind not in ("array", "map"):
+            return None
+        return f"decode_{'list' if self.kind == 'array' else 'map'}({inner})"
+
+    @property
+    def json_schema(self) -> dict[str, Any]:
+        """A JSON Schema (OpenAPI 3.0 dialect) for this type, refs pointing at components."""
+        schema = self._base_schema()
+        if self.nullable:
+            schema["nullable"] = True
+        return schema
+
+    def _base_schema(self) -> dict[str, Any]:
+        if self.kind in ("array", "map"):
+            inner = self.items.json_schema if self.items else {}
+            return {"type": "array", "items": inner} if self.kind == "array" else {"type": "object", "additionalProperties": inner}
+        if self.kind == "model":
+            return {"$ref": f"#/components/schemas/{self.model}"}
+        if self.kind == "enum":
+            return {"enum": list(self.enum_values)}
+        if self.kind == "any":
+            return {}
+        schema: dict[str, Any] = {"type": self.kind}
+        if self.format:
+            schema["format"] = self.format
+        return schema
+
+
+ANY = TypeInfo("any")
+
+
+def _optional(annotation: str, required: bool) -> str:
+    if required or annotation == "Any" or annotation.endswith("| None"):
+        return annotation
+    return f"{annotation} | None"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    wire_name: str
+    py_name: str
+    location: Location
+    type: TypeInfo
+    required: bool
+    description: str
+    style: str  # form, simple, spaceDelimited, pipeDelimited, tsv...
+    explode: bool
+    example: Any  # a JSON value, for docs and mocks
+    default: Any = None
+
+    @property
+    def argument_annotation(self) -> str:
+        """The keyword argument's annotation: optional arguments also take None (not sent)."""
+        return _optional(self.type.qualified, self.required)
+
+    @property
+    def fastapi_marker(self) -> str:
+        """The FastAPI parameter class that reads this parameter from a request."""
+        return {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie", "form": "Form"}[self.location]
+
+
+@dataclass(frozen=True)
+class Body:
+    py_name: str
+    content_type: str
+    type: TypeInfo
+    required: bool
+    description: str
+    example: Any
+
+    @property
+    def argument_annotation(self) -> str:
+        return _optional(self.type.qualified, self.required)
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str  # "200", "4XX", "default"
+    description: str
+    type: TypeInfo | None  # None: no body described
+    content_type: str | None
+    example: Any
+
+
+@dataclass(frozen=True)
+class Example:
+    """A ready-to-show call of an operation, for the docs."""
+
+    curl: str
+    python: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    py_name: str
+    operation_id: str
+    method: str  # upper case
+    path: str  # the path template as sent: /pets/{petId}
+    server_path: str  # the same path with Python names: /pets/{pet_id}
+    fixed_query: tuple[tuple[str, str], ...]
+    group: str  # py name of the group
+    summary: str
+    description: str
+    deprecated: bool
+    parameters: tuple[Parameter, ...]
+    body: Body | None
+    responses: tuple[Response, ...]
+    pointer: str
+    retry_safe: bool
+    success: Response | None  # the response a mock server answers with
+    example: Example
+    anchor: str  # a stable id for docs links
+
+    @property
+    def success_status(self) -> int:
+        """The status a handler's plain return value is sent with."""
+        return int(self.success.status) if self.success and self.success.status.isdigit() else 200
+
+    @property
+    def mock_body(self) -> Any:
+        """What mock mode answers with: the success response's example, or no body."""
+        return self.success.example if self.success and self.success.type else None
+
+    @property
+    def return_annotation(self) -> str:
+        return self.success.type.qualified if self.success and self.success.type else "Any"
+
+    @property
+    def decoded_responses(self) -> tuple[Response, ...]:
+        """Responses whose JSON the client turns into model instances."""
+        return tuple(r for r in self.responses if r.type is not None and r.type.decoder is not None)
+
+    @property
+    def fixed_query_string(self) -> str:
+        return "&".join(f"{k}={v}" for k, v in self.fixed_query)
+
+    @property
+    def display_path(self) -> str:
+        return self.path + ("?" + self.fixed_query_string if self.fixed_query else "")
+
+
+@dataclass(frozen=True)
+class Group:
+    """The operations of one tag: an attribute of the client and a handler interface of the server."""
+
+    name: str  # the tag as written
+    attr: str  # client attribute, module name
+    class_stem: str  # IdentitiesApi / IdentitiesHandlers
+    description: str
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Operations that share a method and path; they differ only in their fixed query."""
+
+    method: str
+    path: str
+    server_path: str
+    operations: tuple[Operation, ...]  # most specific fixed query first
+    fallback: Operation | None  # the operation with no fixed query, if any
+    dispatch_keys: tuple[str, ...]  # query names the fixed queries use
+
+    @property
+    def all_operations(self) -> tuple[Operation, ...]:
+        """In the order the server tries them: fixed queries first, the fallback last."""
+        return self.operations + ((self.fallback,) if self.fallback else ())
+
+
+@dataclass(frozen=True)
+class ModelField:
+    wire_name: str
+    py_name: str
+    type: TypeInfo
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str  # class name
+    wire_name: str  # the definition's key in the spec
+    description: str
+    fields: tuple[ModelField, ...]
+    example: Any
+
+
+@dataclass(frozen=True)
+class Api:
+    spec_name: str  # aws_cognito
+    client_package: str  # aws_cognito_client
+    server_package: str  # aws_cognito_server
+    title: str
+    version: str
+    package_version: str  # the spec's version when it is a valid PEP 440 version, else 0.0.0
+    description: str
+    base_url: str  # the spec's server URL with its base path; "" when the spec names no host
+    base_path: str  # the path every operation's path is under: "" or "/v1"
+    groups: tuple[Group, ...]
+    routes: tuple[Route, ...]
+    models: tuple[Model, ...]
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(op for group in self.groups for op in group.operations)
+
+    @property
+    def client_distribution(self) -> str:
+        return self.client_package.replace("_", "-")
+
+    @property
+    def server_distribution(self) -> str:
+        return self.server_package.replace("_", "-")

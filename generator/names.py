@@ -1,0 +1,110 @@
+"""Every Python identifier and file name the generator emits is made here, and only here.
+
+Spec text is untrusted: whatever it holds, the result is a plain ASCII identifier that is not a
+keyword, a soft keyword or a shadowed builtin, and never starts with a digit or an underscore. The
+wire name always travels beside it in the model, so nothing is lost for serialization.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+from typing import Iterable
+
+_WORD = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z]|[0-9]|\b|_)|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_RESERVED = (
+    set(keyword.kwlist)
+    | set(keyword.softkwlist)
+    | set(dir(builtins))
+    | {"self", "cls", "true", "false", "null", "none"}
+)
+
+
+def words(text: str) -> list[str]:
+    """Split any text into lower-case ASCII words: ``getHTTPResponse2`` → get, http, response, 2."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    found: list[str] = []
+    for chunk in re.split(r"[^A-Za-z0-9]+", ascii_text):
+        found.extend(w.lower() for w in _WORD.findall(chunk))
+    return found
+
+
+def snake(text: str, fallback: str) -> str:
+    """A snake_case identifier for ``text``; ``fallback`` names things that have no usable letters."""
+    parts = words(text)
+    name = "_".join(parts) if parts else fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    return _unreserved(name)
+
+
+def pascal(text: str, fallback: str) -> str:
+    """A PascalCase class name for ``text``."""
+    parts = words(text)
+    name = "".join(p[:1].upper() + p[1:] for p in parts) if parts else fallback
+    if name[0].isdigit():
+        name = fallback + name
+    return _unreserved(name)
+
+
+def constant(text: str, fallback: str) -> str:
+    """An UPPER_SNAKE name, as for enum members."""
+    return snake(text, fallback).rstrip("_").upper()
+
+
+def _unreserved(name: str) -> str:
+    return name + "_" if name in _RESERVED or keyword.iskeyword(name) else name
+
+
+class Namespace:
+    """Hands out unique names in one scope, deterministically: the first claimant keeps the name.
+
+    Later claimants of a taken name get ``_2``, ``_3``, ... (``2``, ``3`` for class names).
+    """
+
+    def __init__(self, reserved: Iterable[str] = ()):
+        self._taken: set[str] = set(reserved)
+
+    def claim(self, name: str) -> str:
+        if name not in self._taken:
+            self._taken.add(name)
+            return name
+        separator = "" if name[:1].isupper() else "_"
+        stem = name.rstrip("_") or name
+        index = 2
+        while f"{stem}{separator}{index}" in self._taken:
+            index += 1
+        unique = f"{stem}{separator}{index}"
+        self._taken.add(unique)
+        return unique
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._taken
+
+
+def package_name(spec_stem: str) -> str:
+    """The folder and import name for a spec: ``aws-cognito.yaml`` → ``aws_cognito``."""
+    return snake(spec_stem, "api")
+
+
+# Names the generated code defines or imports itself, which spec-made names must not take.
+CLIENT_ARGUMENTS = {"self", "timeout"}
+HANDLER_ARGUMENTS = {"self", "request"}
+GROUP_ATTRIBUTES_TAKEN = {"close", "aclose", "base_url", "headers", "timeout", "max_retries", "http_client", "transport"}
+MODEL_NAMES_TAKEN = {
+    "Any",
+    "ApiError",
+    "AsyncClient",
+    "BaseModel",
+    "Client",
+    "ConfigDict",
+    "Field",
+    "Handlers",
+    "Literal",
+    "Model",
+    "NotGiven",
+    "Optional",
+    "Union",
+}

@@ -1,0 +1,178 @@
+"""render: the intermediate model in, ``{relative path: text}`` out. Nothing here touches disk.
+
+Spec text is untrusted. It reaches a template only through a filter made for the place it lands
+(a Python string literal, a docstring, a comment, TOML, Markdown, HTML), and file paths are built
+from identifiers that ``names`` made, never from spec text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from .model import Api
+from .server_openapi import server_openapi
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+if not BUILTIN_TEMPLATES.is_dir():  # running from a source checkout
+    BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+
+
+def py_string(value: Any) -> str:
+    """A Python string literal holding ``value`` exactly."""
+    return repr(str(value))
+
+
+def py_literal(value: Any) -> str:
+    """A Python literal for a JSON value (None, bool, numbers, strings, lists, dicts)."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else "None"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(py_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py_string(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
+    return repr(str(value))
+
+
+def docstring(value: Any, indent: int = 0) -> str:
+    """Text safe inside a triple-double-quoted, non-raw docstring, continuation lines indented.
+
+    Backslashes are doubled, control characters escaped, and a quote is escaped when another
+    quote follows it or it ends the text, so no run of quotes can close the docstring.
+    """
+    text = str(value or "").replace("\\", "\\\\")
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+    text = re.sub(r'"(?="|$)', r'\\"', text)
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return ("\n" + " " * indent).join(lines).replace(" " * indent + "\n", "\n")
+
+
+def comment(value: Any) -> str:
+    """One line of text safe in a comment or a one-line docstring: no newlines, quotes or backslashes."""
+    text = " ".join(str(value or "").split())
+    return _CONTROL.sub("", text).replace("\\", "/").replace('"', "'")
+
+
+def toml_string(value: Any) -> str:
+    """A TOML basic string (JSON string escapes are valid TOML)."""
+    return json.dumps(str(value), ensure_ascii=True)
+
+
+def markdown(value: Any) -> str:
+    """Inline Markdown text: markup characters and HTML escaped, newlines folded."""
+    text = " ".join(str(value or "").split())
+    text = html.escape(text, quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", text)
+
+
+def markdown_block(value: Any) -> str:
+    """Paragraphs of Markdown text: the same escaping, line breaks kept as paragraph breaks."""
+    paragraphs = re.split(r"\n\s*\n", str(value or "").strip())
+    return "\n\n".join(markdown(p) for p in paragraphs if p.strip())
+
+
+def markdown_code(value: Any, language: str = "") -> str:
+    """A fenced code block whose fence no backtick run in ``value`` can close."""
+    text = str(value)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}"
+
+
+def html_text(value: Any) -> str:
+    """Text for HTML element content or a quoted attribute."""
+    return html.escape(str(value if value is not None else ""), quote=True)
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "pystr": py_string,
+    "pyliteral": py_literal,
+    "docstring": docstring,
+    "comment": comment,
+    "tomlstr": toml_string,
+    "md": markdown,
+    "md_block": markdown_block,
+    "md_code": markdown_code,
+    "html": html_text,
+    "json": json_text,
+}
+
+
+@dataclass(frozen=True)
+class Artefact:
+    """One generated file: where it goes and which template makes it."""
+
+    template: str
+    path: str
+    context: dict[str, Any]
+
+
+def environment(user_templates: Path | None = None) -> jinja2.Environment:
+    folders = [str(user_templates)] if user_templates else []
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders + [str(BUILTIN_TEMPLATES)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def artefacts(api: Api) -> list[Artefact]:
+    """Every file generated for ``api``; paths are made of names module identifiers only."""
+    client = f"client/{api.client_package}"
+    server = f"server/{api.server_package}"
+    files = [
+        Artefact("client/pyproject.toml.jinja", "client/pyproject.toml", {}),
+        Artefact("client/README.md.jinja", "client/README.md", {}),
+        Artefact("client/__init__.py.jinja", f"{client}/__init__.py", {}),
+        Artefact("client/py.typed.jinja", f"{client}/py.typed", {}),
+        Artefact("client/_runtime.py.jinja", f"{client}/_runtime.py", {}),
+        Artefact("client/errors.py.jinja", f"{client}/errors.py", {}),
+        Artefact("client/models.py.jinja", f"{client}/models.py", {}),
+        Artefact("client/client.py.jinja", f"{client}/client.py", {}),
+        Artefact("client/api_init.py.jinja", f"{client}/api/__init__.py", {}),
+        Artefact("server/pyproject.toml.jinja", "server/pyproject.toml", {}),
+        Artefact("server/__init__.py.jinja", f"{server}/__init__.py", {}),
+        Artefact("server/__main__.py.jinja", f"{server}/__main__.py", {}),
+        Artefact("server/py.typed.jinja", f"{server}/py.typed", {}),
+        Artefact("server/models.py.jinja", f"{server}/models.py", {}),
+        Artefact("server/handlers.py.jinja", f"{server}/handlers.py", {}),
+        Artefact("server/app.py.jinja", f"{server}/app.py", {}),
+        Artefact("server/_mock.py.jinja", f"{server}/_mock.py", {}),
+        Artefact("docs/README.md.jinja", "docs/README.md", {}),
+        Artefact("docs/index.html.jinja", "docs/index.html", {}),
+    ]
+    files += [Artefact("client/group.py.jinja", f"{client}/api/{g.attr}.py", {"group": g}) for g in api.groups]
+    return files
+
+
+def render(api: Api, user_templates: Path | None = None) -> dict[str, str]:
+    env = environment(user_templates)
+    output = {a.path: env.get_template(a.template).render(api=api, **a.context) for a in artefacts(api)}
+    output[f"server/{api.server_package}/openapi.json"] = json_text(server_openapi(api)) + "\n"
+    return dict(sorted(output.items()))

@@ -1,0 +1,112 @@
+"""The OpenAPI 3.0 document the generated server publishes at ``/openapi.json``.
+
+It describes what the server really accepts: operations that share a path and differ only in
+their fixed query (``/?Action=GetId``) are one OpenAPI operation whose dispatch parameter is an
+enum, since OpenAPI allows one operation per method and path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Api, Operation, Route
+
+_ERROR = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}}}
+
+
+def server_openapi(api: Api) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for route in api.routes:
+        paths.setdefault(api.base_path + route.path, {})[route.method.lower()] = _route_operation(route)
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": api.title, "version": api.version or "0.0.0", "description": api.description},
+        "paths": paths,
+        "components": {"schemas": {m.name: _model_schema(m) for m in api.models}},
+    }
+
+
+def _route_operation(route: Route) -> dict[str, Any]:
+    operations = list(route.operations) + ([route.fallback] if route.fallback else [])
+    if len(operations) == 1 and not operations[0].fixed_query:
+        return _operation(operations[0], optional_params=False)
+    merged: dict[str, Any] = {
+        "operationId": "_or_".join(op.py_name for op in operations),
+        "summary": " | ".join(op.operation_id for op in operations),
+        "description": "Dispatched on " + ", ".join(route.dispatch_keys) + ": " + ", ".join(
+            op.fixed_query_string or "(none)" for op in operations
+        ),
+        "parameters": _dispatch_parameters(route) + _merged_parameters(operations),
+        "responses": _merged_responses(operations),
+    }
+    return merged
+
+
+def _dispatch_parameters(route: Route) -> list[dict[str, Any]]:
+    params = []
+    for key in route.dispatch_keys:
+        values = sorted({v for op in route.operations for k, v in op.fixed_query if k == key})
+        params.append({"name": key, "in": "query", "required": route.fallback is None, "schema": {"type": "string", "enum": values}})
+    return params
+
+
+def _merged_parameters(operations: list[Operation]) -> list[dict[str, Any]]:
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for op in operations:
+        for param in _operation(op, optional_params=True)["parameters"]:
+            seen.setdefault((param["in"], param["name"]), param)
+    return list(seen.values())
+
+
+def _merged_responses(operations: list[Operation]) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    for op in operations:
+        for status, response in _operation(op, optional_params=True)["responses"].items():
+            if status in responses and responses[status] != response:
+                responses[status] = {"description": responses[status]["description"], "content": {"application/json": {"schema": {}}}}
+            else:
+                responses.setdefault(status, response)
+    responses["400"] = {"description": "Missing or unknown dispatch value", "content": _ERROR}
+    return responses
+
+
+def _operation(op: Operation, optional_params: bool) -> dict[str, Any]:
+    parameters = [
+        {
+            "name": p.wire_name,
+            "in": p.location,
+            "required": p.required and (p.location == "path" or not optional_params),
+            "schema": p.type.json_schema,
+        }
+        for p in op.parameters
+        if p.location in ("path", "query", "header", "cookie")
+    ]
+    result: dict[str, Any] = {"operationId": op.py_name, "summary": op.summary, "parameters": parameters}
+    if op.body is not None:
+        result["requestBody"] = {
+            "required": op.body.required,
+            "content": {op.body.content_type: {"schema": op.body.type.json_schema}},
+        }
+    responses: dict[str, Any] = {}
+    for response in op.responses:
+        entry: dict[str, Any] = {"description": response.description or response.status}
+        if response.type is not None:
+            entry["content"] = {response.content_type or "application/json": {"schema": response.type.json_schema}}
+        responses[response.status] = entry
+    if op.success is None:
+        responses["200"] = {"description": "Success"}
+    responses["422"] = {"description": "The request does not match the spec", "content": _ERROR}
+    responses["501"] = {"description": "Not implemented yet", "content": _ERROR}
+    result["responses"] = responses
+    return result
+
+
+def _model_schema(model: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {f.wire_name: f.type.json_schema for f in model.fields},
+    }
+    required = [f.wire_name for f in model.fields if f.required]
+    if required:
+        schema["required"] = required
+    return schema

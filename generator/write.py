@@ -1,0 +1,133 @@
+"""write: the only step that touches disk.
+
+The new output is built in a sibling folder and swapped in, so an error or a kill leaves either
+the previous output or the complete new one. A manifest lists every file with its sha256.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import difflib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+MANIFEST = ".stubforge-manifest.json"
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str
+    kind: str  # stale, missing, extra, edited
+    diff: str
+
+
+def sha256(text: str | bytes) -> str:
+    return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
+
+
+def manifest_text(files: dict[str, str], spec_sha256: str, generator_version: str) -> str:
+    manifest = {
+        "generator": f"stubforge {generator_version}",
+        "spec_sha256": spec_sha256,
+        "files": {path: sha256(text) for path, text in sorted(files.items())},
+    }
+    return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+
+
+def safe_relative(path: str) -> PurePosixPath:
+    """Refuse any output path that could land outside the output folder."""
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or not pure.parts or any(part in ("", ".", "..") for part in pure.parts) or "\\" in path:
+        raise ValueError(f"refusing to write outside the output folder: {path!r}")
+    return pure
+
+
+def write_tree(target: Path, files: dict[str, str]) -> None:
+    """Replace the folder ``target`` with exactly ``files``; unchanged files keep their mtime."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _recover(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        for path, text in files.items():
+            relative = safe_relative(path)
+            destination = staging.joinpath(*relative.parts)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            previous = target.joinpath(*relative.parts)
+            if previous.is_file() and not previous.is_symlink() and previous.read_bytes() == text.encode():
+                os.link(previous, destination)
+            else:
+                destination.write_bytes(text.encode())
+        _fsync_tree(staging)
+        _swap(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap(staging: Path, target: Path) -> None:
+    if target.exists() and _exchange(staging, target):
+        shutil.rmtree(staging)
+        return
+    old = target.parent / f".{target.name}.old"
+    if target.exists():
+        os.rename(target, old)
+    os.rename(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders with renameat2(RENAME_EXCHANGE) where the platform has it."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(result == 0)
+
+
+def _recover(target: Path) -> None:
+    """Finish or undo a swap that a kill interrupted; drop staging folders it left."""
+    old = target.parent / f".{target.name}.old"
+    if old.exists():
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(old, target)
+    for leftover in target.parent.glob(f".{target.name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _, names in os.walk(root):
+        for name in names:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def compare_tree(target: Path, files: dict[str, str]) -> list[Difference]:
+    """What differs between the folder on disk and ``files``."""
+    differences = []
+    on_disk = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()} if target.is_dir() else set()
+    for path, text in sorted(files.items()):
+        if path not in on_disk:
+            differences.append(Difference(path, "missing", ""))
+            continue
+        current = (target / path).read_bytes().decode("utf-8", errors="replace")
+        if current != text:
+            diff = "".join(difflib.unified_diff(current.splitlines(True), text.splitlines(True), f"a/{path}", f"b/{path}", n=2))
+            differences.append(Difference(path, "stale", diff))
+    differences += [Difference(path, "extra", "") for path in sorted(on_disk - set(files))]
+    return differences
