@@ -303,8 +303,11 @@ class SyncTransport(_Base):
                 return _result(endpoint, response)
             if response is not None:
                 response.close()
-            time.sleep(self.retry.delay(attempt, response))
+            self._wait(self.retry.delay(attempt, response))
             attempt += 1
+
+    def _wait(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 class AsyncTransport(_Base):
@@ -339,8 +342,11 @@ class AsyncTransport(_Base):
                 return _result(endpoint, response)
             if response is not None:
                 await response.aclose()
-            await asyncio.sleep(self.retry.delay(attempt, response))
+            await self._wait(self.retry.delay(attempt, response))
             attempt += 1
+
+    async def _wait(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 def decode_list(item: Decoder) -> Decoder:

@@ -18,7 +18,7 @@ from . import models
 from ._mock import MOCK_RESPONSES
 from .handlers import Handlers
 
-__all__ = ["create_app"]
+__all__ = ["GeneratedApp", "create_app"]
 
 BASE_PATH = ""
 
@@ -86,19 +86,24 @@ def _unknown_dispatch(valid: list[str]) -> Callable[[Request], Awaitable[Respons
     return endpoint
 
 
-def _openapi() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(
-        resources.files(__package__).joinpath("openapi.json").read_text("utf-8")
-    )
-    return document
+class GeneratedApp(FastAPI):
+    """Publishes the OpenAPI document generated with this package, which describes operations
+    that share a path (and differ in their fixed query) as the server really serves them."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            text = resources.files(__package__).joinpath("openapi.json").read_text("utf-8")
+            self.openapi_schema = json.loads(text)
+        return self.openapi_schema
 
 
-def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> FastAPI:
+def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> GeneratedApp:
     """The application: ``handlers`` implements the operations; ``mock`` answers every one with example data."""
     _handlers = handlers if handlers is not None else Handlers()
     _mock = mock
-    app = FastAPI(title="AWS Cognito API Get Open Id Token For Developer Identity", version="1.0.0")
-    app.openapi_schema = _openapi()
+    app = GeneratedApp(
+        title="AWS Cognito API Get Open Id Token For Developer Identity", version="1.0.0"
+    )
 
     async def delete_identities(
         identity_ids_to_delete: Annotated[str | None, Query(alias="IdentityIdsToDelete")] = None,

@@ -1,0 +1,58 @@
+"""Shared helpers: the repo's paths, running the CLI, and importing generated packages."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "specs" / "aws-cognito.yaml"
+GENERATED = ROOT / "generated"
+
+
+def run_stubforge(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m generator ARGS`` the way a user would, capturing its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *map(str, args)],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def write_spec(folder: Path, name: str, text: str) -> Path:
+    """A spec file from an indented literal in a test."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``folder`` with its bytes and mtime, to prove a run changed nothing."""
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def seed_output() -> Path:
+    """The committed output for the seed, importable: the golden test proves it is current."""
+    folder = GENERATED / "aws_cognito"
+    for part in ("client", "server"):
+        path = str(folder / part)
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    return folder
