@@ -40,6 +40,16 @@ def snake(text: str, fallback: str) -> str:
     return _unreserved(name)
 
 
+def attribute(text: str, fallback: str) -> str:
+    """A snake_case attribute name (a model field): only hard keywords need escaping there,
+    since an attribute shadows no builtin (``pet.id``, ``pet.type``)."""
+    parts = words(text)
+    name = "_".join(parts) if parts else fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    return name + "_" if keyword.iskeyword(name) or name in FIELD_NAMES_TAKEN else name
+
+
 def pascal(text: str, fallback: str) -> str:
     """A PascalCase class name for ``text``."""
     parts = words(text)
@@ -61,13 +71,18 @@ def _unreserved(name: str) -> str:
 class Namespace:
     """Hands out unique names in one scope, deterministically: the first claimant keeps the name.
 
-    Later claimants of a taken name get ``_2``, ``_3``, ... (``2``, ``3`` for class names).
+    A name the scope reserves for itself (``timeout`` among a method's arguments) becomes
+    ``timeout_``; later claimants of a taken name get ``_2``, ``_3``, ... (``2``, ``3`` for
+    class names).
     """
 
     def __init__(self, reserved: Iterable[str] = ()):
-        self._taken: set[str] = set(reserved)
+        self._reserved = frozenset(reserved)
+        self._taken: set[str] = set(self._reserved)
 
     def claim(self, name: str) -> str:
+        if name in self._reserved and name + "_" not in self._taken:
+            name = name + "_"
         if name not in self._taken:
             self._taken.add(name)
             return name
@@ -79,9 +94,6 @@ class Namespace:
         unique = f"{stem}{separator}{index}"
         self._taken.add(unique)
         return unique
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._taken
 
 
 def package_name(spec_stem: str) -> str:
@@ -107,4 +119,38 @@ MODEL_NAMES_TAKEN = {
     "NotGiven",
     "Optional",
     "Union",
+}
+# Attributes of pydantic's BaseModel and of the client's dataclass models.
+FIELD_NAMES_TAKEN = {
+    "additional_properties",
+    "construct",
+    "copy",
+    "dict",
+    "from_dict",
+    "from_orm",
+    "json",
+    "model_computed_fields",
+    "model_config",
+    "model_construct",
+    "model_copy",
+    "model_dump",
+    "model_dump_json",
+    "model_extra",
+    "model_fields",
+    "model_fields_set",
+    "model_json_schema",
+    "model_parametrized_name",
+    "model_post_init",
+    "model_rebuild",
+    "model_validate",
+    "model_validate_json",
+    "model_validate_strings",
+    "parse_file",
+    "parse_obj",
+    "parse_raw",
+    "schema",
+    "schema_json",
+    "to_dict",
+    "update_forward_refs",
+    "validate",
 }

@@ -96,11 +96,11 @@ class SchemaConverter:
         required = set(schema.get("required") or []) if isinstance(schema.get("required"), list) else set()
         if "allOf" in schema or "oneOf" in schema or "anyOf" in schema:
             self.warn(Level.WARNING, pointer, "allOf/oneOf/anyOf are not modelled yet; only the listed properties are typed")
-        field_names = names.Namespace({"to_dict", "from_dict", "additional_properties"})
+        field_names = names.Namespace()
         fields = []
         self._order.append(class_name)
         for wire, prop in properties.items():
-            py_name = field_names.claim(names.snake(wire, "field"))
+            py_name = field_names.claim(names.attribute(wire, "field"))
             prop_type = self.convert(prop, f"{pointer}/properties/{names_escape(wire)}", class_name + names.pascal(wire, "Field"))
             description = prop.get("description", "") if isinstance(prop, dict) else ""
             fields.append(ModelField(wire, py_name, prop_type, wire in required, text(description)))
