@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 from typing import Any
 from urllib.parse import quote
@@ -81,8 +82,6 @@ def call_example(
     url = base_url.rstrip("/") + quote(url_path, safe="/{}%") + ("?" + "&".join(query) if query else "")
     curl = ["curl", "-X", method, url] + [x for h in headers for x in ("-H", h)]
     if body_arg is not None:
-        import json
-
         curl += ["-H", "Content-Type: application/json", "-d", json.dumps(body, sort_keys=True)]
         args.append(f"{body_arg}={body!r}")
     call = f"{client_attr}.{group_attr}.{op_name}({', '.join(args)})"

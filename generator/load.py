@@ -13,7 +13,8 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
+from urllib.parse import unquote
 
 import yaml
 
@@ -262,7 +263,7 @@ def _check_kind(spec: LoadedSpec) -> None:
     raise SpecError([spec.diag(Level.ERROR, "", "not a Swagger 2.0 or OpenAPI 3 document: no 'swagger' or 'openapi' field")])
 
 
-def iter_refs(node: Any, pointer: str = ""):
+def iter_refs(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
     """Yield ``(pointer, ref)`` for every ``$ref`` string; examples and extensions are data, not refs."""
     stack = [(node, pointer)]
     while stack:
@@ -305,8 +306,6 @@ def resolve_pointer(document: Any, fragment: str) -> tuple[bool, Any]:
 
 
 def _percent_decode(token: str) -> str:
-    from urllib.parse import unquote
-
     return unquote(token) if "%" in token else token
 
 

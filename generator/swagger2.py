@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -10,7 +11,7 @@ from . import names
 from .diagnostics import Diagnostic, Level, pointer_of, sort_unique
 from .examples import ExampleMaker, call_example
 from .load import LoadedSpec, resolve_pointer
-from .model import ANY, Api, Body, Group, Location, Operation, Parameter, Response, Route, TypeInfo
+from .model import Api, Body, Group, Location, Operation, Parameter, Response, Route, TypeInfo
 from .schemas import SchemaConverter, text
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -246,8 +247,6 @@ def _parameter(
 def _undeclared_path_parameters(
     ctx: _Context, path: str, parameters: list[Parameter], pointer: str, py_args: names.Namespace
 ) -> list[Parameter]:
-    import re
-
     declared = {p.wire_name for p in parameters if p.location == "path"}
     extra = []
     for wire in re.findall(r"{([^{}]+)}", path):
@@ -321,7 +320,7 @@ def _finish(item: _PendingOperation, group: str, op_names: names.Namespace, make
         base_url=base_url or "http://127.0.0.1:8000",
         path=fields["path"],
         fixed_query=fields["fixed_query"],
-        parameters=tuple(p for p in parameters if p.required or True),
+        parameters=parameters,
         body=body.example if body else None,
         body_arg=body.py_name if body else None,
     )
@@ -336,8 +335,6 @@ def _finish(item: _PendingOperation, group: str, op_names: names.Namespace, make
 
 
 def _with_example(param: Parameter, maker: ExampleMaker) -> Parameter:
-    from dataclasses import replace
-
     return replace(param, example=maker.value(param.type))
 
 
@@ -362,6 +359,4 @@ def _routes(operations: list[Operation]) -> tuple[Route, ...]:
 
 
 def _package_version(version: str) -> str:
-    import re
-
     return version if re.fullmatch(r"\d+(\.\d+){0,3}", version) else "0.0.0"

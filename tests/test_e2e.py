@@ -252,3 +252,30 @@ def test_server_module_serves_on_loopback_and_stops(seed_output: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=15)
+
+
+def test_client_works_vendored_under_any_parent_package(seed_output: Path, tmp_path: Path) -> None:
+    """Relative imports only: the package folder copied under another package still works."""
+    import shutil
+
+    vendor = tmp_path / "myapp" / "third_party"
+    vendor.mkdir(parents=True)
+    (tmp_path / "myapp" / "__init__.py").write_text("")
+    (vendor / "__init__.py").write_text("")
+    shutil.copytree(seed_output / "client" / "aws_cognito_client", vendor / "cognito")
+    script = (
+        "import httpx\n"
+        "from myapp.third_party.cognito import Client\n"
+        "seen = []\n"
+        "def answer(request):\n"
+        "    seen.append(str(request.url))\n"
+        "    return httpx.Response(200, json={'IdentityId': 'x'})\n"
+        "with Client('http://h', http_client=httpx.Client(transport=httpx.MockTransport(answer))) as client:\n"
+        "    assert client.identities.get_id(account_id='1') == {'IdentityId': 'x'}\n"
+        "assert seen == ['http://h/?Action=GetId&AccountId=1'], seen\n"
+        "import sys\n"
+        "assert not any(m.startswith('aws_cognito_client') for m in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
