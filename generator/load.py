@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
-from urllib.parse import unquote
+from urllib.parse import unquote, urlparse
 
 import yaml
 
@@ -106,12 +106,16 @@ def parse_document(raw: bytes, name: str) -> tuple[dict[str, Any], SourceMap, li
     if stripped.startswith("{"):
         try:
             document = json.loads(text)
+        except RecursionError:
+            document = None
         except ValueError:
-            pass
-        else:
-            if not isinstance(document, dict):
-                raise SpecError([Diagnostic(name, 1, "", Level.ERROR, "the document is not a mapping")])
-            return document, SourceMap(fallback=lambda: _yaml_lines(text)), []
+            return _parse_yaml(text, name)
+        if document is None or _too_deep(document):
+            line = _json_depth_line(text)
+            raise SpecError([Diagnostic(name, line, "", Level.ERROR, f"the document nests deeper than {MAX_DEPTH} levels")])
+        if not isinstance(document, dict):
+            raise SpecError([Diagnostic(name, 1, "", Level.ERROR, "the document is not a mapping")])
+        return document, SourceMap(fallback=lambda: _yaml_lines(text)), []
     return _parse_yaml(text, name)
 
 
@@ -134,13 +138,15 @@ def _yaml_lines(text: str) -> dict[str, int]:
     if len(nodes) != 1:
         return {}
     builder = _Builder("", collect_lines=True)
-    builder.build(nodes[0], "", 0)
+    builder.build(nodes[0], "")  # the same text already passed parse_document's checks
     return builder.lines
 
 
 def _parse_yaml(text: str, name: str) -> tuple[dict[str, Any], SourceMap, list[Diagnostic]]:
     try:
         nodes = list(yaml.compose_all(text, Loader=YamlLoader))
+    except RecursionError:
+        raise SpecError([Diagnostic(name, 0, "", Level.ERROR, f"the document nests deeper than {MAX_DEPTH} levels")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -157,8 +163,9 @@ def _parse_yaml(text: str, name: str) -> tuple[dict[str, Any], SourceMap, list[D
     root = documents[0]
     if not isinstance(root, yaml.MappingNode):
         raise SpecError([Diagnostic(name, root.start_mark.line + 1, "", Level.ERROR, "the document is not a mapping")])
+    _check_expanded_size(root, name)
     builder = _Builder(name, collect_lines=True)
-    document = builder.build(root, "", 0)
+    document = builder.build(root, "")
     repairs = builder.repairs()
     if len(nodes) > 1:
         repairs.append(
@@ -167,49 +174,118 @@ def _parse_yaml(text: str, name: str) -> tuple[dict[str, Any], SourceMap, list[D
     return document, SourceMap(builder.lines), repairs
 
 
+def _check_expanded_size(root: yaml.Node, name: str) -> None:
+    """Refuse alias bombs, alias cycles and deep nesting before building anything.
+
+    The size of each node once its aliases are expanded is computed once per node (aliases
+    share node objects), so a "billion laughs" document is refused in time linear in its text.
+    """
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    # Iterative post-order walk: (node, children visited?)
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, expanded = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if not expanded:
+            if key in sizes:
+                continue
+            if key in on_path:
+                _refuse(node, name, "a YAML alias refers to itself")
+            on_path.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        on_path.discard(key)
+        sizes[key] = 1 + sum(sizes.get(id(child), 0) for child in children)
+        depths[key] = 1 + max((depths.get(id(child), 0) for child in children), default=0)
+        if sizes[key] > MAX_NODES:
+            _refuse(node, name, f"the document expands to more than {MAX_NODES} nodes (YAML alias bomb?)")
+        if depths[key] > MAX_DEPTH:
+            _refuse(node, name, f"the document nests deeper than {MAX_DEPTH} levels")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _refuse(node: yaml.Node, name: str, message: str) -> None:
+    raise SpecError([Diagnostic(name, node.start_mark.line + 1, "", Level.ERROR, message)])
+
+
+def _too_deep(document: Any) -> bool:
+    """JSON has no aliases, but may nest deeper than anything downstream should recurse."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _json_depth_line(text: str) -> int:
+    """The line where JSON ``text`` first nests deeper than MAX_DEPTH (only called when it does)."""
+    depth, in_string, escaped = 0, False, False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, index) + 1
+        elif char in "]}":
+            depth -= 1
+    return 0
+
+
 def _is_empty(node: yaml.Node | None) -> bool:
     return node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null") and not node.value)
 
 
 class _Builder:
-    """Turns a composed YAML node tree into plain data, recording the line of each pointer."""
+    """Turns a composed YAML node tree into plain data, recording the line of each pointer.
+
+    Call ``_check_expanded_size`` first: the builder trusts the tree to be finite and shallow.
+    """
 
     def __init__(self, name: str, collect_lines: bool):
         self.name = name
         self.lines: dict[str, int] = {}
         self.collect_lines = collect_lines
-        self.count = 0
-        self.in_progress: set[int] = set()
         self.constructor = yaml.constructor.SafeConstructor()
         self.key_repairs: dict[str, list[tuple[int, str]]] = {}
 
-    def build(self, node: yaml.Node, pointer: str, depth: int) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            self._fail(node, pointer, f"the document expands to more than {MAX_NODES} nodes (YAML alias bomb?)")
-        if depth > MAX_DEPTH:
-            self._fail(node, pointer, f"the document nests deeper than {MAX_DEPTH} levels")
+    def build(self, node: yaml.Node, pointer: str) -> Any:
         if self.collect_lines:
             self.lines.setdefault(pointer, node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
             if node.tag in _CONSTRUCTED_TAGS:
                 return self.constructor.construct_object(node)
             return node.value
-        if id(node) in self.in_progress:
-            self._fail(node, pointer, "a YAML alias refers to itself")
-        self.in_progress.add(id(node))
-        try:
-            if isinstance(node, yaml.SequenceNode):
-                return [self.build(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)]
-            return self._build_mapping(node, pointer, depth)
-        finally:
-            self.in_progress.discard(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
+        return self._build_mapping(node, pointer)
 
-    def _build_mapping(self, node: yaml.MappingNode, pointer: str, depth: int) -> dict[str, Any]:
+    def _build_mapping(self, node: yaml.MappingNode, pointer: str) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                merged = self.build(value_node, pointer, depth + 1)
+                merged = self.build(value_node, pointer)
                 for source in merged if isinstance(merged, list) else [merged]:
                     if isinstance(source, dict):
                         for k, v in source.items():
@@ -219,7 +295,7 @@ class _Builder:
             child = pointer + "/" + key.replace("~", "~0").replace("/", "~1")
             if key in result:
                 self._note("duplicate mapping key; the last value is used", key_node, child)
-            result[key] = self.build(value_node, child, depth + 1)
+            result[key] = self.build(value_node, child)
         return result
 
     def _key(self, node: yaml.Node, pointer: str) -> str:
@@ -310,19 +386,14 @@ def _percent_decode(token: str) -> str:
 
 
 def _check_refs(spec: LoadedSpec, options: LoadOptions) -> None:
-    """Refuse refs that would reach outside the spec's folder; note broken local ones."""
+    """Refuse refs that would reach outside the spec's folder, inline the allowed file refs,
+    then note the local refs that lead nowhere."""
     errors: list[Diagnostic] = []
-    broken: set[str] = set()
     external = False
     base = spec.path.resolve().parent
     for pointer, ref in iter_refs(spec.document):
-        target, _, fragment = ref.partition("#")
+        target = ref.partition("#")[0]
         if not target:
-            found, _ = resolve_pointer(spec.document, fragment)
-            if not found:
-                broken.add(ref)
-                level = Level.ERROR if options.strict else Level.WARNING
-                spec.diagnostics.append(spec.diag(level, pointer, f"broken $ref {ref!r}: no such target; treated as any value"))
             continue
         refusal = _refusal(target, base, base, options)
         if refusal:
@@ -331,9 +402,19 @@ def _check_refs(spec: LoadedSpec, options: LoadOptions) -> None:
             external = True
     if errors:
         raise SpecError(errors + spec.diagnostics)
-    spec.broken_refs = frozenset(broken)
     if external:
         _resolve_external_refs(spec, options)
+    _note_broken_local_refs(spec, options)
+
+
+def _note_broken_local_refs(spec: LoadedSpec, options: LoadOptions) -> None:
+    broken: set[str] = set()
+    level = Level.ERROR if options.strict else Level.WARNING
+    for pointer, ref in iter_refs(spec.document):
+        if ref.startswith("#") and not resolve_pointer(spec.document, ref[1:])[0]:
+            broken.add(ref)
+            spec.diagnostics.append(spec.diag(level, pointer, f"broken $ref {ref!r}: no such target; treated as any value"))
+    spec.broken_refs = frozenset(broken)
 
 
 def _refusal(target: str, referrer_dir: Path, root: Path, options: LoadOptions) -> str | None:
@@ -354,14 +435,34 @@ def _refusal(target: str, referrer_dir: Path, root: Path, options: LoadOptions) 
 
 
 def _resolve_external_refs(spec: LoadedSpec, options: LoadOptions) -> None:
-    """Inline refs to other files with prance; refs inside the document keep their names."""
+    """Inline refs to other files with prance; refs inside the root document keep their names."""
     from prance.util import resolver
 
-    root = spec.path.resolve().parent
-    _check_referenced_files(spec.document, spec.path.resolve(), root, options, set())
-    resolve_types = resolver.RESOLVE_FILES | (resolver.RESOLVE_HTTP if options.allow_remote_refs else 0)
-    ref_resolver = resolver.RefResolver(spec.document, spec.path.resolve().as_uri(), resolve_types=resolve_types, strict=False)
-    ref_resolver.resolve_references()
+    path = spec.path.resolve()
+    _check_referenced_files(spec.document, path, path.parent, options, set())
+    root_url_path = urlparse(path.as_uri()).path
+
+    class FileRefResolver(resolver.RefResolver):  # type: ignore[misc]
+        """Resolves refs into other files, and refs inside those files to their own content;
+        leaves refs inside the root document alone, since their names become class names."""
+
+        def _skip_reference(self, base_url: Any, ref_url: Any) -> bool:
+            if ref_url.scheme == "file" and ref_url.path == root_url_path:
+                return True
+            return bool(super()._skip_reference(base_url, ref_url))
+
+    resolve_types = resolver.RESOLVE_FILES | resolver.RESOLVE_INTERNAL | (resolver.RESOLVE_HTTP if options.allow_remote_refs else 0)
+    ref_resolver = FileRefResolver(
+        spec.document,
+        path.as_uri(),
+        resolve_types=resolve_types,
+        strict=False,
+        recursion_limit_handler=resolver.keep_ref_on_recursion,
+    )
+    try:
+        ref_resolver.resolve_references()
+    except Exception as exc:  # prance reports unreadable or unresolvable files in several ways
+        raise SpecError([spec.diag(Level.ERROR, "", f"cannot resolve a $ref to another file: {type(exc).__name__}: {exc}")]) from None
     spec.document = ref_resolver.specs
 
 
@@ -369,12 +470,14 @@ def _check_referenced_files(document: Any, path: Path, root: Path, options: Load
     """Apply the same ref rules to every local file a spec refers to, transitively."""
     for pointer, ref in iter_refs(document):
         target = ref.partition("#")[0]
-        if not target or _SCHEME.match(target):
+        if not target:
             continue
         refusal = _refusal(target, path.parent, root, options)
         if refusal:
             line = SourceMap(fallback=lambda: _yaml_lines(path.read_text("utf-8-sig"))).line(pointer)
             raise SpecError([Diagnostic(str(path), line, pointer, Level.ERROR, f"$ref {ref!r} refused: {refusal}")])
+        if _SCHEME.match(target):
+            continue  # an allowed remote ref: the user opted in
         referenced = (path.parent / target).resolve()
         if referenced not in seen:
             seen.add(referenced)

@@ -13,7 +13,11 @@ import re
 import unicodedata
 from typing import Iterable
 
-_WORD = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z]|[0-9]|\b|_)|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+# Words: plural acronyms (IDs), acronyms before a capitalised word (HTTPServer), words with the
+# digits that follow them (ipv6, S3), and leading digit runs (2fa).
+_WORD = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*")
+# Letters that Unicode decomposition does not reduce to ASCII.
+_TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "Oe", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th"})
 _RESERVED = (
     set(keyword.kwlist)
     | set(keyword.softkwlist)
@@ -23,8 +27,8 @@ _RESERVED = (
 
 
 def words(text: str) -> list[str]:
-    """Split any text into lower-case ASCII words: ``getHTTPResponse2`` → get, http, response, 2."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """Split any text into lower-case ASCII words: ``getHTTPResponse2`` → get, http, response2."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode("ascii")
     found: list[str] = []
     for chunk in re.split(r"[^A-Za-z0-9]+", ascii_text):
         found.extend(w.lower() for w in _WORD.findall(chunk))

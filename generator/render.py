@@ -70,6 +70,11 @@ def comment(value: Any) -> str:
     return _CONTROL.sub("", text).replace("\\", "/").replace('"', "'")
 
 
+def one_line(value: Any) -> str:
+    """Text with every run of whitespace (newlines included) folded to one space."""
+    return " ".join(str(value or "").split())
+
+
 def toml_string(value: Any) -> str:
     """A TOML basic string (JSON string escapes are valid TOML)."""
     return json.dumps(str(value), ensure_ascii=True)
@@ -110,6 +115,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "pyliteral": py_literal,
     "docstring": docstring,
     "comment": comment,
+    "oneline": one_line,
     "tomlstr": toml_string,
     "md": markdown,
     "md_block": markdown_block,

@@ -58,9 +58,10 @@ class SchemaConverter:
             nullable = nullable or len(non_null) < len(kind)
             kind = non_null[0] if len(non_null) == 1 else None
         enum = schema.get("enum")
-        if isinstance(enum, list) and enum and all(isinstance(v, (str, int, float, bool)) for v in enum):
-            values = tuple(dict.fromkeys(v for v in enum))
-            return TypeInfo("enum", enum_values=values, nullable=nullable or None in enum)
+        if isinstance(enum, list):
+            values = literal_values(enum)
+            if values:
+                return TypeInfo("enum", enum_values=values, nullable=nullable or None in enum)
         if kind in _PRIMITIVES:
             return TypeInfo(kind, format=_str_or_none(schema.get("format")), nullable=nullable)
         if kind == "file":
@@ -112,6 +113,19 @@ class SchemaConverter:
         return schema.get("type") == "object" or (
             "type" not in schema and isinstance(schema.get("properties"), dict) and bool(schema["properties"])
         )
+
+
+def literal_values(enum: list[Any]) -> tuple[str | int | bool, ...]:
+    """Enum values a ``Literal`` can hold, without repeats (``1`` and ``True`` are different).
+
+    ``Literal`` takes no floats and no containers, so an enum holding any of those is typed by
+    its base type instead (empty result).
+    """
+    values = [v for v in enum if v is not None]
+    if not values or not all(isinstance(v, (str, int)) for v in values):
+        return ()
+    unique = {(type(v).__name__, v): v for v in values}
+    return tuple(unique.values())
 
 
 def names_escape(key: str) -> str:

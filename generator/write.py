@@ -53,6 +53,7 @@ def write_tree(target: Path, files: dict[str, str]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     _recover(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    os.chmod(staging, target.stat().st_mode & 0o7777 if target.is_dir() else _default_folder_mode())
     try:
         for path, text in files.items():
             relative = safe_relative(path)
@@ -68,6 +69,13 @@ def write_tree(target: Path, files: dict[str, str]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _default_folder_mode() -> int:
+    """What ``mkdir`` would give a new folder (mkdtemp always gives 0700)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
 
 
 def _swap(staging: Path, target: Path) -> None:

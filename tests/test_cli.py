@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import SEED, run_stubforge, snapshot, write_spec
 
 SEED_FOLDER = "aws_cognito"
@@ -84,11 +83,6 @@ def test_generate_reports_what_it_did_and_its_warnings(seed_run: tuple[Path, sub
     assert f"{SEED}:30: /paths/~1?Action=DeleteIdentities/get/responses/200: warning:" in done.stderr
 
 
-@pytest.mark.xfail(
-    reason="write.py builds the new tree in tempfile.mkdtemp(), which is always mode 0700, and swaps it in: "
-    "generated/<name>/ ends up drwx------ while every folder inside it follows the umask (0755)",
-    strict=True,
-)
 def test_output_folder_permissions_follow_the_umask(seed_out: Path) -> None:
     folder = seed_out / SEED_FOLDER
     assert stat.S_IMODE(folder.stat().st_mode) == stat.S_IMODE((folder / "client").stat().st_mode)

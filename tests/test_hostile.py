@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import ROOT, run_stubforge, write_spec
 
 # If any of this ever runs, it leaves a file named PWNED in the working directory.
@@ -207,13 +206,14 @@ class Hostile:
         """Import and exercise the generated packages in a child process run in an empty folder."""
         if self._probe is None:
             env = {"PYTHONPATH": f"{self.folder / 'client'}:{self.folder / 'server'}", "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
-            done = subprocess.run([sys.executable, "-c", PROBE], cwd=self.cwd, env=env, capture_output=True, text=True, timeout=120)
+            done = subprocess.run([sys.executable, "-c", PROBE], cwd=self.cwd, env=env, capture_output=True, text=True, timeout=120, check=False)
             assert done.returncode == 0, done.stderr
             self._probe = json.loads(done.stdout.splitlines()[-1])
         return self._probe
 
     def pwned(self) -> list[Path]:
-        return [p for folder in (self.base, ROOT) for p in folder.rglob("PWNED")]
+        """Sentinel files: anywhere under our folders, or in the generator's working directory."""
+        return list(self.base.rglob("PWNED")) + [p for p in (ROOT / "PWNED", Path.cwd() / "PWNED") if p.exists()]
 
 
 @pytest.fixture(scope="module")
@@ -339,48 +339,24 @@ def test_pyproject_files_are_valid_toml(generated: Hostile) -> None:
         assert re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", project["version"]), project["version"]
 
 
-@pytest.mark.xfail(
-    reason="the spec title (with its newlines) goes verbatim into [project] description, which becomes the "
-    "one-line core-metadata Summary; setuptools warns 'newlines are not allowed in summary' and some "
-    "versions refuse to build",
-    strict=True,
-)
 def test_pyproject_description_is_one_line(generated: Hostile) -> None:
     for part in ("client", "server"):
         project = tomllib.loads((generated.folder / part / "pyproject.toml").read_text("utf-8"))["project"]
         assert "\n" not in project["description"] and "\r" not in project["description"], project["description"]
 
 
-@pytest.mark.xfail(
-    reason="server/__main__.py passes the module docstring (holding the spec title) to argparse as "
-    "description; argparse %-formats it when it contains '%(prog)', so a title like "
-    "'100% %(prog)s' makes `python -m <name>_server --help` crash (TypeError/ValueError)",
-    strict=True,
-)
 def test_server_help_works_whatever_the_title(generated: Hostile) -> None:
     probe = generated.probe
     assert probe["help_exit"] == 0, probe["help_exit"]
     assert "usage:" in probe["help"]
 
 
-@pytest.mark.xfail(
-    reason="the generated FastAPI app keeps FastAPI's /docs and /redoc pages with title=<spec title>; "
-    "FastAPI puts the title into <title> unescaped, so a title holding '</title><script>' is live "
-    "script on the generated server's docs pages",
-    strict=True,
-)
 def test_server_docs_pages_do_not_run_script_from_the_spec(generated: Hostile) -> None:
     probe = generated.probe
     for page, html in probe["pages"].items():
         assert not re.search(r"</title>\s*<script>alert\(1\)", html, re.IGNORECASE), page
 
 
-@pytest.mark.xfail(
-    reason="enum values are printed with repr(): a YAML enum [.inf, .nan, 1.5] becomes Literal[inf, nan, 1.5], "
-    "names that do not exist; pydantic cannot build the FastAPI route and every request to it fails "
-    "(PydanticUserError, HTTP 500)",
-    strict=True,
-)
 def test_non_finite_enum_values_do_not_break_the_server(generated: Hostile) -> None:
     probe = generated.probe
     assert probe["calls"].get("numbers") == 200, probe
@@ -393,7 +369,7 @@ def test_non_finite_enum_values_do_not_break_the_server(generated: Hostile) -> N
 
 def run_cli_with_timeout(seconds: float, *args: str | Path) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=seconds)
+        return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=seconds, check=False)
     except subprocess.TimeoutExpired:
         pytest.fail(f"stubforge {' '.join(map(str, args))} still running after {seconds} s")
 
@@ -405,11 +381,6 @@ def billion_laughs(levels: int = 9, fan_out: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.xfail(
-    reason="the loader expands aliases until 5,000,000 nodes are built: about 7 s and 600 MB for a "
-    "9x9 bomb before it exits 2",
-    strict=True,
-)
 def test_a_yaml_bomb_exits_2_quickly(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, "bomb.yaml", billion_laughs())
     done = run_cli_with_timeout(3, "generate", spec, "--out", tmp_path / "out")
@@ -440,11 +411,6 @@ def test_deeply_nested_schemas_exit_2_quickly(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.xfail(
-    reason="JSON specs are read with json.loads without a depth limit: 5,000 levels end in a "
-    "RecursionError traceback and exit 1 instead of a located error and exit 2",
-    strict=True,
-)
 def test_deeply_nested_json_exits_2_quickly(tmp_path: Path) -> None:
     depth = 5_000
     spec = tmp_path / "deep.json"

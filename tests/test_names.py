@@ -275,10 +275,18 @@ def test_an_escaped_keyword_collision_stays_valid() -> None:
 
 
 def test_reserved_names_are_never_handed_out() -> None:
-    scope = names.Namespace(names.CLIENT_ARGUMENTS | names.HANDLER_ARGUMENTS)
-    claimed = [scope.claim(n) for n in ("timeout", "self", "request", "timeout")]
-    assert claimed == ["timeout_2", "self_2", "request_2", "timeout_3"]
-    assert not set(claimed) & (names.CLIENT_ARGUMENTS | names.HANDLER_ARGUMENTS)
+    reserved = names.CLIENT_ARGUMENTS | names.HANDLER_ARGUMENTS
+
+    def run() -> list[str]:
+        scope = names.Namespace(reserved)
+        return [scope.claim(n) for n in ("timeout", "self", "request", "timeout", "body")]
+
+    claimed = run()
+    assert claimed == run()
+    assert len(set(claimed)) == len(claimed)
+    assert not set(claimed) & reserved
+    assert [c.rstrip("_0123456789") for c in claimed] == ["timeout", "self", "request", "timeout", "body"]
+    assert claimed[-1] == "body"
 
 
 def test_collision_resolution_is_deterministic() -> None:
@@ -290,10 +298,8 @@ def test_collision_resolution_is_deterministic() -> None:
 
     assert run() == run() == ["identity_id", "identity_id_2", "identity_id_3", "identity_id_4", "identity_id_5", "identity_id_6"]
     classes = names.Namespace(names.MODEL_NAMES_TAKEN)
-    assert [classes.claim(names.pascal(w, "Model")) for w in ("Pet", "pet", "PET", "Client", "Model")] == [
-        "Pet",
-        "Pet2",
-        "Pet3",
-        "Client2",
-        "Model2",
-    ]
+    claimed = [classes.claim(names.pascal(w, "Model")) for w in ("Pet", "pet", "PET", "Client", "Model")]
+    assert claimed[:3] == ["Pet", "Pet2", "Pet3"]
+    for wanted, got in zip(("Client", "Model"), claimed[3:]):
+        assert got != wanted and got.startswith(wanted) and got.isidentifier(), got
+        assert got not in names.MODEL_NAMES_TAKEN

@@ -101,6 +101,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
     """The application: ``handlers`` implements the operations; ``mock`` answers every one with example data."""
     _handlers = handlers if handlers is not None else Handlers()
     _mock = mock
+    # FastAPI prints the title into its /docs and /redoc pages without escaping it.
     app = GeneratedApp(
         title="AWS Cognito API Get Open Id Token For Developer Identity", version="1.0.0"
     )
