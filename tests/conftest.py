@@ -6,7 +6,11 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,3 +60,35 @@ def seed_output() -> Path:
         if path not in sys.path:
             sys.path.insert(0, path)
     return folder
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Any], str]]:
+    """Start ASGI apps with uvicorn in threads on 127.0.0.1; every one is stopped after the test.
+
+    The test binds the socket itself and hands it to uvicorn, so no other process can take the
+    port between choosing and listening.
+    """
+    import uvicorn
+
+    running: list[tuple[Any, threading.Thread, socket.socket]] = []
+
+    def start(app: Any) -> str:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        running.append((server, thread, sock))
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.02)
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread, sock in running:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -9,15 +9,12 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from conftest import free_port
 
@@ -109,20 +106,10 @@ def test_async_in_process(app_and_log: Any, group: str, method: str, action: str
 
 
 @pytest.fixture
-def loopback_server(app_and_log: Any) -> Iterator[tuple[str, list[tuple[str, dict[str, Any]]]]]:
-    """The app served by uvicorn on 127.0.0.1 in a thread; stopped when the test ends."""
+def loopback_server(app_and_log: Any, serve: Any) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
+    """The app served by uvicorn on 127.0.0.1; stopped when the test ends."""
     app, log = app_and_log
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", log
-    server.should_exit = True
-    thread.join(timeout=10)
+    return serve(app), log
 
 
 def test_sync_over_loopback(loopback_server: tuple[str, list[Any]]) -> None:

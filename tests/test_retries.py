@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from conftest import free_port
 
@@ -60,36 +57,17 @@ class FlakyHandlers:
         self.handlers = Flaky()
 
 
-@pytest.fixture
-def serve() -> Iterator[Any]:
-    """Serve a generated app on 127.0.0.1 (free port) in a thread; stopped at the end of the test."""
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+def app_for(handlers: Any) -> Any:
+    from aws_cognito_server import create_app
 
-    def start(handlers: Any) -> str:
-        from aws_cognito_server import create_app
-
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(handlers), host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
-        return f"http://127.0.0.1:{port}"
-
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(timeout=10)
+    return create_app(handlers)
 
 
 def test_retries_honour_retry_after_then_succeed(serve: Any, sleeps: list[float]) -> None:
     from aws_cognito_client import Client
 
     flaky = FlakyHandlers([(503, {"Retry-After": "7"}), (429, {"Retry-After": "2"})])
-    with Client(serve(flaky.handlers), max_retries=2) as client:
+    with Client(serve(app_for(flaky.handlers)), max_retries=2) as client:
         assert client.identities.get_id(account_id="1") == {"ok": True, "attempt": 3}
     assert sleeps == [7.0, 2.0]
     assert flaky.calls == 3
@@ -99,7 +77,7 @@ def test_async_retries_honour_retry_after_then_succeed(serve: Any, sleeps: list[
     from aws_cognito_client import AsyncClient
 
     flaky = FlakyHandlers([(502, {"Retry-After": "1"}), (408, {})])
-    base_url = serve(flaky.handlers)
+    base_url = serve(app_for(flaky.handlers))
 
     async def scenario() -> Any:
         async with AsyncClient(base_url, max_retries=3) as client:
@@ -115,7 +93,7 @@ def test_retry_after_is_capped_and_dates_are_read(serve: Any, sleeps: list[float
 
     soon = email.utils.formatdate(time.time(), usegmt=True)
     flaky = FlakyHandlers([(503, {"Retry-After": "3600"}), (503, {"Retry-After": soon})])
-    with Client(serve(flaky.handlers), max_retries=2) as client:
+    with Client(serve(app_for(flaky.handlers)), max_retries=2) as client:
         client.identities.get_id()
     assert sleeps[0] == 30.0
     assert 0.0 <= sleeps[1] <= 1.0
@@ -125,7 +103,7 @@ def test_gives_up_after_max_retries_with_the_last_error(serve: Any, sleeps: list
     from aws_cognito_client import Client, ServerError
 
     flaky = FlakyHandlers([(500, {})] * 5)
-    with Client(serve(flaky.handlers), max_retries=2) as client:
+    with Client(serve(app_for(flaky.handlers)), max_retries=2) as client:
         with pytest.raises(ServerError) as caught:
             client.identities.get_id()
     assert caught.value.status == 500 and caught.value.body == {"error": "try again"}
@@ -138,7 +116,7 @@ def test_no_retry_for_statuses_that_will_not_pass(serve: Any, sleeps: list[float
     from aws_cognito_client import ApiStatusError, Client
 
     flaky = FlakyHandlers([(status, {})])
-    with Client(serve(flaky.handlers), max_retries=3) as client:
+    with Client(serve(app_for(flaky.handlers)), max_retries=3) as client:
         with pytest.raises(ApiStatusError) as caught:
             client.identities.get_id()
     assert caught.value.status == status and flaky.calls == 1 and sleeps == []
@@ -158,7 +136,7 @@ def test_timeout_per_client_and_per_call(serve: Any) -> None:
     from aws_cognito_client import ApiTimeoutError, Client
 
     flaky = FlakyHandlers([], delay=1.0)
-    base_url = serve(flaky.handlers)
+    base_url = serve(app_for(flaky.handlers))
     with Client(base_url, timeout=0.1, max_retries=0) as client:
         with pytest.raises(ApiTimeoutError):
             client.identities.get_id()
