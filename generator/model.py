@@ -217,6 +217,10 @@ class Group:
     description: str
     operations: tuple[Operation, ...]
 
+    @property
+    def anchor(self) -> str:
+        return "group-" + self.attr.replace("_", "-").strip("-")
+
 
 @dataclass(frozen=True)
 class Route:
@@ -251,6 +255,10 @@ class Model:
     description: str
     fields: tuple[ModelField, ...]
     example: Any
+
+    @property
+    def anchor(self) -> str:
+        return "model-" + self.name
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,12 @@ def html_text(value: Any) -> str:
     return html.escape(str(value if value is not None else ""), quote=True)
 
 
+def html_block(value: Any) -> str:
+    """Paragraphs of text as escaped HTML ``<p>`` elements."""
+    paragraphs = re.split(r"\n\s*\n", str(value or "").strip())
+    return "".join(f"<p>{html_text(' '.join(p.split()))}</p>" for p in paragraphs if p.strip())
+
+
 def json_text(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
@@ -121,6 +127,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "md_block": markdown_block,
     "md_code": markdown_code,
     "html": html_text,
+    "html_block": html_block,
     "json": json_text,
 }
 
