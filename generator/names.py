@@ -15,7 +15,7 @@ from typing import Iterable
 
 # Words: plural acronyms (IDs), acronyms before a capitalised word (HTTPServer), words with the
 # digits that follow them (ipv6, S3), and leading digit runs (2fa).
-_WORD = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*")
+_WORD = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z][a-z0-9]*|[A-Z]+[0-9]*|[0-9][a-z0-9]*")
 # Letters that Unicode decomposition does not reduce to ASCII.
 _TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "Oe", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th"})
 _RESERVED = (

@@ -241,3 +241,14 @@ def test_regenerating_leaves_unchanged_files_untouched(seed_out: Path, tmp_path:
     assert done.returncode == 0, done.stderr
     assert snapshot(out) == before, "bytes and mtimes of unchanged files must stay"
     assert listing(out) == entries
+
+
+def test_the_seed_generates_as_published_from_its_txt_name(tmp_path: Path) -> None:
+    """The published file (``000_63439e04fa4aed2d.txt``: a .txt, ``---`` framed) generates as is."""
+    published = tmp_path / "000_63439e04fa4aed2d.txt"
+    published.write_bytes(SEED.read_bytes())
+    result = run_stubforge("generate", published, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    package = tmp_path / "out" / "api_000_63439e04fa4aed2d"
+    assert (package / "client" / "api_000_63439e04fa4aed2d_client" / "api" / "identities.py").is_file()
+    assert f"{published}:1: warning:" in result.stderr
