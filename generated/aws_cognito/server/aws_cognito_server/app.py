@@ -107,6 +107,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
     )
 
     async def delete_identities(
+        *,
         identity_ids_to_delete: Annotated[str | None, Query(alias="IdentityIdsToDelete")] = None,
     ) -> Response:
         return await _run(
@@ -128,6 +129,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
     )
 
     async def describe_identity(
+        *,
         identity_id: Annotated[str | None, Query(alias="IdentityId")] = None,
     ) -> Response:
         return await _run(
@@ -149,6 +151,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
     )
 
     async def get_credentials_for_identity(
+        *,
         custom_role_arn: Annotated[str | None, Query(alias="CustomRoleArn")] = None,
         identity_id: Annotated[str | None, Query(alias="IdentityId")] = None,
         logins: Annotated[str | None, Query(alias="Logins")] = None,
@@ -172,6 +175,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
     )
 
     async def get_id(
+        *,
         account_id: Annotated[str | None, Query(alias="AccountId")] = None,
         identity_pool_id: Annotated[str | None, Query(alias="IdentityPoolId")] = None,
         logins: Annotated[str | None, Query(alias="Logins")] = None,
@@ -195,6 +199,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
     )
 
     async def get_open_id_token_for_developer_identity(
+        *,
         identity_id: Annotated[str | None, Query(alias="IdentityId")] = None,
         identity_pool_id: Annotated[str | None, Query(alias="IdentityPoolId")] = None,
         logins: Annotated[str | None, Query(alias="Logins")] = None,
