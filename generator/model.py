@@ -13,6 +13,7 @@ from typing import Any, Literal
 from .diagnostics import Diagnostic
 
 Location = Literal["path", "query", "header", "cookie", "form"]
+AuthKind = Literal["apiKey", "basic", "bearer"]
 Kind = Literal["string", "integer", "number", "boolean", "array", "map", "model", "enum", "any"]
 
 _PRIMITIVE_ANNOTATIONS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any"}
@@ -151,6 +152,23 @@ class Response:
 
 
 @dataclass(frozen=True)
+class SecurityScheme:
+    """One way to authenticate; the client takes a keyword argument for each."""
+
+    name: str  # the scheme's key in the spec
+    py_name: str  # the client's keyword argument
+    kind: AuthKind  # apiKey; basic; bearer (also OAuth2 and OpenID Connect tokens)
+    location: Literal["header", "query", "cookie"]
+    param_name: str  # the header, query or cookie name that carries it
+    description: str
+    spec_type: str  # apiKey, http, oauth2, openIdConnect, basic (Swagger 2.0)
+
+    @property
+    def argument_annotation(self) -> str:
+        return "tuple[str, str] | None" if self.kind == "basic" else "str | None"
+
+
+@dataclass(frozen=True)
 class Example:
     """A ready-to-show call of an operation, for the docs."""
 
@@ -175,6 +193,7 @@ class Operation:
     responses: tuple[Response, ...]
     pointer: str
     retry_safe: bool
+    security: tuple[tuple[str, ...], ...]  # alternatives, each a set of scheme py names; () = none
     success: Response | None  # the response a mock server answers with
     example: Example
     anchor: str  # a stable id for docs links
@@ -275,6 +294,7 @@ class Api:
     groups: tuple[Group, ...]
     routes: tuple[Route, ...]
     models: tuple[Model, ...]
+    security_schemes: tuple[SecurityScheme, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=())
 
     @property

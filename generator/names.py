@@ -107,6 +107,7 @@ def package_name(spec_stem: str) -> str:
 
 # Names the generated code defines or imports itself, which spec-made names must not take.
 CLIENT_ARGUMENTS = {"self", "timeout"}
+CLIENT_CONSTRUCTOR_ARGUMENTS = {"self", "base_url", "timeout", "max_retries", "headers", "http_client"}
 HANDLER_ARGUMENTS = {"self", "request"}
 GROUP_ATTRIBUTES_TAKEN = {"close", "aclose", "base_url", "headers", "timeout", "max_retries", "http_client", "transport"}
 MODEL_NAMES_TAKEN = {

@@ -1,0 +1,339 @@
+"""What both normalizers share: walking paths, naming, grouping and routing operations.
+
+``swagger2.Swagger2`` and ``openapi3.OpenApi3`` subclass ``Normalizer`` and say only what differs
+between the versions: where named schemas live, how parameters, bodies, responses, servers and
+security schemes are written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qsl
+
+from . import names
+from .diagnostics import Diagnostic, Level, pointer_of, sort_unique
+from .examples import ExampleMaker, call_example
+from .load import LoadedSpec, resolve_pointer
+from .model import Api, Body, Group, Operation, Parameter, Response, Route, SecurityScheme, TypeInfo
+from .schemas import SchemaConverter, text
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+RETRY_SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}
+LOCAL_SERVER = "http://127.0.0.1:8000"
+
+
+@dataclass
+class PendingOperation:
+    """An operation before the API-wide names and examples are final."""
+
+    fields: dict[str, Any]
+    tag: str
+
+
+@dataclass
+class Normalizer:
+    spec: LoadedSpec
+    spec_name: str
+    found: list[Diagnostic] = field(default_factory=list)
+    model_prefix: str = ""
+
+    def __post_init__(self) -> None:
+        self.doc = self.spec.document
+        self.converter = SchemaConverter(self.doc, self.model_prefix, self.warn)
+
+    # -- what a version says differently ---------------------------------------------------
+
+    def named_schemas(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def base_url_and_path(self) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def raw_security_schemes(self) -> tuple[dict[str, Any], str]:
+        """The spec's security scheme mapping and its pointer."""
+        raise NotImplementedError
+
+    def scheme(self, name: str, raw: dict[str, Any], py_name: str, pointer: str) -> SecurityScheme | None:
+        raise NotImplementedError
+
+    def parameter(self, param: dict[str, Any], where: str, context: str, py_args: names.Namespace) -> Parameter | None:
+        raise NotImplementedError
+
+    def body(self, op: dict[str, Any], pointer: str, context: str, py_args: names.Namespace, params: list[tuple[dict[str, Any], str]]) -> Body | None:
+        raise NotImplementedError
+
+    def response(self, op: dict[str, Any], status: str, raw: dict[str, Any], pointer: str, context: str) -> Response:
+        raise NotImplementedError
+
+    def extra_operation_warnings(self, op: dict[str, Any], pointer: str) -> None:
+        """Parts of an operation that are not generated (callbacks, links) are named here."""
+
+    # -- shared ----------------------------------------------------------------------------
+
+    def warn(self, level: Level, pointer: str, message: str) -> None:
+        self.found.append(self.spec.diag(level, pointer, message))
+
+    def deref(self, node: Any) -> tuple[Any, str | None]:
+        """Follow a parameter, response or body ``$ref`` inside the document (chains too)."""
+        seen: set[str] = set()
+        pointer = None
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+            ref = node["$ref"]
+            if ref in seen:
+                return None, pointer
+            seen.add(ref)
+            found, node = resolve_pointer(self.doc, ref[1:])
+            pointer = ref[1:]
+            if not found:
+                return None, pointer
+        return node, pointer
+
+    def normalize(self) -> Api:
+        schemas = self.named_schemas()
+        self.converter.declare_named(schemas)
+        self.converter.build_named(schemas)
+        schemes = self._security_schemes()
+        pending = self._operations({s.name: s.py_name for s in schemes})
+        models = self.converter.models()
+        maker = ExampleMaker({m.name: m for m in models})
+        base_url, base_path = self.base_url_and_path()
+        groups = self._groups(pending, maker, base_url)
+        info = self.doc.get("info") if isinstance(self.doc.get("info"), dict) else {}
+        version = text(info.get("version"))
+        return Api(
+            spec_name=self.spec_name,
+            client_package=f"{self.spec_name}_client",
+            server_package=f"{self.spec_name}_server",
+            title=text(info.get("title")) or self.spec_name,
+            version=version,
+            package_version=version if re.fullmatch(r"\d+(\.\d+){0,3}", version) else "0.0.0",
+            description=text(info.get("description")),
+            base_url=base_url,
+            base_path=base_path,
+            groups=groups,
+            routes=self._routes([op for g in groups for op in g.operations]),
+            models=models,
+            security_schemes=schemes,
+            diagnostics=sort_unique(self.spec.diagnostics + self.found),
+        )
+
+    def _security_schemes(self) -> tuple[SecurityScheme, ...]:
+        raw, pointer = self.raw_security_schemes()
+        py_names = names.Namespace(names.CLIENT_CONSTRUCTOR_ARGUMENTS)
+        schemes = []
+        for name, scheme in raw.items():
+            scheme, _ = self.deref(scheme)
+            where = pointer + pointer_of(name)
+            if not isinstance(scheme, dict):
+                self.warn(Level.WARNING, where, "security scheme is not a mapping; ignored")
+                continue
+            made = self.scheme(name, scheme, py_names.claim(names.snake(name, "auth")), where)
+            if made is not None:
+                schemes.append(made)
+        return tuple(schemes)
+
+    def _security(self, op: dict[str, Any], schemes: dict[str, str], pointer: str) -> tuple[tuple[str, ...], ...]:
+        requirements = op.get("security", self.doc.get("security"))
+        if not isinstance(requirements, list):
+            return ()
+        alternatives: list[tuple[str, ...]] = []
+        for requirement in requirements:
+            if not isinstance(requirement, dict):
+                continue
+            if not requirement:
+                return ()  # an empty requirement: authentication is optional
+            known = tuple(schemes[n] for n in requirement if n in schemes)
+            for unknown in (n for n in requirement if n not in schemes):
+                self.warn(Level.WARNING, pointer + "/security", f"security requirement names unknown scheme {unknown!r}; ignored")
+            if known:
+                alternatives.append(known)
+        return tuple(dict.fromkeys(alternatives))
+
+    def _operations(self, schemes: dict[str, str]) -> list[PendingOperation]:
+        paths = self.doc.get("paths")
+        if not isinstance(paths, dict):
+            if paths is not None or "webhooks" not in self.doc:
+                self.warn(Level.WARNING, "/paths", "no 'paths' mapping; the API has no operations")
+            return []
+        pending = []
+        for key, item in paths.items():
+            item, _ = self.deref(item)
+            if not isinstance(item, dict):
+                continue
+            item_pointer = pointer_of("paths", key)
+            if not key.startswith("/"):
+                self.warn(Level.WARNING, item_pointer, "path does not start with '/'; read as if it did")
+            shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+            for method in METHODS:
+                operation = item.get(method)
+                if isinstance(operation, dict):
+                    where = f"{item_pointer}/{method}"
+                    pending.append(self._operation(key, method, operation, shared, where, schemes))
+        return pending
+
+    def _operation(
+        self, key: str, method: str, op: dict[str, Any], shared: list[Any], pointer: str, schemes: dict[str, str]
+    ) -> PendingOperation:
+        path, fixed_query = split_path_key(key)
+        operation_id = text(op.get("operationId")) or f"{method}{key}"
+        context = names.pascal(operation_id, "Operation")
+        py_args = names.Namespace(names.CLIENT_ARGUMENTS | names.HANDLER_ARGUMENTS)
+        declared = self._declared_parameters(op, shared, pointer)
+        parameters = []
+        for param, where in declared:
+            made = self.parameter(param, where, context, py_args)
+            if made is not None:
+                parameters.append(made)
+        parameters.extend(self._undeclared_path_parameters(path, parameters, pointer, py_args))
+        parameters.sort(key=lambda p: (not p.required, p.location != "path"))
+        body = self.body(op, pointer, context, py_args, declared)
+        self.extra_operation_warnings(op, pointer)
+        tags = [text(t) for t in op.get("tags") or [] if text(t)] if isinstance(op.get("tags"), list) else []
+        fields = dict(
+            operation_id=operation_id,
+            method=method.upper(),
+            path=path,
+            server_path=_server_path(path, parameters),
+            fixed_query=fixed_query,
+            summary=text(op.get("summary")),
+            description=text(op.get("description")),
+            deprecated=bool(op.get("deprecated")),
+            parameters=tuple(parameters),
+            body=body,
+            responses=self._responses(op, pointer, context),
+            pointer=pointer,
+            retry_safe=method.upper() in RETRY_SAFE_METHODS,
+            security=self._security(op, schemes, pointer),
+        )
+        return PendingOperation(fields, tags[0] if tags else "default")
+
+    def _declared_parameters(self, op: dict[str, Any], shared: list[Any], pointer: str) -> list[tuple[dict[str, Any], str]]:
+        """Path-level then operation-level parameters; an operation's own wins on (in, name)."""
+        declared: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        own = op.get("parameters") if isinstance(op.get("parameters"), list) else []
+        item_pointer = pointer.rsplit("/", 1)[0]
+        for base, items in ((item_pointer, shared), (pointer, own)):
+            for index, raw in enumerate(items):
+                param, ref_pointer = self.deref(raw)
+                where = ref_pointer or f"{base}/parameters/{index}"
+                if not isinstance(param, dict) or "name" not in param or "in" not in param:
+                    self.warn(Level.WARNING, where, "parameter without 'name' and 'in' (or a broken $ref); skipped")
+                    continue
+                key = (text(param["in"]), text(param["name"]))
+                if key in declared and base == pointer and declared[key][1].startswith(pointer + "/"):
+                    self.warn(Level.WARNING, where, f"parameter {key[1]!r} in {key[0]} is declared twice; the last is used")
+                declared[key] = (param, where)
+        return list(declared.values())
+
+    def _undeclared_path_parameters(
+        self, path: str, parameters: list[Parameter], pointer: str, py_args: names.Namespace
+    ) -> list[Parameter]:
+        declared = {p.wire_name for p in parameters if p.location == "path"}
+        extra = []
+        for wire in re.findall(r"{([^{}]+)}", path):
+            if wire not in declared:
+                declared.add(wire)
+                self.warn(Level.WARNING, pointer, f"path parameter {wire!r} is not declared; read as a required string")
+                py_name = py_args.claim(names.snake(wire, "param"))
+                extra.append(Parameter(wire, py_name, "path", TypeInfo("string"), True, "", "simple", False, None))
+        for param in [p for p in parameters if p.location == "path" and "{" + p.wire_name + "}" not in path]:
+            self.warn(Level.WARNING, pointer, f"path parameter {param.wire_name!r} is not in the path; it is not sent")
+            parameters.remove(param)
+        return extra
+
+    def _responses(self, op: dict[str, Any], pointer: str, context: str) -> tuple[Response, ...]:
+        raw = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+        responses = []
+        for status, response in raw.items():
+            response, _ = self.deref(response)
+            if isinstance(response, dict):
+                status = str(status).upper() if str(status).upper().endswith("XX") else str(status)
+                responses.append(self.response(op, status, response, f"{pointer}/responses/{status}", context))
+        return tuple(responses)
+
+    def _groups(self, pending: list[PendingOperation], maker: ExampleMaker, base_url: str) -> tuple[Group, ...]:
+        tags = self.doc.get("tags") if isinstance(self.doc.get("tags"), list) else []
+        tag_text = {text(t.get("name")): text(t.get("description")) for t in tags if isinstance(t, dict)}
+        by_tag: dict[str, list[PendingOperation]] = {}
+        for item in pending:
+            by_tag.setdefault(item.tag, []).append(item)
+        attrs = names.Namespace(names.GROUP_ATTRIBUTES_TAKEN)
+        classes = names.Namespace(names.MODEL_NAMES_TAKEN)
+        op_names = names.Namespace()
+        groups = []
+        for tag, items in by_tag.items():
+            attr = attrs.claim(names.snake(tag, "default"))
+            operations = tuple(_finish(item, attr, op_names, maker, base_url) for item in items)
+            groups.append(Group(tag, attr, classes.claim(names.pascal(tag, "Default")), tag_text.get(tag, ""), operations))
+        return tuple(groups)
+
+
+    def _routes(self, operations: list[Operation]) -> tuple[Route, ...]:
+        """Operations by method and path; static paths sort before templated ones, so they win."""
+        by_route: dict[tuple[str, str], list[Operation]] = {}
+        for op in operations:
+            by_route.setdefault((op.method, op.server_path), []).append(op)
+        routes = []
+        for (method, server_path), ops in by_route.items():
+            fixed = sorted((op for op in ops if op.fixed_query), key=lambda op: -len(op.fixed_query))
+            plain = [op for op in ops if not op.fixed_query]
+            for unreachable in plain[1:]:
+                self.warn(Level.WARNING, unreachable.pointer, f"{method} {unreachable.path} is declared twice; the server serves the first")
+            keys = tuple(dict.fromkeys(k for op in fixed for k, _ in op.fixed_query))
+            routes.append(Route(method, ops[0].path, server_path, tuple(fixed), plain[0] if plain else None, keys))
+        return tuple(sorted(routes, key=lambda r: [(seg.startswith("{"), seg) for seg in r.server_path.split("/")]))
+
+
+def split_path_key(key: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``/?Action=GetId`` → (``/``, ((Action, GetId),)): the path and its fixed query."""
+    path, _, query = key.partition("?")
+    path = path.split("#", 1)[0]
+    if not path.startswith("/"):
+        path = "/" + path
+    return path, tuple(parse_qsl(query, keep_blank_values=True))
+
+
+def _server_path(path: str, parameters: list[Parameter]) -> str:
+    for param in parameters:
+        if param.location == "path":
+            path = path.replace("{" + param.wire_name + "}", "{" + param.py_name + "}")
+    return path
+
+
+def _finish(item: PendingOperation, group: str, op_names: names.Namespace, maker: ExampleMaker, base_url: str) -> Operation:
+    fields = item.fields
+    py_name = op_names.claim(names.snake(fields["operation_id"], "operation"))
+    parameters = tuple(replace(p, example=maker.value(p.type)) for p in fields["parameters"])
+    body: Body | None = fields["body"]
+    if body is not None:
+        body = replace(body, example=maker.value(body.type))
+    responses = tuple(replace(r, example=maker.value(r.type) if r.type else None) for r in fields["responses"])
+    example = call_example(
+        client_attr="client",
+        group_attr=group,
+        op_name=py_name,
+        method=fields["method"],
+        base_url=base_url or LOCAL_SERVER,
+        path=fields["path"],
+        fixed_query=fields["fixed_query"],
+        parameters=parameters,
+        body=body.example if body else None,
+        body_arg=body.py_name if body else None,
+    )
+    return Operation(
+        py_name=py_name,
+        group=group,
+        success=_success(responses),
+        example=example,
+        anchor="operation-" + py_name.replace("_", "-").strip("-"),
+        **{**fields, "parameters": parameters, "body": body, "responses": responses},
+    )
+
+
+def _success(responses: tuple[Response, ...]) -> Response | None:
+    ordered = sorted((r for r in responses if r.status.startswith("2")), key=lambda r: r.status)
+    if ordered:
+        return ordered[0]
+    return next((r for r in responses if r.status == "default"), None)
