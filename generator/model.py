@@ -12,9 +12,10 @@ from typing import Any, Literal
 
 from .diagnostics import Diagnostic
 
-Location = Literal["path", "query", "header", "cookie", "form"]
+Location = Literal["path", "query", "header", "cookie"]
+Encoding = Literal["json", "form", "multipart", "binary", "text"]
 AuthKind = Literal["apiKey", "basic", "bearer"]
-Kind = Literal["string", "integer", "number", "boolean", "array", "map", "model", "enum", "any"]
+Kind = Literal["string", "integer", "number", "boolean", "array", "map", "model", "enum", "union", "any"]
 
 _PRIMITIVE_ANNOTATIONS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any"}
 
@@ -29,6 +30,7 @@ class TypeInfo:
     model: str | None = None  # class name, for kind "model"
     enum_values: tuple[str | int | float | bool, ...] = ()
     nullable: bool = False
+    variants: tuple[TypeInfo, ...] = ()  # union members
 
     @property
     def annotation(self) -> str:
@@ -49,6 +51,10 @@ class TypeInfo:
             base = f"{prefix}{self.model}"
         elif self.kind == "enum":
             base = "Literal[" + ", ".join(repr(v) for v in self.enum_values) + "]"
+        elif self.kind == "union":
+            base = " | ".join(dict.fromkeys(v._annotation(prefix) for v in self.variants))
+        elif self.kind == "string" and self.format == "binary":
+            base = "bytes"
         else:
             base = _PRIMITIVE_ANNOTATIONS[self.kind]
         return f"{base} | None" if self.nullable and base != "Any" else base
@@ -66,6 +72,11 @@ class TypeInfo:
     def _decoder(self, prefix: str) -> str | None:
         if self.kind == "model":
             return f"{prefix}{self.model}.from_dict"
+        if self.kind == "union":
+            decoders = [v._decoder(prefix) for v in self.variants]
+            if not any(decoders):
+                return None
+            return "decode_union(" + ", ".join(d or "None" for d in decoders) + ")"
         inner = self.items._decoder(prefix) if self.items else None
         if inner is None or self.kind not in ("array", "map"):
             return None
@@ -87,6 +98,8 @@ class TypeInfo:
             return {"$ref": f"#/components/schemas/{self.model}"}
         if self.kind == "enum":
             return {"enum": list(self.enum_values)}
+        if self.kind == "union":
+            return {"anyOf": [v.json_schema for v in self.variants]}
         if self.kind == "any":
             return {}
         schema: dict[str, Any] = {"type": self.kind}
@@ -123,9 +136,29 @@ class Parameter:
         return _optional(self.type.qualified, self.required)
 
     @property
+    def server_parse(self) -> Literal["plain", "split", "json", "deep"]:
+        """How the server reads it: FastAPI as is; split from one string; JSON; deepObject keys."""
+        if self.style == "json":
+            return "json"
+        if self.type.kind in ("model", "map"):
+            return "deep" if self.location == "query" and self.style == "deepObject" else "json"
+        if self.type.kind == "array" and not (self.location == "query" and self.style == "form" and self.explode):
+            return "split"
+        return "plain"
+
+    @property
+    def server_annotation(self) -> str:
+        """What FastAPI reads: the real type, or the raw string the server then parses."""
+        return self.argument_annotation if self.server_parse == "plain" else _optional("str", self.required)
+
+    @property
+    def delimiter(self) -> str:
+        return {"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}.get(self.style, ",")
+
+    @property
     def fastapi_marker(self) -> str:
         """The FastAPI parameter class that reads this parameter from a request."""
-        return {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie", "form": "Form"}[self.location]
+        return {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}[self.location]
 
 
 @dataclass(frozen=True)
@@ -140,6 +173,20 @@ class Body:
     @property
     def argument_annotation(self) -> str:
         return _optional(self.type.qualified, self.required)
+
+    @property
+    def encoding(self) -> Encoding:
+        """How the body goes on the wire, from its media type."""
+        lowered = self.content_type.lower()
+        if "json" in lowered:
+            return "json"
+        if "x-www-form-urlencoded" in lowered:
+            return "form"
+        if "multipart/" in lowered:
+            return "multipart"
+        if lowered.startswith("text/") or "xml" in lowered:
+            return "text"
+        return "binary"
 
 
 @dataclass(frozen=True)
@@ -167,6 +214,17 @@ class SecurityScheme:
     def argument_annotation(self) -> str:
         return "tuple[str, str] | None" if self.kind == "basic" else "str | None"
 
+    @property
+    def auth_help(self) -> str:
+        """What the client's keyword argument for this scheme takes."""
+        if self.kind == "basic":
+            what = "(username, password) for HTTP basic authentication"
+        elif self.kind == "bearer":
+            what = "a token, sent as ``Authorization: Bearer <token>``"
+        else:
+            what = f"an API key, sent in the {self.location} {self.param_name!r}"
+        return f"{what} (scheme {self.name!r}). {self.description}".strip()
+
 
 @dataclass(frozen=True)
 class Example:
@@ -193,7 +251,7 @@ class Operation:
     responses: tuple[Response, ...]
     pointer: str
     retry_safe: bool
-    security: tuple[tuple[str, ...], ...]  # alternatives, each a set of scheme py names; () = none
+    security: tuple[tuple[SecurityScheme, ...], ...]  # alternatives, each needing all its schemes; () = none
     success: Response | None  # the response a mock server answers with
     example: Example
     anchor: str  # a stable id for docs links

@@ -95,7 +95,7 @@ class Normalizer:
         self.converter.declare_named(schemas)
         self.converter.build_named(schemas)
         schemes = self._security_schemes()
-        pending = self._operations({s.name: s.py_name for s in schemes})
+        pending = self._operations({s.name: s for s in schemes})
         models = self.converter.models()
         maker = ExampleMaker({m.name: m for m in models})
         base_url, base_path = self.base_url_and_path()
@@ -134,11 +134,11 @@ class Normalizer:
                 schemes.append(made)
         return tuple(schemes)
 
-    def _security(self, op: dict[str, Any], schemes: dict[str, str], pointer: str) -> tuple[tuple[str, ...], ...]:
+    def _security(self, op: dict[str, Any], schemes: dict[str, SecurityScheme], pointer: str) -> tuple[tuple[SecurityScheme, ...], ...]:
         requirements = op.get("security", self.doc.get("security"))
         if not isinstance(requirements, list):
             return ()
-        alternatives: list[tuple[str, ...]] = []
+        alternatives: list[tuple[SecurityScheme, ...]] = []
         for requirement in requirements:
             if not isinstance(requirement, dict):
                 continue
@@ -151,7 +151,7 @@ class Normalizer:
                 alternatives.append(known)
         return tuple(dict.fromkeys(alternatives))
 
-    def _operations(self, schemes: dict[str, str]) -> list[PendingOperation]:
+    def _operations(self, schemes: dict[str, SecurityScheme]) -> list[PendingOperation]:
         paths = self.doc.get("paths")
         if not isinstance(paths, dict):
             if paths is not None or "webhooks" not in self.doc:
@@ -174,7 +174,7 @@ class Normalizer:
         return pending
 
     def _operation(
-        self, key: str, method: str, op: dict[str, Any], shared: list[Any], pointer: str, schemes: dict[str, str]
+        self, key: str, method: str, op: dict[str, Any], shared: list[Any], pointer: str, schemes: dict[str, SecurityScheme]
     ) -> PendingOperation:
         path, fixed_query = split_path_key(key)
         operation_id = text(op.get("operationId")) or f"{method}{key}"

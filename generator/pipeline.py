@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, names, swagger2
+from . import __version__, names, openapi3, swagger2
 from .diagnostics import Diagnostic, Level, SpecError
 from .format import format_files
 from .load import LoadOptions, load_spec
@@ -40,9 +40,8 @@ def spec_name(path: Path) -> str:
 def build_model(path: Path, options: Options = Options()) -> Api:
     spec = load_spec(path, LoadOptions(allow_remote_refs=options.allow_remote_refs, strict=options.strict))
     spec.diagnostics.extend(validation_findings(spec))
-    if spec.version != "swagger2":
-        raise SpecError([spec.diag(Level.ERROR, "/openapi", "OpenAPI 3 documents are not supported yet")])
-    api = swagger2.normalize(spec, spec_name(path))
+    normalizer = swagger2 if spec.version == "swagger2" else openapi3
+    api = normalizer.normalize(spec, spec_name(path))
     errors = [d for d in api.diagnostics if d.level is Level.ERROR or options.strict]
     if errors:
         raise SpecError(errors)

@@ -7,7 +7,7 @@ not model yet becomes ``any`` with a warning, so the rest still generates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from . import names
@@ -29,17 +29,19 @@ class SchemaConverter:
     _models: dict[str, Model] = field(default_factory=dict)  # class name → model
     _order: list[str] = field(default_factory=list)
 
+    _ref_types: dict[str, TypeInfo] = field(default_factory=dict)  # converted non-model refs
+
     def declare_named(self, definitions: dict[str, Any]) -> None:
         """Give every named object schema its class name up front, so refs may point forward."""
         for key, schema in definitions.items():
-            if isinstance(schema, dict) and self._is_object(schema):
+            if isinstance(schema, dict) and self._is_object(schema, frozenset()):
                 self._named[self.model_prefix + names_escape(key)] = self.class_names.claim(names.pascal(key, "Model"))
 
     def build_named(self, definitions: dict[str, Any]) -> None:
         for key, schema in definitions.items():
             ref = self.model_prefix + names_escape(key)
             if ref in self._named:
-                self._build_model(self._named[ref], key, schema, ref[1:])
+                self._build_model(self._named[ref], key, schema, ref[1:], frozenset({ref}))
 
     def models(self) -> tuple[Model, ...]:
         return tuple(self._models[name] for name in self._order)
@@ -51,17 +53,28 @@ class SchemaConverter:
         nullable = bool(schema.get("x-nullable") or schema.get("nullable"))
         ref = schema.get("$ref")
         if isinstance(ref, str):
-            return self._convert_ref(ref, pointer, context, seen, nullable)
+            return _nullable(self._convert_ref(ref, context, seen), nullable)
         kind = schema.get("type")
         if isinstance(kind, list):
             non_null = [k for k in kind if k != "null"]
             nullable = nullable or len(non_null) < len(kind)
-            kind = non_null[0] if len(non_null) == 1 else None
+            if len(non_null) > 1:
+                variants = tuple(self.convert({**schema, "type": k}, pointer, context, seen) for k in non_null)
+                return TypeInfo("union", variants=variants, nullable=nullable)
+            kind = non_null[0] if non_null else None
+        if "const" in schema and isinstance(schema["const"], (str, int)):
+            return TypeInfo("enum", enum_values=(schema["const"],), nullable=nullable)
         enum = schema.get("enum")
         if isinstance(enum, list):
             values = literal_values(enum)
             if values:
                 return TypeInfo("enum", enum_values=values, nullable=nullable or None in enum)
+        for keyword in ("oneOf", "anyOf"):
+            if isinstance(schema.get(keyword), list) and schema[keyword] and not schema.get("properties"):
+                return _nullable(self._convert_union(schema, keyword, pointer, context, seen), nullable)
+        all_of = schema.get("allOf")
+        if isinstance(all_of, list) and len(all_of) == 1 and not schema.get("properties"):
+            return _nullable(self.convert(all_of[0], pointer + "/allOf/0", context, seen), nullable)
         if kind in _PRIMITIVES:
             return TypeInfo(kind, format=_str_or_none(schema.get("format")), nullable=nullable)
         if kind == "file":
@@ -69,50 +82,101 @@ class SchemaConverter:
         if kind == "array":
             items = self.convert(schema.get("items"), pointer + "/items", context + "Item", seen)
             return TypeInfo("array", items=items, nullable=nullable)
-        if kind == "object" or self._is_object(schema):
+        if kind == "object" or self._is_object(schema, seen):
             return self._convert_object(schema, pointer, context, seen, nullable)
         return TypeInfo("any")
 
-    def _convert_ref(self, ref: str, pointer: str, context: str, seen: frozenset[str], nullable: bool) -> TypeInfo:
+    def _convert_ref(self, ref: str, context: str, seen: frozenset[str]) -> TypeInfo:
         if ref in self._named:
-            return TypeInfo("model", model=self._named[ref], nullable=nullable)
+            return TypeInfo("model", model=self._named[ref])
+        if ref in self._ref_types:
+            return self._ref_types[ref]
         found, target = resolve_pointer(self.document, ref[1:]) if ref.startswith("#") else (False, None)
         if not found or ref in seen:
-            return TypeInfo("any", nullable=nullable)
-        inner = self.convert(target, ref[1:], context, seen | {ref})
-        return TypeInfo(inner.kind, inner.format, inner.items, inner.model, inner.enum_values, inner.nullable or nullable)
+            return ANY
+        converted = self.convert(target, ref[1:], names.pascal(ref.rsplit("/", 1)[-1], context), seen | {ref})
+        self._ref_types[ref] = converted
+        return converted
+
+    def _convert_union(self, schema: dict[str, Any], keyword: str, pointer: str, context: str, seen: frozenset[str]) -> TypeInfo:
+        variants: list[TypeInfo] = []
+        nullable = False
+        for index, part in enumerate(schema[keyword]):
+            if isinstance(part, dict) and (part.get("type") == "null" or part.get("enum") == [None]):
+                nullable = True
+                continue
+            variant = self.convert(part, f"{pointer}/{keyword}/{index}", f"{context}Option{index + 1}", seen)
+            if variant not in variants:
+                variants.append(variant)
+        if any(v.kind == "any" for v in variants) or not variants:
+            return TypeInfo("any")
+        if len(variants) == 1:
+            return _nullable(variants[0], nullable)
+        return TypeInfo("union", variants=tuple(variants), nullable=nullable)
 
     def _convert_object(self, schema: dict[str, Any], pointer: str, context: str, seen: frozenset[str], nullable: bool) -> TypeInfo:
-        properties = schema.get("properties")
-        if isinstance(properties, dict) and properties:
+        properties, _ = self._properties(schema, seen)
+        if properties:
             class_name = self.class_names.claim(names.pascal(context, "Model"))
-            self._build_model(class_name, context, schema, pointer)
+            self._build_model(class_name, context, schema, pointer, seen)
             return TypeInfo("model", model=class_name, nullable=nullable)
         extra = schema.get("additionalProperties")
         values = self.convert(extra, pointer + "/additionalProperties", context + "Value", seen) if isinstance(extra, dict) else ANY
         return TypeInfo("map", items=values, nullable=nullable)
 
-    def _build_model(self, class_name: str, wire_name: str, schema: dict[str, Any], pointer: str) -> None:
-        properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-        required = set(schema.get("required") or []) if isinstance(schema.get("required"), list) else set()
-        if "allOf" in schema or "oneOf" in schema or "anyOf" in schema:
-            self.warn(Level.WARNING, pointer, "allOf/oneOf/anyOf are not modelled yet; only the listed properties are typed")
+    def _properties(self, schema: dict[str, Any], seen: frozenset[str]) -> tuple[dict[str, Any], set[str]]:
+        """Own properties plus those of every ``allOf`` part (followed through refs)."""
+        properties: dict[str, Any] = {}
+        required: set[str] = set()
+        for index, part in enumerate(schema.get("allOf") or [] if isinstance(schema.get("allOf"), list) else []):
+            part, ref = self._follow(part, seen)
+            if isinstance(part, dict):
+                inherited, inherited_required = self._properties(part, seen | ({ref} if ref else set()))
+                properties.update(inherited)
+                required |= inherited_required
+        own = schema.get("properties")
+        if isinstance(own, dict):
+            properties.update(own)
+        if isinstance(schema.get("required"), list):
+            required |= {r for r in schema["required"] if isinstance(r, str)}
+        return properties, required
+
+    def _follow(self, part: Any, seen: frozenset[str]) -> tuple[Any, str | None]:
+        ref = part.get("$ref") if isinstance(part, dict) else None
+        if not isinstance(ref, str):
+            return part, None
+        if ref in seen or not ref.startswith("#"):
+            return None, None
+        found, target = resolve_pointer(self.document, ref[1:])
+        return (target if found else None), ref
+
+    def _build_model(self, class_name: str, wire_name: str, schema: dict[str, Any], pointer: str, seen: frozenset[str]) -> None:
+        properties, required = self._properties(schema, seen)
+        if isinstance(schema.get("oneOf"), list) or isinstance(schema.get("anyOf"), list):
+            self.warn(Level.WARNING, pointer, "oneOf/anyOf beside properties: only the listed properties are typed")
         field_names = names.Namespace()
         fields = []
         self._order.append(class_name)
+        self._models[class_name] = Model(class_name, wire_name, text(schema.get("description")), (), None)
         for wire, prop in properties.items():
             py_name = field_names.claim(names.attribute(wire, "field"))
-            prop_type = self.convert(prop, f"{pointer}/properties/{names_escape(wire)}", class_name + names.pascal(wire, "Field"))
+            prop_type = self.convert(prop, f"{pointer}/properties/{names_escape(wire)}", class_name + names.pascal(wire, "Field"), seen)
             description = prop.get("description", "") if isinstance(prop, dict) else ""
             fields.append(ModelField(wire, py_name, prop_type, wire in required, text(description)))
         fields.sort(key=lambda f: not f.required)  # dataclass fields without defaults come first
         self._models[class_name] = Model(class_name, wire_name, text(schema.get("description")), tuple(fields), None)
 
-    @staticmethod
-    def _is_object(schema: dict[str, Any]) -> bool:
-        return schema.get("type") == "object" or (
-            "type" not in schema and isinstance(schema.get("properties"), dict) and bool(schema["properties"])
-        )
+    def _is_object(self, schema: dict[str, Any], seen: frozenset[str]) -> bool:
+        if schema.get("type") == "object":
+            return True
+        if "type" in schema or schema.get("oneOf") or schema.get("anyOf") or schema.get("enum"):
+            return False
+        properties, _ = self._properties(schema, seen)
+        return bool(properties)
+
+
+def _nullable(type_: TypeInfo, nullable: bool) -> TypeInfo:
+    return replace(type_, nullable=True) if nullable and not type_.nullable and type_.kind != "any" else type_
 
 
 def literal_values(enum: list[Any]) -> tuple[str | int | bool, ...]:

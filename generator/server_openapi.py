@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Api, Operation, Route
+from .model import Api, Operation, Parameter, Route, SecurityScheme
 
 _ERROR = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}}}
 
@@ -22,8 +22,37 @@ def server_openapi(api: Api) -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": api.title, "version": api.version or "0.0.0", "description": api.description},
         "paths": paths,
-        "components": {"schemas": {m.name: _model_schema(m) for m in api.models}},
+        "components": {
+            "schemas": {m.name: _model_schema(m) for m in api.models},
+            "securitySchemes": {s.name: _security_scheme(s) for s in api.security_schemes},
+        },
     }
+
+
+def _security_scheme(scheme: SecurityScheme) -> dict[str, Any]:
+    if scheme.kind == "apiKey":
+        return {"type": "apiKey", "in": scheme.location, "name": scheme.param_name}
+    return {"type": "http", "scheme": scheme.kind}
+
+
+_STYLES = {
+    "path": {"simple", "label", "matrix"},
+    "query": {"form", "spaceDelimited", "pipeDelimited", "deepObject"},
+    "header": {"simple"},
+    "cookie": {"form"},
+}
+
+
+def _parameter(p: Parameter, required: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": p.wire_name, "in": p.location, "required": required}
+    if p.style == "json":
+        entry["content"] = {"application/json": {"schema": p.type.json_schema}}
+        return entry
+    entry["schema"] = p.type.json_schema
+    if p.style in _STYLES[p.location]:
+        entry["style"] = p.style
+        entry["explode"] = p.explode
+    return entry
 
 
 def _route_operation(route: Route) -> dict[str, Any]:
@@ -71,16 +100,7 @@ def _merged_responses(operations: list[Operation]) -> dict[str, Any]:
 
 
 def _operation(op: Operation, optional_params: bool) -> dict[str, Any]:
-    parameters = [
-        {
-            "name": p.wire_name,
-            "in": p.location,
-            "required": p.required and (p.location == "path" or not optional_params),
-            "schema": p.type.json_schema,
-        }
-        for p in op.parameters
-        if p.location in ("path", "query", "header", "cookie")
-    ]
+    parameters = [_parameter(p, p.required and (p.location == "path" or not optional_params)) for p in op.parameters]
     result: dict[str, Any] = {"operationId": op.py_name, "summary": op.summary, "parameters": parameters}
     if op.body is not None:
         result["requestBody"] = {
@@ -95,6 +115,9 @@ def _operation(op: Operation, optional_params: bool) -> dict[str, Any]:
         responses[response.status] = entry
     if op.success is None:
         responses["200"] = {"description": "Success"}
+    if op.security:
+        result["security"] = [{scheme.name: [] for scheme in alternative} for alternative in op.security]
+        responses["401"] = {"description": "No credentials", "content": _ERROR}
     responses["422"] = {"description": "The request does not match the spec", "content": _ERROR}
     responses["501"] = {"description": "Not implemented yet", "content": _ERROR}
     result["responses"] = responses

@@ -12,7 +12,7 @@ from .model import Api, Body, Location, Parameter, Response, SecurityScheme, Typ
 from .normalize import Normalizer
 from .schemas import text
 
-_LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header", "formData": "form"}
+_LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header"}
 _COLLECTION_STYLES = {
     "csv": ("form", False),
     "ssv": ("spaceDelimited", False),
@@ -75,7 +75,7 @@ class Swagger2(Normalizer):
 
     def parameter(self, param: dict[str, Any], where: str, context: str, py_args: names.Namespace) -> Parameter | None:
         location, wire = text(param["in"]), text(param["name"])
-        if location == "body":
+        if location in ("body", "formData"):
             return None
         if location not in _LOCATIONS:
             self.warn(Level.WARNING, where + "/in", f"unknown parameter location {location!r}; skipped")
@@ -104,14 +104,29 @@ class Swagger2(Normalizer):
         )
 
     def body(self, op: dict[str, Any], pointer: str, context: str, py_args: names.Namespace, params: list[tuple[dict[str, Any], str]]) -> Body | None:
+        consumes = op.get("consumes") or self.doc.get("consumes") or []
+        consumes = [c for c in consumes if isinstance(c, str)] if isinstance(consumes, list) else []
         for param, where in params:
             if text(param.get("in")) == "body":
-                consumes = op.get("consumes") or self.doc.get("consumes") or []
-                consumes = [c for c in consumes if isinstance(c, str)] if isinstance(consumes, list) else []
                 content_type = next((c for c in consumes if "json" in c), consumes[0] if consumes else "application/json")
                 type_ = self.converter.convert(param.get("schema"), where + "/schema", context + "Body")
                 return Body(py_args.claim("body"), content_type, type_, bool(param.get("required")), text(param.get("description")), None)
-        return None
+        form = [(param, where) for param, where in params if text(param.get("in")) == "formData"]
+        return self._form_body(form, consumes, pointer, context, py_args) if form else None
+
+    def _form_body(
+        self, form: list[tuple[dict[str, Any], str]], consumes: list[str], pointer: str, context: str, py_args: names.Namespace
+    ) -> Body:
+        """formData parameters are one form body: an object with a property for each."""
+        properties = {text(p["name"]): {k: v for k, v in p.items() if k not in ("in", "name", "required")} for p, _ in form}
+        for schema in properties.values():
+            schema.setdefault("type", "string")
+        required = [text(p["name"]) for p, _ in form if p.get("required")]
+        has_file = any(p.get("type") == "file" for p, _ in form)
+        multipart = has_file or any("multipart" in c for c in consumes)
+        content_type = "multipart/form-data" if multipart else "application/x-www-form-urlencoded"
+        type_ = self.converter.convert({"type": "object", "properties": properties, "required": required}, pointer + "/parameters", context + "Form")
+        return Body(py_args.claim("body"), content_type, type_, bool(required), "The form fields.", None)
 
     def response(self, op: dict[str, Any], status: str, raw: dict[str, Any], pointer: str, context: str) -> Response:
         produces = op.get("produces") or self.doc.get("produces") or ["application/json"]

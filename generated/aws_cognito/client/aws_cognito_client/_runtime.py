@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import datetime
 import email.utils
 import enum
+import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -45,8 +47,10 @@ class Param:
 
     py_name: str
     wire_name: str
-    location: str  # path, query, header, cookie, form
-    style: str = "form"  # form, simple, spaceDelimited, pipeDelimited, tabDelimited
+    location: str  # path, query, header, cookie
+    style: str = (
+        "form"  # form, simple, label, matrix, spaceDelimited, pipeDelimited, deepObject, json
+    )
     explode: bool = False
 
 
@@ -61,7 +65,52 @@ class Endpoint:
     retry_safe: bool
     body: str | None = None  # the keyword argument that holds the body
     content_type: str | None = None
+    encoding: str = "json"  # json, form, multipart, binary, text
     decoders: Mapping[str, Decoder] = field(default_factory=dict)  # status → decoder
+    security: tuple[tuple[str, ...], ...] = ()  # alternatives of credential names; () = none
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One security scheme's credential, as the client was given it."""
+
+    kind: str  # apiKey, basic, bearer
+    location: str  # header, query, cookie
+    name: str  # the header, query or cookie name
+    value: Any  # a string; (username, password) for basic
+
+
+def given(credentials: Mapping[str, Credential]) -> dict[str, Credential]:
+    """The credentials that have a value."""
+    return {
+        name: credential for name, credential in credentials.items() if credential.value is not None
+    }
+
+
+def _apply_auth(
+    request: _Request, endpoint: Endpoint, credentials: Mapping[str, Credential]
+) -> None:
+    """Send the first of the operation's security alternatives whose credentials were all given."""
+    for alternative in endpoint.security:
+        if all(name in credentials for name in alternative):
+            for name in alternative:
+                _apply_credential(request, credentials[name])
+            return
+
+
+def _apply_credential(request: _Request, credential: Credential) -> None:
+    if credential.kind == "basic":
+        username, password = credential.value
+        token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+        request.headers["Authorization"] = f"Basic {token}"
+    elif credential.kind == "bearer":
+        request.headers["Authorization"] = f"Bearer {credential.value}"
+    elif credential.location == "query":
+        request.params.append((credential.name, str(credential.value)))
+    elif credential.location == "cookie":
+        request.cookies[credential.name] = str(credential.value)
+    else:
+        request.headers[credential.name] = str(credential.value)
 
 
 @dataclass(frozen=True)
@@ -128,17 +177,76 @@ _DELIMITERS = {
 
 
 def _query_pairs(param: Param, value: Any) -> list[tuple[str, str]]:
-    if isinstance(value, (list, tuple)):
+    """A query parameter as name/value pairs, by OpenAPI style and explode."""
+    value = to_wire(value)
+    if param.style == "json":
+        return [(param.wire_name, json.dumps(value, separators=(",", ":")))]
+    if isinstance(value, dict):
+        if param.style == "deepObject":
+            return [(f"{param.wire_name}[{k}]", _text(v)) for k, v in value.items()]
         if param.explode:
+            return [(str(k), _text(v)) for k, v in value.items()]
+        return [(param.wire_name, ",".join(f"{k},{_text(v)}" for k, v in value.items()))]
+    if isinstance(value, list):
+        if param.explode and param.style == "form":
             return [(param.wire_name, _text(v)) for v in value]
         return [(param.wire_name, _DELIMITERS.get(param.style, ",").join(_text(v) for v in value))]
     return [(param.wire_name, _text(value))]
 
 
-def _scalar_text(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ",".join(_text(v) for v in value)
-    return _text(value)
+def _simple_text(param: Param, value: Any) -> str:
+    """A path, header or cookie value, by OpenAPI style (simple, label, matrix)."""
+    value = to_wire(value)
+    if param.style == "json":
+        return json.dumps(value, separators=(",", ":"))
+    if isinstance(value, dict):
+        pairs = [(str(k), _text(v)) for k, v in value.items()]
+        items = (
+            [f"{k}={v}" for k, v in pairs] if param.explode else [x for pair in pairs for x in pair]
+        )
+    elif isinstance(value, list):
+        items = [_text(v) for v in value]
+    else:
+        items = [_text(value)]
+    if param.style == "label":
+        return "." + ("." if param.explode else ",").join(items)
+    if param.style == "matrix":
+        if param.explode and isinstance(value, list):
+            return "".join(f";{param.wire_name}={item}" for item in items)
+        return f";{param.wire_name}=" + ",".join(items)
+    return ",".join(items)
+
+
+def _form_fields(body: Any) -> list[tuple[str, str]]:
+    if not isinstance(body, dict):
+        return []
+    fields: list[tuple[str, str]] = []
+    for name, value in body.items():
+        if value is None:
+            continue
+        values = value if isinstance(value, list) else [value]
+        fields.extend(
+            (str(name), json.dumps(v) if isinstance(v, dict) else _text(v)) for v in values
+        )
+    return fields
+
+
+def _multipart(body: Any) -> list[tuple[str, tuple[str | None, bytes | str]]]:
+    """Every field as a multipart part; bytes become files, everything else plain fields."""
+    if not isinstance(body, dict):
+        return []
+    parts: list[tuple[str, tuple[str | None, bytes | str]]] = []
+    for name, value in body.items():
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, (bytes, bytearray)):
+                parts.append((str(name), (str(name), bytes(item))))
+            else:
+                parts.append(
+                    (str(name), (None, json.dumps(item) if isinstance(item, dict) else _text(item)))
+                )
+    return parts
 
 
 @dataclass
@@ -149,7 +257,8 @@ class _Request:
     headers: dict[str, str]
     cookies: dict[str, str]
     json: Any = None
-    data: dict[str, str] | None = None
+    data: list[tuple[str, str]] | None = None
+    files: list[tuple[str, tuple[str | None, bytes | str]]] | None = None
     content: bytes | str | None = None
 
 
@@ -157,36 +266,40 @@ def _prepare(endpoint: Endpoint, base_url: str, args: Mapping[str, Any]) -> _Req
     """The request for ``args``: arguments that are None are not sent."""
     path = endpoint.path
     request = _Request(endpoint.method, "", list(endpoint.fixed_query), {}, {})
-    form: dict[str, str] = {}
     for param in endpoint.params:
         value = args.get(param.py_name)
         if value is None:
             continue
         if param.location == "path":
-            path = path.replace("{" + param.wire_name + "}", quote(_scalar_text(value), safe=""))
+            path = path.replace(
+                "{" + param.wire_name + "}", quote(_simple_text(param, value), safe=",;=.")
+            )
         elif param.location == "query":
             request.params.extend(_query_pairs(param, value))
         elif param.location == "header":
-            request.headers[param.wire_name] = _scalar_text(value)
-        elif param.location == "cookie":
-            request.cookies[param.wire_name] = _scalar_text(value)
+            request.headers[param.wire_name] = _simple_text(param, value)
         else:
-            form[param.wire_name] = _scalar_text(value)
+            request.cookies[param.wire_name] = _simple_text(param, value)
     request.url = base_url.rstrip("/") + path if base_url else path
     body = args.get(endpoint.body) if endpoint.body else None
-    if form:
-        request.data = form
-    elif body is not None:
-        if (
-            endpoint.content_type
-            and "json" not in endpoint.content_type
-            and isinstance(body, (bytes, str))
-        ):
-            request.content = body
-            request.headers.setdefault("Content-Type", endpoint.content_type)
-        else:
-            request.json = to_wire(body)
+    if body is not None:
+        _set_body(request, endpoint, body)
     return request
+
+
+def _set_body(request: _Request, endpoint: Endpoint, body: Any) -> None:
+    if endpoint.encoding == "json":
+        request.json = to_wire(body)
+    elif endpoint.encoding == "form":
+        request.data = _form_fields(to_wire(body))
+    elif endpoint.encoding == "multipart":
+        request.files = _multipart(to_wire(body))
+    else:
+        wire = to_wire(body)
+        request.content = wire if isinstance(wire, (bytes, str)) else json.dumps(wire)
+        request.headers.setdefault(
+            "Content-Type", endpoint.content_type or "application/octet-stream"
+        )
 
 
 def _decode(endpoint: Endpoint, response: httpx.Response) -> Any:
@@ -207,11 +320,13 @@ class _Base:
         headers: Mapping[str, str] | None,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int,
+        credentials: Mapping[str, Credential],
     ) -> None:
         self.base_url = base_url
         self.headers = dict(headers or {})
         self.timeout = timeout
         self.retry = RetryPolicy(max_retries=max_retries)
+        self.credentials = given(credentials)
 
     def _timeout(self, timeout: TimeoutTypes | NotGiven) -> Any:
         chosen = self.timeout if isinstance(timeout, NotGiven) else timeout
@@ -225,6 +340,7 @@ class _Base:
         timeout: Any,
     ) -> httpx.Request:
         prepared = _prepare(endpoint, self.base_url, args)
+        _apply_auth(prepared, endpoint, self.credentials)
         return http.build_request(
             prepared.method,
             prepared.url,
@@ -232,7 +348,8 @@ class _Base:
             headers={**self.headers, **prepared.headers},
             cookies=prepared.cookies or None,
             json=prepared.json,
-            data=prepared.data,
+            data=prepared.data,  # type: ignore[arg-type]
+            files=prepared.files,
             content=prepared.content,
             timeout=timeout,
         )
@@ -279,8 +396,9 @@ class SyncTransport(_Base):
         headers: Mapping[str, str] | None,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int,
+        credentials: Mapping[str, Credential] | None = None,
     ) -> None:
-        super().__init__(base_url, headers, timeout, max_retries)
+        super().__init__(base_url, headers, timeout, max_retries, credentials or {})
         self.http = http
 
     def call(
@@ -318,8 +436,9 @@ class AsyncTransport(_Base):
         headers: Mapping[str, str] | None,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int,
+        credentials: Mapping[str, Credential] | None = None,
     ) -> None:
-        super().__init__(base_url, headers, timeout, max_retries)
+        super().__init__(base_url, headers, timeout, max_retries, credentials or {})
         self.http = http
 
     async def call(
@@ -355,3 +474,19 @@ def decode_list(item: Decoder) -> Decoder:
 
 def decode_map(value: Decoder) -> Decoder:
     return lambda data: {k: value(v) for k, v in data.items()} if isinstance(data, dict) else data
+
+
+def decode_union(*decoders: Decoder | None) -> Decoder:
+    """The first member whose decoder accepts the data (models need their required fields)."""
+
+    def decode(data: Any) -> Any:
+        for decoder in decoders:
+            if decoder is None:
+                continue
+            try:
+                return decoder(data)
+            except (KeyError, TypeError, ValueError):
+                continue
+        return data
+
+    return decode

@@ -7,7 +7,7 @@ from typing import Mapping
 
 import httpx
 
-from ._runtime import AsyncTransport, SyncTransport
+from ._runtime import AsyncTransport, Credential, SyncTransport
 from .api.identities import AsyncIdentitiesApi, IdentitiesApi
 from .api.open_id_token_for_developer_identities import (
     AsyncOpenIdTokenForDeveloperIdentitiesApi,
@@ -45,7 +45,10 @@ class Client:
         self._http_client = (
             http_client if http_client is not None else httpx.Client(timeout=timeout)
         )
-        transport = SyncTransport(self._http_client, base_url, headers, timeout, max_retries)
+        credentials: dict[str, Credential] = {}
+        transport = SyncTransport(
+            self._http_client, base_url, headers, timeout, max_retries, credentials
+        )
         self.identities = IdentitiesApi(transport)
         self.open_id_token_for_developer_identities = OpenIdTokenForDeveloperIdentitiesApi(
             transport
@@ -94,7 +97,10 @@ class AsyncClient:
         self._http_client = (
             http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
         )
-        transport = AsyncTransport(self._http_client, base_url, headers, timeout, max_retries)
+        credentials: dict[str, Credential] = {}
+        transport = AsyncTransport(
+            self._http_client, base_url, headers, timeout, max_retries, credentials
+        )
         self.identities = AsyncIdentitiesApi(transport)
         self.open_id_token_for_developer_identities = AsyncOpenIdTokenForDeveloperIdentitiesApi(
             transport

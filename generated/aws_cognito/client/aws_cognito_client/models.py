@@ -9,6 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._runtime import decode_list, decode_map, to_wire
+from ._runtime import decode_list, decode_map, decode_union, to_wire
 
 __all__ = []

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Annotated, Any, Awaitable, Callable, Literal
 from urllib.parse import parse_qs
 
 from fastapi import Body, Cookie, FastAPI, Header, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.routing import Match
@@ -59,23 +64,144 @@ def _respond(result: Any, status: int) -> Response:
     return JSONResponse(jsonable_encoder(result, by_alias=True), status_code=status)
 
 
+@dataclass(frozen=True)
+class Auth:
+    """Where one security scheme's credential arrives."""
+
+    kind: str  # apiKey, basic, bearer
+    location: str  # header, query, cookie
+    name: str
+
+
+@dataclass(frozen=True)
+class Parse:
+    """A parameter FastAPI cannot read by itself: the server parses and validates it."""
+
+    wire_name: str
+    how: str  # split, json, deep
+    delimiter: str
+    adapter: TypeAdapter[Any]
+
+
+@dataclass(frozen=True)
+class BodySpec:
+    """A request body that is not JSON: form fields, multipart parts, bytes or text."""
+
+    argument: str
+    encoding: str  # form, multipart, binary, text
+    required: bool
+    adapter: TypeAdapter[Any]
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    name: str
+    status: int
+    security: tuple[tuple[Auth, ...], ...] = ()
+    parse: dict[str, Parse] = field(default_factory=dict)
+    body: BodySpec | None = None
+
+
+def _has_credential(request: Request, auth: Auth) -> bool:
+    if auth.kind in ("basic", "bearer"):
+        prefix = "basic " if auth.kind == "basic" else "bearer "
+        return request.headers.get("authorization", "").lower().startswith(prefix)
+    source = {"query": request.query_params, "cookie": request.cookies}.get(
+        auth.location, request.headers
+    )
+    return bool(source.get(auth.name))
+
+
+def _authenticated(request: Request, spec: OperationSpec) -> bool:
+    """Whether one of the operation's security alternatives is fully present (not verified)."""
+    return not spec.security or any(
+        all(_has_credential(request, a) for a in alt) for alt in spec.security
+    )
+
+
+def _parse_parameter(request: Request, parse: Parse, raw: Any) -> Any:
+    if parse.how == "deep":
+        prefix = parse.wire_name + "["
+        found = {
+            k[len(prefix) : -1]: v
+            for k, v in request.query_params.items()
+            if k.startswith(prefix) and k.endswith("]")
+        }
+        return parse.adapter.validate_python(found) if found else None
+    if raw is None:
+        return None
+    if parse.how == "json":
+        return parse.adapter.validate_json(raw)
+    return parse.adapter.validate_python(raw.split(parse.delimiter) if raw else [])
+
+
+def _multipart_fields(content_type: str, content: bytes) -> dict[str, Any]:
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
+    message = email.message_from_bytes(head + content, policy=email.policy.HTTP)
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        fields[name] = data if part.get_filename() is not None else data.decode("utf-8", "replace")
+    return fields
+
+
+async def _read_body(request: Request, spec: BodySpec) -> Any:
+    content = await request.body()
+    if not content:
+        if spec.required:
+            raise RequestValidationError(
+                [{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}]
+            )
+        return None
+    if spec.encoding == "binary":
+        return content
+    if spec.encoding == "text":
+        return content.decode("utf-8", "replace")
+    if spec.encoding == "form":
+        parsed = parse_qs(content.decode("utf-8", "replace"), keep_blank_values=True)
+        fields: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in parsed.items()}
+    else:
+        fields = _multipart_fields(request.headers.get("content-type", ""), content)
+    return spec.adapter.validate_python(fields)
+
+
 async def _run(
+    spec: OperationSpec,
+    request: Request,
     handler: Callable[..., Awaitable[Any]],
-    operation: str,
-    status: int,
     mock: bool,
     arguments: dict[str, Any],
 ) -> Response:
+    if not _authenticated(request, spec):
+        return _error(
+            401, "unauthenticated", "this operation needs credentials", operation=spec.name
+        )
+    try:
+        for argument, parse in spec.parse.items():
+            arguments[argument] = _parse_parameter(request, parse, arguments.get(argument))
+        if spec.body is not None:
+            arguments[spec.body.argument] = await _read_body(request, spec.body)
+    except (ValidationError, ValueError) as exc:
+        errors = (
+            exc.errors()
+            if isinstance(exc, ValidationError)
+            else [{"type": "value_error", "loc": (), "msg": str(exc)}]
+        )
+        raise RequestValidationError(errors) from None
     if mock:
-        mock_status, body = MOCK_RESPONSES[operation]
+        mock_status, body = MOCK_RESPONSES[spec.name]
         return _respond(body, mock_status)
     try:
         result = await handler(**arguments)
     except NotImplementedError:
         return _error(
-            501, "not_implemented", f"operation {operation} is not implemented", operation=operation
+            501, "not_implemented", f"operation {spec.name} is not implemented", operation=spec.name
         )
-    return _respond(result, status)
+    return _respond(result, spec.status)
 
 
 def _unknown_dispatch(valid: list[str]) -> Callable[[Request], Awaitable[Response]]:
@@ -106,14 +232,21 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         title="AWS Cognito API Get Open Id Token For Developer Identity", version="1.0.0"
     )
 
+    DELETE_IDENTITIES = OperationSpec(
+        "delete_identities",
+        200,
+        parse={},
+    )
+
     async def delete_identities(
+        request: Request,
         *,
         identity_ids_to_delete: Annotated[str | None, Query(alias="IdentityIdsToDelete")] = None,
     ) -> Response:
         return await _run(
+            DELETE_IDENTITIES,
+            request,
             _handlers.delete_identities,
-            "delete_identities",
-            200,
             _mock,
             {"identity_ids_to_delete": identity_ids_to_delete},
         )
@@ -128,14 +261,21 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         )
     )
 
+    DESCRIBE_IDENTITY = OperationSpec(
+        "describe_identity",
+        200,
+        parse={},
+    )
+
     async def describe_identity(
+        request: Request,
         *,
         identity_id: Annotated[str | None, Query(alias="IdentityId")] = None,
     ) -> Response:
         return await _run(
+            DESCRIBE_IDENTITY,
+            request,
             _handlers.describe_identity,
-            "describe_identity",
-            200,
             _mock,
             {"identity_id": identity_id},
         )
@@ -150,16 +290,23 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         )
     )
 
+    GET_CREDENTIALS_FOR_IDENTITY = OperationSpec(
+        "get_credentials_for_identity",
+        200,
+        parse={},
+    )
+
     async def get_credentials_for_identity(
+        request: Request,
         *,
         custom_role_arn: Annotated[str | None, Query(alias="CustomRoleArn")] = None,
         identity_id: Annotated[str | None, Query(alias="IdentityId")] = None,
         logins: Annotated[str | None, Query(alias="Logins")] = None,
     ) -> Response:
         return await _run(
+            GET_CREDENTIALS_FOR_IDENTITY,
+            request,
             _handlers.get_credentials_for_identity,
-            "get_credentials_for_identity",
-            200,
             _mock,
             {"custom_role_arn": custom_role_arn, "identity_id": identity_id, "logins": logins},
         )
@@ -174,16 +321,23 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         )
     )
 
+    GET_ID = OperationSpec(
+        "get_id",
+        200,
+        parse={},
+    )
+
     async def get_id(
+        request: Request,
         *,
         account_id: Annotated[str | None, Query(alias="AccountId")] = None,
         identity_pool_id: Annotated[str | None, Query(alias="IdentityPoolId")] = None,
         logins: Annotated[str | None, Query(alias="Logins")] = None,
     ) -> Response:
         return await _run(
+            GET_ID,
+            request,
             _handlers.get_id,
-            "get_id",
-            200,
             _mock,
             {"account_id": account_id, "identity_pool_id": identity_pool_id, "logins": logins},
         )
@@ -198,7 +352,14 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         )
     )
 
+    GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY = OperationSpec(
+        "get_open_id_token_for_developer_identity",
+        200,
+        parse={},
+    )
+
     async def get_open_id_token_for_developer_identity(
+        request: Request,
         *,
         identity_id: Annotated[str | None, Query(alias="IdentityId")] = None,
         identity_pool_id: Annotated[str | None, Query(alias="IdentityPoolId")] = None,
@@ -206,9 +367,9 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         token_duration: Annotated[str | None, Query(alias="TokenDuration")] = None,
     ) -> Response:
         return await _run(
+            GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY,
+            request,
             _handlers.get_open_id_token_for_developer_identity,
-            "get_open_id_token_for_developer_identity",
-            200,
             _mock,
             {
                 "identity_id": identity_id,

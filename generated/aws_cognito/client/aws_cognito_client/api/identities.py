@@ -15,6 +15,7 @@ from .._runtime import (
     TimeoutTypes,
     decode_list,
     decode_map,
+    decode_union,
 )
 
 __all__ = ["IdentitiesApi", "AsyncIdentitiesApi"]

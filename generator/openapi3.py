@@ -1,0 +1,173 @@
+"""OpenAPI 3.0 and 3.1 → the intermediate model."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from . import names
+from .diagnostics import Level
+from .load import LoadedSpec
+from .model import Api, Body, Location, Parameter, Response, SecurityScheme, TypeInfo
+from .normalize import Normalizer
+from .schemas import text
+
+_LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header", "cookie": "cookie"}
+_DEFAULT_STYLES = {"path": "simple", "header": "simple", "query": "form", "cookie": "form"}
+_UNGENERATED = {"callbacks": "callbacks are not generated", "links": "links are not generated"}
+
+
+def normalize(spec: LoadedSpec, spec_name: str) -> Api:
+    return OpenApi3(spec, spec_name, model_prefix="#/components/schemas/").normalize()
+
+
+def media_rank(content_type: str) -> int:
+    """Which of several media types to use: JSON first, then forms, binary, text, anything."""
+    lowered = content_type.lower()
+    for rank, marker in enumerate(("json", "x-www-form-urlencoded", "multipart/form-data", "octet-stream", "text/")):
+        if marker in lowered:
+            return rank
+    return 9
+
+
+def pick_media(content: Any) -> tuple[str | None, dict[str, Any]]:
+    if not isinstance(content, dict) or not content:
+        return None, {}
+    chosen = min(content, key=lambda c: (media_rank(str(c)), list(content).index(c)))
+    media = content[chosen]
+    return str(chosen), media if isinstance(media, dict) else {}
+
+
+@dataclass
+class OpenApi3(Normalizer):
+    def named_schemas(self) -> dict[str, Any]:
+        components = self.doc.get("components")
+        schemas = components.get("schemas") if isinstance(components, dict) else None
+        if schemas is not None and not isinstance(schemas, dict):
+            self.warn(Level.WARNING, "/components/schemas", "'components.schemas' is not a mapping; ignored")
+            return {}
+        if isinstance(self.doc.get("webhooks"), dict) and self.doc["webhooks"]:
+            self.warn(Level.WARNING, "/webhooks", f"{len(self.doc['webhooks'])} webhooks are not generated")
+        return schemas or {}
+
+    def base_url_and_path(self) -> tuple[str, str]:
+        servers = self.doc.get("servers")
+        server = servers[0] if isinstance(servers, list) and servers and isinstance(servers[0], dict) else {}
+        url = text(server.get("url"))
+        variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+        for name, variable in variables.items():
+            default = text(variable.get("default")) if isinstance(variable, dict) else ""
+            url = url.replace("{" + name + "}", default)
+        if re.search(r"[{}\s]", url):
+            self.warn(Level.WARNING, "/servers/0/url", f"server URL {url!r} has unresolved variables; give base_url yourself")
+            return "", ""
+        parsed = urlparse(url)
+        base_path = parsed.path.rstrip("/")
+        base_path = "/" + base_path.lstrip("/") if base_path else ""
+        if parsed.scheme in ("http", "https") and parsed.netloc:
+            return url.rstrip("/"), base_path
+        return "", base_path
+
+    def raw_security_schemes(self) -> tuple[dict[str, Any], str]:
+        components = self.doc.get("components")
+        raw = components.get("securitySchemes") if isinstance(components, dict) else None
+        return (raw if isinstance(raw, dict) else {}), "/components/securitySchemes"
+
+    def scheme(self, name: str, raw: dict[str, Any], py_name: str, pointer: str) -> SecurityScheme | None:
+        kind = text(raw.get("type"))
+        description = text(raw.get("description"))
+        if kind == "apiKey":
+            location = text(raw.get("in"))
+            if location not in ("header", "query", "cookie") or not text(raw.get("name")):
+                self.warn(Level.WARNING, pointer, f"apiKey scheme {name!r} needs 'in' (header, query or cookie) and 'name'; ignored")
+                return None
+            return SecurityScheme(name, py_name, "apiKey", location, text(raw.get("name")), description, kind)  # type: ignore[arg-type]
+        if kind == "http":
+            http_scheme = text(raw.get("scheme")).lower()
+            if http_scheme == "basic":
+                return SecurityScheme(name, py_name, "basic", "header", "Authorization", description, kind)
+            if http_scheme == "bearer":
+                return SecurityScheme(name, py_name, "bearer", "header", "Authorization", description, kind)
+            self.warn(Level.WARNING, pointer, f"HTTP auth scheme {http_scheme!r} is not supported; ignored")
+            return None
+        if kind in ("oauth2", "openIdConnect"):
+            return SecurityScheme(name, py_name, "bearer", "header", "Authorization", description, kind)
+        self.warn(Level.WARNING, pointer, f"security scheme {name!r} of type {kind!r} is not supported; ignored")
+        return None
+
+    def parameter(self, param: dict[str, Any], where: str, context: str, py_args: names.Namespace) -> Parameter | None:
+        location, wire = text(param["in"]), text(param["name"])
+        if location not in _LOCATIONS:
+            self.warn(Level.WARNING, where + "/in", f"unknown parameter location {location!r}; skipped")
+            return None
+        schema = param.get("schema")
+        style = text(param.get("style")) or _DEFAULT_STYLES[location]
+        if not isinstance(schema, dict):
+            media_type, media = pick_media(param.get("content"))
+            schema = media.get("schema")
+            if media_type is not None:
+                style = "json" if "json" in media_type else style
+            if not isinstance(schema, dict):
+                self.warn(Level.WARNING, where, f"parameter {wire!r} has no schema; read as a string")
+                schema = {"type": "string"}
+        required = bool(param.get("required"))
+        if location == "path" and not required:
+            self.warn(Level.WARNING, where, f"path parameter {wire!r} is not marked required; it is required")
+            required = True
+        explode = param.get("explode")
+        return Parameter(
+            wire_name=wire,
+            py_name=py_args.claim(names.snake(wire, "param")),
+            location=_LOCATIONS[location],
+            type=self.converter.convert(schema, where + "/schema", context + names.pascal(wire, "Param")),
+            required=required,
+            description=text(param.get("description")),
+            style=style,
+            explode=bool(explode) if explode is not None else style == "form",
+            example=None,
+            default=schema.get("default"),
+        )
+
+    def body(self, op: dict[str, Any], pointer: str, context: str, py_args: names.Namespace, params: list[tuple[dict[str, Any], str]]) -> Body | None:
+        raw, ref_pointer = self.deref(op.get("requestBody"))
+        if not isinstance(raw, dict):
+            return None
+        where = ref_pointer or pointer + "/requestBody"
+        content_type, media = pick_media(raw.get("content"))
+        if content_type is None:
+            self.warn(Level.WARNING, where, "request body has no content; not sent")
+            return None
+        schema = media.get("schema")
+        if isinstance(schema, dict) and schema:
+            type_ = self.converter.convert(schema, f"{where}/content/{names_escape(content_type)}/schema", context + "Body")
+        elif media_rank(content_type) == 3:
+            type_ = TypeInfo("string", format="binary")
+        else:
+            type_ = TypeInfo("any")
+        return Body(py_args.claim("body"), content_type, type_, bool(raw.get("required")), text(raw.get("description")), None)
+
+    def response(self, op: dict[str, Any], status: str, raw: dict[str, Any], pointer: str, context: str) -> Response:
+        content_type, media = pick_media(raw.get("content"))
+        schema = media.get("schema")
+        type_: TypeInfo | None = None
+        if content_type is not None:
+            if isinstance(schema, dict) and schema:
+                type_ = self.converter.convert(schema, f"{pointer}/content/{names_escape(content_type)}/schema", context + "Response")
+            else:
+                type_ = TypeInfo("any")
+        return Response(status, text(raw.get("description")), type_, content_type, None)
+
+    def extra_operation_warnings(self, op: dict[str, Any], pointer: str) -> None:
+        for key, message in _UNGENERATED.items():
+            if op.get(key):
+                self.warn(Level.WARNING, f"{pointer}/{key}", message)
+        responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+        for status, response in responses.items():
+            if isinstance(response, dict) and response.get("links"):
+                self.warn(Level.WARNING, f"{pointer}/responses/{status}/links", "links are not generated")
+
+
+def names_escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
