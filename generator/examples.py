@@ -60,6 +60,7 @@ def call_example(
     base_url: str,
     path: str,
     fixed_query: tuple[tuple[str, str], ...],
+    fixed_headers: tuple[tuple[str, str], ...],
     parameters: tuple[Parameter, ...],
     body: Any,
     body_arg: str | None,
@@ -67,7 +68,7 @@ def call_example(
     """A curl line and a client call for the same request."""
     url_path = path
     query: list[str] = [f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in fixed_query]
-    headers: list[str] = []
+    headers: list[str] = [f"{k}: {v}" for k, v in fixed_headers]
     args: list[str] = []
     for param in parameters:
         value = param.example

@@ -242,6 +242,7 @@ class Operation:
     path: str  # the path template as sent: /pets/{petId}
     server_path: str  # the same path with Python names: /pets/{pet_id}
     fixed_query: tuple[tuple[str, str], ...]
+    fixed_headers: tuple[tuple[str, str], ...]  # from a path key fragment: /#X-Amz-Target=Foo
     group: str  # py name of the group
     summary: str
     description: str
@@ -255,6 +256,21 @@ class Operation:
     success: Response | None  # the response a mock server answers with
     example: Example
     anchor: str  # a stable id for docs links
+
+    @property
+    def fastapi_parameters(self) -> tuple[Parameter, ...]:
+        """The parameters FastAPI reads itself (deepObject ones are read from the raw query)."""
+        return tuple(p for p in self.parameters if p.server_parse != "deep")
+
+    @property
+    def json_body(self) -> Body | None:
+        """The body when FastAPI reads and validates it as JSON."""
+        return self.body if self.body is not None and self.body.encoding == "json" else None
+
+    @property
+    def raw_body(self) -> Body | None:
+        """The body when the server reads it from the raw request (forms, files, text)."""
+        return self.body if self.body is not None and self.body.encoding != "json" else None
 
     @property
     def success_status(self) -> int:
@@ -278,6 +294,15 @@ class Operation:
     @property
     def fixed_query_string(self) -> str:
         return "&".join(f"{k}={v}" for k, v in self.fixed_query)
+
+    @property
+    def dispatched(self) -> bool:
+        """Whether this operation is told apart from others on its path by fixed values."""
+        return bool(self.fixed_query or self.fixed_headers)
+
+    @property
+    def dispatch_text(self) -> str:
+        return ", ".join([self.fixed_query_string] * bool(self.fixed_query) + [f"{k}: {v}" for k, v in self.fixed_headers])
 
     @property
     def display_path(self) -> str:
@@ -309,6 +334,7 @@ class Route:
     operations: tuple[Operation, ...]  # most specific fixed query first
     fallback: Operation | None  # the operation with no fixed query, if any
     dispatch_keys: tuple[str, ...]  # query names the fixed queries use
+    dispatch_headers: tuple[str, ...]  # header names the fixed headers use
 
     @property
     def all_operations(self) -> tuple[Operation, ...]:

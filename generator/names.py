@@ -18,6 +18,9 @@ from typing import Iterable
 _WORD = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z][a-z0-9]*|[A-Z]+[0-9]*|[0-9][a-z0-9]*")
 # Letters that Unicode decomposition does not reduce to ASCII.
 _TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "Oe", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th"})
+# Builtins that annotations use: a class attribute of that name would hide them from later
+# annotations in the class body (pydantic evaluates them there).
+_TYPE_NAMES = {"bool", "bytes", "dict", "float", "int", "list", "str"}
 _RESERVED = (
     set(keyword.kwlist)
     | set(keyword.softkwlist)
@@ -51,7 +54,7 @@ def attribute(text: str, fallback: str) -> str:
     name = "_".join(parts) if parts else fallback
     if name[0].isdigit():
         name = f"{fallback}_{name}"
-    return name + "_" if keyword.iskeyword(name) or name in FIELD_NAMES_TAKEN else name
+    return name + "_" if keyword.iskeyword(name) or name in FIELD_NAMES_TAKEN or name in _TYPE_NAMES else name
 
 
 def pascal(text: str, fallback: str) -> str:

@@ -176,15 +176,16 @@ class Normalizer:
     def _operation(
         self, key: str, method: str, op: dict[str, Any], shared: list[Any], pointer: str, schemes: dict[str, SecurityScheme]
     ) -> PendingOperation:
-        path, fixed_query = split_path_key(key)
+        path, fixed_query, fixed_headers = split_path_key(key)
         operation_id = text(op.get("operationId")) or f"{method}{key}"
         context = names.pascal(operation_id, "Operation")
         py_args = names.Namespace(names.CLIENT_ARGUMENTS | names.HANDLER_ARGUMENTS)
         declared = self._declared_parameters(op, shared, pointer)
+        fixed = {("query", k) for k, _ in fixed_query} | {("header", k.lower()) for k, _ in fixed_headers}
         parameters = []
         for param, where in declared:
             made = self.parameter(param, where, context, py_args)
-            if made is not None:
+            if made is not None and (made.location, made.wire_name.lower() if made.location == "header" else made.wire_name) not in fixed:
                 parameters.append(made)
         parameters.extend(self._undeclared_path_parameters(path, parameters, pointer, py_args))
         parameters.sort(key=lambda p: (not p.required, p.location != "path"))
@@ -197,6 +198,7 @@ class Normalizer:
             path=path,
             server_path=_server_path(path, parameters),
             fixed_query=fixed_query,
+            fixed_headers=fixed_headers,
             summary=text(op.get("summary")),
             description=text(op.get("description")),
             deprecated=bool(op.get("deprecated")),
@@ -277,22 +279,28 @@ class Normalizer:
             by_route.setdefault((op.method, op.server_path), []).append(op)
         routes = []
         for (method, server_path), ops in by_route.items():
-            fixed = sorted((op for op in ops if op.fixed_query), key=lambda op: -len(op.fixed_query))
-            plain = [op for op in ops if not op.fixed_query]
+            fixed = sorted((op for op in ops if op.dispatched), key=lambda op: -len(op.fixed_query + op.fixed_headers))
+            plain = [op for op in ops if not op.dispatched]
             for unreachable in plain[1:]:
                 self.warn(Level.WARNING, unreachable.pointer, f"{method} {unreachable.path} is declared twice; the server serves the first")
             keys = tuple(dict.fromkeys(k for op in fixed for k, _ in op.fixed_query))
-            routes.append(Route(method, ops[0].path, server_path, tuple(fixed), plain[0] if plain else None, keys))
+            headers = tuple(dict.fromkeys(k for op in fixed for k, _ in op.fixed_headers))
+            routes.append(Route(method, ops[0].path, server_path, tuple(fixed), plain[0] if plain else None, keys, headers))
         return tuple(sorted(routes, key=lambda r: [(seg.startswith("{"), seg) for seg in r.server_path.split("/")]))
 
 
-def split_path_key(key: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """``/?Action=GetId`` → (``/``, ((Action, GetId),)): the path and its fixed query."""
+def split_path_key(key: str) -> tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """A path key → its path, fixed query and fixed headers.
+
+    ``/?Action=GetId`` is path ``/`` with the fixed query ``Action=GetId``; a fragment of
+    ``name=value`` pairs (``/#X-Amz-Target=Foo``, as in AWS's JSON APIs) names fixed headers.
+    """
+    key, _, fragment = key.partition("#")
     path, _, query = key.partition("?")
-    path = path.split("#", 1)[0]
     if not path.startswith("/"):
         path = "/" + path
-    return path, tuple(parse_qsl(query, keep_blank_values=True))
+    headers = tuple((k, v) for k, v in parse_qsl(fragment, keep_blank_values=True) if re.fullmatch(r"[A-Za-z0-9-]+", k))
+    return path, tuple(parse_qsl(query, keep_blank_values=True)), headers
 
 
 def _server_path(path: str, parameters: list[Parameter]) -> str:
@@ -318,6 +326,7 @@ def _finish(item: PendingOperation, group: str, op_names: names.Namespace, maker
         base_url=base_url or LOCAL_SERVER,
         path=fields["path"],
         fixed_query=fields["fixed_query"],
+        fixed_headers=fields["fixed_headers"],
         parameters=parameters,
         body=body.example if body else None,
         body_arg=body.py_name if body else None,

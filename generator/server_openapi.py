@@ -57,15 +57,15 @@ def _parameter(p: Parameter, required: bool) -> dict[str, Any]:
 
 def _route_operation(route: Route) -> dict[str, Any]:
     operations = list(route.operations) + ([route.fallback] if route.fallback else [])
-    if len(operations) == 1 and not operations[0].fixed_query:
+    if len(operations) == 1 and not operations[0].dispatched:
         return _operation(operations[0], optional_params=False)
     merged: dict[str, Any] = {
         "operationId": "_or_".join(op.py_name for op in operations),
         "summary": " | ".join(op.operation_id for op in operations),
-        "description": "Dispatched on " + ", ".join(route.dispatch_keys) + ": " + ", ".join(
-            op.fixed_query_string or "(none)" for op in operations
+        "description": "Dispatched on " + ", ".join(route.dispatch_keys + route.dispatch_headers) + ": " + ", ".join(
+            op.dispatch_text or "(none)" for op in operations
         ),
-        "parameters": _dispatch_parameters(route) + _merged_parameters(operations),
+        "parameters": _dispatch_parameters(route) + _merged_parameters(operations, route),
         "responses": _merged_responses(operations),
     }
     return merged
@@ -73,17 +73,22 @@ def _route_operation(route: Route) -> dict[str, Any]:
 
 def _dispatch_parameters(route: Route) -> list[dict[str, Any]]:
     params = []
-    for key in route.dispatch_keys:
-        values = sorted({v for op in route.operations for k, v in op.fixed_query if k == key})
-        params.append({"name": key, "in": "query", "required": route.fallback is None, "schema": {"type": "string", "enum": values}})
+    for location, keys in (("query", route.dispatch_keys), ("header", route.dispatch_headers)):
+        for key in keys:
+            pairs = [pair for op in route.operations for pair in (op.fixed_query if location == "query" else op.fixed_headers)]
+            values = sorted({v for k, v in pairs if k == key})
+            params.append({"name": key, "in": location, "required": route.fallback is None, "schema": {"type": "string", "enum": values}})
     return params
 
 
-def _merged_parameters(operations: list[Operation]) -> list[dict[str, Any]]:
+def _merged_parameters(operations: list[Operation], route: Route) -> list[dict[str, Any]]:
+    """Every operation's parameters, optional, except those the dispatch parameters replace."""
+    dispatch = {k.lower() for k in route.dispatch_keys + route.dispatch_headers}
     seen: dict[tuple[str, str], dict[str, Any]] = {}
     for op in operations:
         for param in _operation(op, optional_params=True)["parameters"]:
-            seen.setdefault((param["in"], param["name"]), param)
+            if param["name"].lower() not in dispatch:
+                seen.setdefault((param["in"], param["name"]), param)
     return list(seen.values())
 
 

@@ -68,6 +68,7 @@ class Endpoint:
     encoding: str = "json"  # json, form, multipart, binary, text
     decoders: Mapping[str, Decoder] = field(default_factory=dict)  # status → decoder
     security: tuple[tuple[str, ...], ...] = ()  # alternatives of credential names; () = none
+    fixed_headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,9 @@ class _Request:
 def _prepare(endpoint: Endpoint, base_url: str, args: Mapping[str, Any]) -> _Request:
     """The request for ``args``: arguments that are None are not sent."""
     path = endpoint.path
-    request = _Request(endpoint.method, "", list(endpoint.fixed_query), {}, {})
+    request = _Request(
+        endpoint.method, "", list(endpoint.fixed_query), dict(endpoint.fixed_headers), {}
+    )
     for param in endpoint.params:
         value = args.get(param.py_name)
         if value is None:

@@ -6,7 +6,8 @@ describe in ``additional_properties``; ``to_dict`` writes them back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import Any, Literal
 
 from ._runtime import decode_list, decode_map, decode_union, to_wire

@@ -37,9 +37,13 @@ class FixedQueryRoute(APIRoute):
         endpoint: Callable[..., Any],
         *,
         fixed_query: tuple[tuple[str, str], ...],
+        fixed_headers: tuple[tuple[str, str], ...] = (),
         **kwargs: Any,
     ) -> None:
         self.fixed_query = fixed_query
+        self.fixed_headers = tuple(
+            (key.lower().encode("latin-1"), value.encode("latin-1")) for key, value in fixed_headers
+        )
         super().__init__(path, endpoint, **kwargs)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
@@ -47,7 +51,10 @@ class FixedQueryRoute(APIRoute):
         if match is Match.NONE:
             return match, child
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        if all(value in query.get(key, []) for key, value in self.fixed_query):
+        headers = scope.get("headers", [])
+        if all(value in query.get(key, []) for key, value in self.fixed_query) and all(
+            (key, value) in headers for key, value in self.fixed_headers
+        ):
             return match, child
         return Match.NONE, {}
 
@@ -256,6 +263,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
             BASE_PATH + "/",
             delete_identities,
             fixed_query=(("Action", "DeleteIdentities"),),
+            fixed_headers=(),
             methods=["GET"],
             name="delete_identities",
         )
@@ -285,6 +293,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
             BASE_PATH + "/",
             describe_identity,
             fixed_query=(("Action", "DescribeIdentity"),),
+            fixed_headers=(),
             methods=["GET"],
             name="describe_identity",
         )
@@ -316,6 +325,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
             BASE_PATH + "/",
             get_credentials_for_identity,
             fixed_query=(("Action", "GetCredentialsForIdentity"),),
+            fixed_headers=(),
             methods=["GET"],
             name="get_credentials_for_identity",
         )
@@ -347,6 +357,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
             BASE_PATH + "/",
             get_id,
             fixed_query=(("Action", "GetId"),),
+            fixed_headers=(),
             methods=["GET"],
             name="get_id",
         )
@@ -384,6 +395,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
             BASE_PATH + "/",
             get_open_id_token_for_developer_identity,
             fixed_query=(("Action", "GetOpenIdTokenForDeveloperIdentity"),),
+            fixed_headers=(),
             methods=["GET"],
             name="get_open_id_token_for_developer_identity",
         )
