@@ -83,6 +83,13 @@ class TypeInfo:
         return f"decode_{'list' if self.kind == 'array' else 'map'}({inner})"
 
     @property
+    def scalar(self) -> bool:
+        """One plain value (what a query string or header carries without encoding)."""
+        if self.kind == "union":
+            return all(v.scalar for v in self.variants)
+        return self.kind in ("string", "integer", "number", "boolean", "enum")
+
+    @property
     def json_schema(self) -> dict[str, Any]:
         """A JSON Schema (OpenAPI 3.0 dialect) for this type, refs pointing at components."""
         schema = self._base_schema()
@@ -142,9 +149,11 @@ class Parameter:
             return "json"
         if self.type.kind in ("model", "map"):
             return "deep" if self.location == "query" and self.style == "deepObject" else "json"
-        if self.type.kind == "array" and not (self.location == "query" and self.style == "form" and self.explode):
-            return "split"
-        return "plain"
+        if self.type.kind == "array":
+            scalar_items = self.type.items is not None and self.type.items.scalar
+            exploded = self.location == "query" and self.style == "form" and self.explode
+            return "plain" if exploded and scalar_items else "split"
+        return "plain" if self.type.scalar else "json"
 
     @property
     def server_annotation(self) -> str:

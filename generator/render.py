@@ -176,7 +176,6 @@ def artefacts(api: Api) -> list[Artefact]:
         Artefact("server/models.py.jinja", f"{server}/models.py", {}),
         Artefact("server/handlers.py.jinja", f"{server}/handlers.py", {}),
         Artefact("server/app.py.jinja", f"{server}/app.py", {}),
-        Artefact("server/_mock.py.jinja", f"{server}/_mock.py", {}),
         Artefact("docs/README.md.jinja", "docs/README.md", {}),
         Artefact("docs/index.html.jinja", "docs/index.html", {}),
     ]
@@ -184,8 +183,14 @@ def artefacts(api: Api) -> list[Artefact]:
     return files
 
 
+def mock_responses(api: Api) -> dict[str, Any]:
+    """What mock mode answers: operation → [status, body]; a null body sends no content."""
+    return {op.py_name: [op.success_status, op.mock_body] for op in api.operations}
+
+
 def render(api: Api, user_templates: Path | None = None) -> dict[str, str]:
     env = environment(user_templates)
     output = {a.path: env.get_template(a.template).render(api=api, **a.context) for a in artefacts(api)}
     output[f"server/{api.server_package}/openapi.json"] = json_text(server_openapi(api)) + "\n"
+    output[f"server/{api.server_package}/mock.json"] = json_text(mock_responses(api)) + "\n"
     return dict(sorted(output.items()))

@@ -278,7 +278,6 @@ def test_importing_the_generated_packages_runs_nothing_from_the_spec(generated: 
         "hostile_server.app",
         "hostile_server.models",
         "hostile_server.handlers",
-        "hostile_server._mock",
         "hostile_server.__main__",
     ):
         assert module in probe["imported"]

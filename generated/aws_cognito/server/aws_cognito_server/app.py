@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,7 +21,6 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from . import models
-from ._mock import MOCK_RESPONSES
 from .handlers import Handlers
 
 __all__ = ["GeneratedApp", "create_app"]
@@ -200,7 +200,7 @@ async def _run(
         )
         raise RequestValidationError(errors) from None
     if mock:
-        mock_status, body = MOCK_RESPONSES[spec.name]
+        mock_status, body = _mock_responses()[spec.name]
         return _respond(body, mock_status)
     try:
         result = await handler(**arguments)
@@ -217,6 +217,13 @@ def _unknown_dispatch(valid: list[str]) -> Callable[[Request], Awaitable[Respons
         return _error(400, "unknown_operation", message, valid=valid)
 
     return endpoint
+
+
+@functools.cache
+def _mock_responses() -> dict[str, tuple[int, Any]]:
+    """Example answers for mock mode, from ``mock.json``: operation → (status, body)."""
+    text = resources.files(__package__).joinpath("mock.json").read_text("utf-8")
+    return {name: (status, body) for name, (status, body) in json.loads(text).items()}
 
 
 class GeneratedApp(FastAPI):
