@@ -12,7 +12,7 @@ import json
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, ClassVar, Mapping, NamedTuple, Self
 from urllib.parse import quote
 
 import httpx
@@ -142,6 +142,48 @@ def _retry_after_seconds(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=datetime.timezone.utc)
     return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+
+
+class Field(NamedTuple):
+    """One model field: its name on the wire and in Python, and how to read it."""
+
+    wire_name: str
+    py_name: str
+    required: bool
+    decoder: Decoder | None = None
+
+
+class Model:
+    """Base of the generated dataclasses: JSON in and out, unknown fields kept."""
+
+    _fields: ClassVar[tuple[Field, ...]] = ()
+    additional_properties: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Self:
+        """Read JSON data; a missing required field raises KeyError, a non-object TypeError."""
+        if not isinstance(data, dict):
+            raise TypeError(f"{cls.__name__}: expected a JSON object, got {type(data).__name__}")
+        values: dict[str, Any] = {}
+        for f in cls._fields:
+            if f.wire_name in data:
+                value = data[f.wire_name]
+                values[f.py_name] = (
+                    f.decoder(value) if f.decoder is not None and value is not None else value
+                )
+            elif f.required:
+                raise KeyError(f"{cls.__name__}: missing required field {f.wire_name!r}")
+        known = {f.wire_name for f in cls._fields}
+        extra = {k: v for k, v in data.items() if k not in known}
+        return cls(**values, additional_properties=extra)  # type: ignore[call-arg]
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        for f in self._fields:
+            value = getattr(self, f.py_name)
+            if value is not None or f.required:
+                data[f.wire_name] = to_wire(value)
+        return data
 
 
 def to_wire(value: Any) -> Any:
