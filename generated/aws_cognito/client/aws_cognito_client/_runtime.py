@@ -260,17 +260,16 @@ def _simple_text(param: Param, value: Any) -> str:
     return ",".join(items)
 
 
-def _form_fields(body: Any) -> list[tuple[str, str]]:
+def _form_fields(body: Any) -> dict[str, str | list[str]]:
+    """Form fields; a list is sent as the same field repeated, an object as JSON."""
     if not isinstance(body, dict):
-        return []
-    fields: list[tuple[str, str]] = []
+        return {}
+    fields: dict[str, str | list[str]] = {}
     for name, value in body.items():
-        if value is None:
-            continue
-        values = value if isinstance(value, list) else [value]
-        fields.extend(
-            (str(name), json.dumps(v) if isinstance(v, dict) else _text(v)) for v in values
-        )
+        if isinstance(value, list):
+            fields[str(name)] = [json.dumps(v) if isinstance(v, dict) else _text(v) for v in value]
+        elif value is not None:
+            fields[str(name)] = json.dumps(value) if isinstance(value, dict) else _text(value)
     return fields
 
 
@@ -300,7 +299,7 @@ class _Request:
     headers: dict[str, str]
     cookies: dict[str, str]
     json: Any = None
-    data: list[tuple[str, str]] | None = None
+    data: dict[str, str | list[str]] | None = None
     files: list[tuple[str, tuple[str | None, bytes | str]]] | None = None
     content: bytes | str | None = None
 
@@ -393,7 +392,7 @@ class _Base:
             headers={**self.headers, **prepared.headers},
             cookies=prepared.cookies or None,
             json=prepared.json,
-            data=prepared.data,  # type: ignore[arg-type]
+            data=prepared.data,
             files=prepared.files,
             content=prepared.content,
             timeout=timeout,
