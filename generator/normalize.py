@@ -67,6 +67,15 @@ class Normalizer:
     def response(self, op: dict[str, Any], status: str, raw: dict[str, Any], pointer: str, context: str) -> Response:
         raise NotImplementedError
 
+    def api_key_scheme(
+        self, name: str, raw: dict[str, Any], py_name: str, pointer: str, locations: tuple[str, ...]
+    ) -> SecurityScheme | None:
+        location, param_name = text(raw.get("in")), text(raw.get("name"))
+        if location not in locations or not param_name:
+            self.warn(Level.WARNING, pointer, f"apiKey scheme {name!r} needs 'in' ({', '.join(locations)}) and 'name'; ignored")
+            return None
+        return SecurityScheme(name, py_name, "apiKey", location, param_name, text(raw.get("description")), "apiKey")  # type: ignore[arg-type]
+
     def extra_operation_warnings(self, op: dict[str, Any], pointer: str) -> None:
         """Parts of an operation that are not generated (callbacks, links) are named here."""
 

@@ -79,11 +79,7 @@ class OpenApi3(Normalizer):
         kind = text(raw.get("type"))
         description = text(raw.get("description"))
         if kind == "apiKey":
-            location = text(raw.get("in"))
-            if location not in ("header", "query", "cookie") or not text(raw.get("name")):
-                self.warn(Level.WARNING, pointer, f"apiKey scheme {name!r} needs 'in' (header, query or cookie) and 'name'; ignored")
-                return None
-            return SecurityScheme(name, py_name, "apiKey", location, text(raw.get("name")), description, kind)  # type: ignore[arg-type]
+            return self.api_key_scheme(name, raw, py_name, pointer, ("header", "query", "cookie"))
         if kind == "http":
             http_scheme = text(raw.get("scheme")).lower()
             if http_scheme == "basic":

@@ -61,11 +61,7 @@ class Swagger2(Normalizer):
         kind = text(raw.get("type"))
         description = text(raw.get("description"))
         if kind == "apiKey":
-            location = text(raw.get("in"))
-            if location not in ("header", "query") or not text(raw.get("name")):
-                self.warn(Level.WARNING, pointer, f"apiKey scheme {name!r} needs 'in' (header or query) and 'name'; ignored")
-                return None
-            return SecurityScheme(name, py_name, "apiKey", location, text(raw.get("name")), description, kind)  # type: ignore[arg-type]
+            return self.api_key_scheme(name, raw, py_name, pointer, ("header", "query"))
         if kind == "basic":
             return SecurityScheme(name, py_name, "basic", "header", "Authorization", description, kind)
         if kind == "oauth2":
