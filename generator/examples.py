@@ -41,6 +41,8 @@ class ExampleMaker:
             return [] if depth > 3 or type_.items is None else [self.value(type_.items, depth + 1)]
         if type_.kind == "map":
             return {}
+        if type_.kind == "union" and type_.variants:
+            return self.value(type_.variants[0], depth)
         if type_.kind == "model" and type_.model in self._models:
             return self._model_value(self._models[type_.model], depth)
         return None if type_.nullable else {}

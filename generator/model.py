@@ -153,12 +153,14 @@ class Parameter:
             scalar_items = self.type.items is not None and self.type.items.scalar
             exploded = self.location == "query" and self.style == "form" and self.explode
             return "plain" if exploded and scalar_items else "split"
-        return "plain" if self.type.scalar else "json"
+        return "plain" if self.type.scalar or self.type.kind == "any" else "json"
 
     @property
     def server_annotation(self) -> str:
         """What FastAPI reads: the real type, or the raw string the server then parses."""
-        return self.argument_annotation if self.server_parse == "plain" else _optional("str", self.required)
+        if self.server_parse == "plain" and self.type.kind != "any":
+            return self.argument_annotation
+        return _optional("str", self.required)
 
     @property
     def delimiter(self) -> str:

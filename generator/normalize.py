@@ -259,8 +259,11 @@ class Normalizer:
         responses = []
         for status, response in raw.items():
             response, _ = self.deref(response)
+            status = str(status).upper() if str(status).upper().endswith("XX") else str(status)
+            if not re.fullmatch(r"[1-5](\d\d|XX)|default", status):
+                self.warn(Level.WARNING, f"{pointer}/responses/{status}", f"response status {status!r} is not an HTTP status; ignored")
+                continue
             if isinstance(response, dict):
-                status = str(status).upper() if str(status).upper().endswith("XX") else str(status)
                 responses.append(self.response(op, status, response, f"{pointer}/responses/{status}", context))
         return tuple(responses)
 

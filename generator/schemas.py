@@ -73,8 +73,11 @@ class SchemaConverter:
             if isinstance(schema.get(keyword), list) and schema[keyword] and not schema.get("properties"):
                 return _nullable(self._convert_union(schema, keyword, pointer, context, seen), nullable)
         all_of = schema.get("allOf")
-        if isinstance(all_of, list) and len(all_of) == 1 and not schema.get("properties"):
-            return _nullable(self.convert(all_of[0], pointer + "/allOf/0", context, seen), nullable)
+        if isinstance(all_of, list) and not schema.get("properties"):
+            typed = [(i, part) for i, part in enumerate(all_of) if _has_type(part)]
+            if len(typed) == 1:
+                index, part = typed[0]
+                return _nullable(self.convert(part, f"{pointer}/allOf/{index}", context, seen), nullable)
         if kind in _PRIMITIVES:
             return TypeInfo(kind, format=_str_or_none(schema.get("format")), nullable=nullable)
         if kind == "file":
@@ -173,6 +176,14 @@ class SchemaConverter:
             return False
         properties, _ = self._properties(schema, seen)
         return bool(properties)
+
+
+_TYPE_KEYWORDS = ("$ref", "type", "properties", "items", "allOf", "oneOf", "anyOf", "enum", "const", "additionalProperties")
+
+
+def _has_type(part: Any) -> bool:
+    """Whether an allOf part says anything about type (not only a description or example)."""
+    return isinstance(part, dict) and any(key in part for key in _TYPE_KEYWORDS)
 
 
 def _nullable(type_: TypeInfo, nullable: bool) -> TypeInfo:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
 from . import names
 from .diagnostics import Level
@@ -43,6 +44,9 @@ class Swagger2(Normalizer):
     def base_url_and_path(self) -> tuple[str, str]:
         """``scheme://host/basePath`` when the spec names a host, else empty: the user must give one."""
         base_path = text(self.doc.get("basePath")).strip().rstrip("/")
+        if "://" in base_path:
+            self.warn(Level.WARNING, "/basePath", "basePath is a URL; only its path is used")
+            base_path = urlparse(base_path).path.rstrip("/")
         base_path = "/" + base_path.lstrip("/") if base_path else ""
         host = text(self.doc.get("host")).strip().strip("/")
         if "://" in host:

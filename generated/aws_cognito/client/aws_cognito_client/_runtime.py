@@ -107,6 +107,7 @@ def _apply_credential(request: _Request, credential: Credential) -> None:
     elif credential.kind == "bearer":
         request.headers["Authorization"] = f"Bearer {credential.value}"
     elif credential.location == "query":
+        request.params = [pair for pair in request.params if pair[0] != credential.name]
         request.params.append((credential.name, str(credential.value)))
     elif credential.location == "cookie":
         request.cookies[credential.name] = str(credential.value)
@@ -353,7 +354,11 @@ def _decode(endpoint: Endpoint, response: httpx.Response) -> Any:
     if "json" not in content_type:
         return response.text
     data = response.json()
-    decoder = endpoint.decoders.get(str(response.status_code)) or endpoint.decoders.get("default")
+    decoder = endpoint.decoders.get(str(response.status_code))
+    if decoder is None and not response.is_success:
+        decoder = endpoint.decoders.get(
+            "default"
+        )  # "default" describes errors, not other successes
     return decoder(data) if decoder is not None else data
 
 
