@@ -4,8 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Node tools the tests run against the generated code (Prism), pinned by package-lock.json.
+NODE_STAMP := node_modules/.installed
 
-.PHONY: generate check test bench clean
+.PHONY: generate check test bench corpus clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,17 +15,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
 generate: $(STAMP)  ## regenerate generated/ from every spec in specs/
 	$(BIN)/stubforge generate
 
 check: $(STAMP)  ## exit 1 when generated/ is not what the specs generate now
 	$(BIN)/stubforge check
 
-test: $(STAMP)  ## the whole test suite (what CI runs)
+test: $(STAMP) $(NODE_STAMP)  ## the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)  ## print generation time and memory figures
 	$(BIN)/python tests/bench.py
 
+corpus: $(STAMP)  ## generate, import and mypy --strict every spec in ../shared/corpus; print the report
+	$(BIN)/python tests/corpus_report.py
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache
+	rm -rf $(VENV) node_modules build dist *.egg-info .pytest_cache .mypy_cache
