@@ -307,9 +307,11 @@ def mypy_strict(clients: dict[str, tuple[str, int]], folder: Path, jobs: int) ->
         batches[smallest].append(name)
         sizes[smallest] += clients[name][1]
     running = []
-    for index, batch in enumerate(b for b in batches if b):
+    # No cache: every package is new to mypy, and writing ~150 MB of cache for the corpus cost more
+    # than it saved (19 s against 22 s for 70 clients, and deleting it took most of a 12 s teardown).
+    command = [sys.executable, "-m", "mypy", "--strict", "--no-color-output", "--cache-dir", os.devnull]
+    for batch in (b for b in batches if b):
         packages = [f"{name}/client/{clients[name][0]}" for name in batch]
-        command = [sys.executable, "-m", "mypy", "--strict", "--no-color-output", "--cache-dir", str(folder / f".mypy_cache_{index}")]
         running.append((batch, subprocess.Popen(command + packages, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)))
     failures: dict[str, str] = {}
     for batch, process in running:
