@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "specs" / "aws-cognito.yaml"
 GENERATED = ROOT / "generated"
+CORPUS = Path(os.environ.get("STUBFORGE_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
 def run_stubforge(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -92,3 +94,20 @@ def serve() -> Iterator[Callable[[Any], str]]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def require_corpus() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the spec corpus is not at {CORPUS} (set STUBFORGE_CORPUS)")
+
+
+def generate_into(spec: Path, folder: Path) -> Any:
+    """Generate ``spec`` into ``folder``; the model (Api) of what was generated."""
+    from generator.pipeline import Options, generate_files
+
+    generated = generate_files(spec, Options())
+    for relative, text in generated.files.items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return generated.api

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ROOT, free_port
+from conftest import CORPUS, free_port, generate_into, require_corpus
 
-CORPUS = Path(os.environ.get("STUBFORGE_CORPUS", ROOT.parent / "shared" / "corpus"))
 MAX_EXAMPLES = 30
 
 # Checks that cannot hold for a mock server, switched off with the reason:
@@ -82,21 +81,7 @@ OAS3_SPECS: list[str] = [
 SCHEMATHESIS_SPECS = SWAGGER2_SPECS + OAS3_SPECS
 
 
-def require_corpus() -> None:
-    if not CORPUS.is_dir():
-        pytest.skip(f"the spec corpus is not at {CORPUS} (set STUBFORGE_CORPUS)")
 
-
-def generate_into(spec: Path, folder: Path) -> str:
-    """Generate ``spec`` into ``folder``; the server package's import name."""
-    from generator.pipeline import Options, generate_files
-
-    generated = generate_files(spec, Options())
-    for relative, text in generated.files.items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return str(generated.api.server_package)
 
 
 class MockServer:
@@ -158,7 +143,7 @@ def short_id(name: str) -> str:
 @pytest.mark.parametrize("name", SCHEMATHESIS_SPECS, ids=short_id)
 def test_schemathesis_finds_no_failures_in_mock_mode(name: str, tmp_path: Path) -> None:
     require_corpus()
-    package = generate_into(CORPUS / name, tmp_path)
+    package = generate_into(CORPUS / name, tmp_path).server_package
     server = MockServer(package, tmp_path / "server", tmp_path)
     try:
         result = subprocess.run(

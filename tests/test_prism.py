@@ -40,10 +40,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ROOT, free_port
+from conftest import CORPUS, ROOT, free_port, generate_into, require_corpus
 
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
-CORPUS = Path(os.environ.get("STUBFORGE_CORPUS", ROOT.parent / "shared" / "corpus"))
 PRISM_ERRORS = "https://stoplight.io/prism/errors#"
 
 # Corpus specs (paths relative to CORPUS) whose every operation the generated client calls.
@@ -136,24 +135,10 @@ def require_prism() -> None:
     pytest.skip(message)
 
 
-def require_corpus() -> None:
-    if not CORPUS.is_dir():
-        pytest.skip(f"the spec corpus is not at {CORPUS} (set STUBFORGE_CORPUS)")
-
 
 # -- generating and importing ----------------------------------------------------------------
 
 
-def generate_into(spec: Path, folder: Path) -> Any:
-    """Generate ``spec`` into ``folder``; the model (Api) of what was generated."""
-    from generator.pipeline import Options, generate_files
-
-    generated = generate_files(spec, Options())
-    for relative, text in generated.files.items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return generated.api
 
 
 def import_client(api: Any, folder: Path) -> Any:
