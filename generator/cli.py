@@ -1,44 +1,36 @@
-"""The command line: ``stubforge generate | check | validate``.
+"""The command line: ``stubforge generate | check | diff | scaffold | validate``.
 
-Exit codes: 0 success; 1 stale output (check); 2 bad input or usage.
+Exit codes: 0 success; 1 the output needs attention (``check``: stale; ``generate``: hand edits
+in the way; ``diff``: breaking changes); 2 bad input or usage.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
-from . import __version__
+from . import __version__, apidiff
+from .config import Config, Options, SpecConfig, load_config
 from .diagnostics import Diagnostic, Level, SpecError
-from .pipeline import Options, build_model, check, generate
-
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-
-
-def _specs_or_default(specs: tuple[Path, ...]) -> list[Path]:
-    if specs:
-        return list(specs)
-    folder = Path("specs")
-    found = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in SPEC_SUFFIXES) if folder.is_dir() else []
-    if not found:
-        raise click.UsageError("no SPEC given and no .yaml/.yml/.json files in ./specs")
-    return found
-
-
-def _print_diagnostics(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic], quiet: bool = False) -> None:
-    for diagnostic in diagnostics:
-        if diagnostic.level is Level.ERROR or not quiet:
-            click.echo(str(diagnostic), err=True)
-
-
-def _options(strict: bool, allow_remote_refs: bool, templates: Path | None) -> Options:
-    return Options(strict=strict, allow_remote_refs=allow_remote_refs, templates=templates)
-
+from .manifest import read_manifest
+from .pipeline import HandEdited, Outcome, build_model, check, generate
 
 _spec_argument = click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
-_out_option = click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("generated"), show_default=True, help="Output folder; each spec gets a subfolder.")
+_config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("pyproject.toml"),
+    show_default=True,
+    help="The pyproject.toml whose [tool.stubforge] table says what to generate.",
+)
+_out_option = click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None, help="Output folder; each spec gets a subfolder. [default: from the config, else generated]")
 _strict_option = click.option("--strict", is_flag=True, help="Treat warnings (validation findings, broken refs) as errors.")
 _remote_option = click.option("--allow-remote-refs", is_flag=True, help="Follow http(s) $refs (refused by default).")
 _templates_option = click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None, help="A folder whose templates override the built-in ones by relative path.")
@@ -48,58 +40,154 @@ _quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print errors o
 @click.group()
 @click.version_option(__version__, prog_name="stubforge")
 def cli() -> None:
-    """Generate a typed Python client, a FastAPI server stub and docs from Swagger 2.0 specs."""
+    """Generate a typed Python client, a FastAPI server stub and docs from Swagger 2.0 and OpenAPI 3 specs."""
+
+
+def _print_diagnostics(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic], quiet: bool = False) -> None:
+    for diagnostic in diagnostics:
+        if diagnostic.level is Level.ERROR or not quiet:
+            click.echo(str(diagnostic), err=True)
+
+
+def _config(config_path: Path) -> Config:
+    try:
+        return load_config(config_path)
+    except SpecError as exc:
+        _print_diagnostics(exc.diagnostics)
+        sys.exit(2)
+
+
+def _targets(config: Config, specs: tuple[Path, ...], strict: bool, allow_remote_refs: bool, templates: Path | None) -> list[SpecConfig]:
+    """The specs to work on with their options: the ones named on the command line (with their
+    settings from the config when it lists them), else every spec the config names."""
+    if specs:
+        configured = {entry.path.resolve(): entry.options for entry in config.specs}
+        chosen = [SpecConfig(spec, configured.get(spec.resolve(), config.defaults)) for spec in specs]
+    else:
+        chosen = list(config.specs)
+        if not chosen:
+            raise click.UsageError("no SPEC given, none named in [tool.stubforge] and no .yaml/.yml/.json files in ./specs")
+    return [
+        SpecConfig(
+            entry.path,
+            replace(
+                entry.options,
+                strict=entry.options.strict or strict,
+                allow_remote_refs=entry.options.allow_remote_refs or allow_remote_refs,
+                templates=templates or entry.options.templates,
+            ),
+        )
+        for entry in chosen
+    ]
+
+
+class TerminalProgress:
+    """One status line on stderr, rewritten in place; only on a terminal and outside CI."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.shown = False
+        self.label = ""
+
+    @staticmethod
+    def wanted(quiet: bool) -> bool:
+        return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+
+    def for_spec(self, label: str) -> Callable[[str, int, int], None]:
+        self.label = label
+        return self.report
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        count = f" {done}/{total}" if total > 1 else ""
+        click.echo(f"\r\x1b[2K{self.label}: {stage}{count}", err=True, nl=False)
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\x1b[2K", err=True, nl=False)
+            self.shown = False
 
 
 @cli.command(name="generate")
 @_spec_argument
+@_config_option
 @_out_option
 @_strict_option
 @_remote_option
 @_templates_option
+@click.option("--force", is_flag=True, help="Overwrite files edited by hand in the output folder (and remove files added there).")
 @_quiet_option
-def generate_command(specs: tuple[Path, ...], out: Path, strict: bool, allow_remote_refs: bool, templates: Path | None, quiet: bool) -> None:
-    """Generate client, server and docs for each SPEC (default: every spec in ./specs)."""
-    failed = False
-    for spec in _specs_or_default(specs):
+def generate_command(specs: tuple[Path, ...], config_path: Path, out: Path | None, strict: bool, allow_remote_refs: bool, templates: Path | None, force: bool, quiet: bool) -> None:
+    """Generate client, server and docs for each SPEC (default: what [tool.stubforge] in
+    pyproject.toml names, else every spec in ./specs)."""
+    config = _config(config_path)
+    output = out or config.output
+    progress = TerminalProgress(TerminalProgress.wanted(quiet))
+    status = 0
+    for target in _targets(config, specs, strict, allow_remote_refs, templates):
         try:
-            result = generate(spec, out, _options(strict, allow_remote_refs, templates))
+            outcome = generate(target.path, output, target.options, force=force, progress=progress.for_spec(str(target.path)))
         except SpecError as exc:
+            progress.clear()
             _print_diagnostics(exc.diagnostics)
-            click.echo(f"{spec}: not generated; {out} left as it was", err=True)
-            failed = True
+            click.echo(f"{target.path}: not generated; {output} left as it was", err=True)
+            status = max(status, 2)
             continue
-        _print_diagnostics(result.diagnostics, quiet)
-        if not quiet:
-            click.echo(
-                f"{spec} -> {out / result.api.spec_name}: {len(result.api.operations)} operations, "
-                f"{len(result.files)} files in {result.seconds:.2f}s"
-            )
-    if failed:
-        sys.exit(2)
+        except HandEdited as exc:
+            progress.clear()
+            click.echo(str(exc), err=True)
+            click.echo(f"{target.path}: not generated; nothing was written. Move your changes out of {exc.folder} (see README: Regenerating), or run again with --force to overwrite them.", err=True)
+            status = max(status, 1)
+            continue
+        progress.clear()
+        _report(target, outcome, quiet)
+    sys.exit(status)
+
+
+def _report(target: SpecConfig, outcome: Outcome, quiet: bool) -> None:
+    generated = outcome.generated
+    if generated is not None:
+        _print_diagnostics(generated.diagnostics, quiet)
+    if quiet:
+        return
+    if generated is None:
+        click.echo(f"{target.path} -> {outcome.folder}: up to date ({outcome.seconds:.2f}s)")
+        return
+    click.echo(
+        f"{target.path} -> {outcome.folder}: {len(generated.api.operations)} operations; "
+        f"{len(outcome.changed_files)} of {len(generated.files) - 1} files changed, "
+        f"{generated.formatted} formatted; {outcome.seconds:.2f}s"
+    )
+    if outcome.changed_files and outcome.api_changes:
+        click.echo(apidiff.summary(list(outcome.api_changes)))
 
 
 @cli.command(name="check")
 @_spec_argument
+@_config_option
 @_out_option
 @_strict_option
 @_remote_option
 @_templates_option
-def check_command(specs: tuple[Path, ...], out: Path, strict: bool, allow_remote_refs: bool, templates: Path | None) -> None:
-    """Exit 1 when the generated output for any SPEC is not what generation would write now."""
+def check_command(specs: tuple[Path, ...], config_path: Path, out: Path | None, strict: bool, allow_remote_refs: bool, templates: Path | None) -> None:
+    """Exit 1 when the output for any SPEC is not what generating now would write: names every
+    stale, edited, missing and extra file, with a short unified diff."""
+    config = _config(config_path)
+    output = out or config.output
     stale = False
-    for spec in _specs_or_default(specs):
+    for target in _targets(config, specs, strict, allow_remote_refs, templates):
         try:
-            result, differences = check(spec, out, _options(strict, allow_remote_refs, templates))
+            folder, differences = check(target.path, output, target.options)
         except SpecError as exc:
             _print_diagnostics(exc.diagnostics)
             sys.exit(2)
-        folder = out / result.api.spec_name
         if not differences:
             click.echo(f"{folder}: up to date")
             continue
         stale = True
-        click.echo(f"{folder}: {len(differences)} files differ from what {spec} generates; run 'stubforge generate'")
+        click.echo(f"{folder}: {len(differences)} files differ from what {target.path} generates; run 'stubforge generate'")
         for difference in differences:
             click.echo(f"  {difference.kind}: {difference.path}")
         for difference in differences:
@@ -114,19 +202,49 @@ def _clip(diff: str, limit: int = 40) -> str:
     return "\n".join(lines[:limit] + ([f"... ({len(lines) - limit} more diff lines)"] if len(lines) > limit else []))
 
 
+@cli.command(name="diff")
+@click.argument("old", type=click.Path(path_type=Path, exists=True))
+@click.argument("new", type=click.Path(path_type=Path, exists=True))
+@_remote_option
+def diff_command(old: Path, new: Path, allow_remote_refs: bool) -> None:
+    """List the API changes from OLD to NEW and exit 1 when any breaks existing client code.
+
+    Each of OLD and NEW is a spec file, or an output folder (its manifest records the API it
+    was generated from)."""
+    before, after = _surface(old, allow_remote_refs), _surface(new, allow_remote_refs)
+    changes = apidiff.compare(before, after)
+    click.echo(apidiff.summary(changes))
+    if any(change.breaking for change in changes):
+        sys.exit(1)
+
+
+def _surface(path: Path, allow_remote_refs: bool) -> dict[str, Any]:
+    if path.is_dir():
+        manifest = read_manifest(path)
+        if manifest is None or not manifest.surface:
+            raise click.BadParameter(f"{path} is a folder without a stubforge manifest")
+        return manifest.surface
+    try:
+        return apidiff.surface(build_model(path, Options(allow_remote_refs=allow_remote_refs)))
+    except SpecError as exc:
+        _print_diagnostics(exc.diagnostics)
+        sys.exit(2)
+
+
 @cli.command(name="validate")
 @click.argument("spec", type=click.Path(path_type=Path))
 @_strict_option
 @_remote_option
 def validate_command(spec: Path, strict: bool, allow_remote_refs: bool) -> None:
     """Print the diagnostics for SPEC without generating anything."""
+    started = time.perf_counter()
     try:
-        api = build_model(spec, _options(strict, allow_remote_refs, None))
+        api = build_model(spec, Options(strict=strict, allow_remote_refs=allow_remote_refs))
     except SpecError as exc:
         _print_diagnostics(exc.diagnostics)
         sys.exit(2)
     _print_diagnostics(api.diagnostics)
-    click.echo(f"{spec}: {len(api.operations)} operations, {len(api.models)} models, {len(api.diagnostics)} findings")
+    click.echo(f"{spec}: {len(api.operations)} operations, {len(api.models)} models, {len(api.diagnostics)} findings ({time.perf_counter() - started:.2f}s)")
 
 
 def main() -> None:

@@ -25,6 +25,14 @@ class Diagnostic:
         pointer = f" {self.pointer}:" if self.pointer else ""
         return f"{where}:{pointer} {self.level.name.lower()}: {self.message}"
 
+    @property
+    def in_file(self) -> str:
+        """The finding without the file's path, for documents about that one file (the path
+        depends on where generation ran, and generated output must not)."""
+        where = f"line {self.line}:" if self.line else ""
+        pointer = f" {self.pointer}:" if self.pointer else ""
+        return f"{where}{pointer} {self.level.name.lower()}: {self.message}".strip()
+
 
 class SpecError(Exception):
     """The spec cannot be generated; carries every finding that explains why."""

@@ -66,6 +66,10 @@ class LoadedSpec:
     source_map: SourceMap
     diagnostics: list[Diagnostic] = field(default_factory=list)
     broken_refs: frozenset[str] = frozenset()
+    #: Other files the spec refers to (inputs of the generation, like the spec itself).
+    referenced_files: tuple[Path, ...] = ()
+    #: Whether an http(s) ref was followed: then the inputs cannot be known from files alone.
+    follows_remote_refs: bool = False
 
     def diag(self, level: Level, pointer: str, message: str) -> Diagnostic:
         return Diagnostic(self.display_name, self.source_map.line(pointer), pointer, level, message)
@@ -439,7 +443,9 @@ def _resolve_external_refs(spec: LoadedSpec, options: LoadOptions) -> None:
     from prance.util import resolver
 
     path = spec.path.resolve()
-    _check_referenced_files(spec.document, path, path.parent, options, set())
+    referenced: set[Path] = set()
+    spec.follows_remote_refs = _check_referenced_files(spec.document, path, path.parent, options, referenced)
+    spec.referenced_files = tuple(sorted(referenced))
     root_url_path = urlparse(path.as_uri()).path
 
     class FileRefResolver(resolver.RefResolver):  # type: ignore[misc]
@@ -466,8 +472,10 @@ def _resolve_external_refs(spec: LoadedSpec, options: LoadOptions) -> None:
     spec.document = ref_resolver.specs
 
 
-def _check_referenced_files(document: Any, path: Path, root: Path, options: LoadOptions, seen: set[Path]) -> None:
-    """Apply the same ref rules to every local file a spec refers to, transitively."""
+def _check_referenced_files(document: Any, path: Path, root: Path, options: LoadOptions, seen: set[Path]) -> bool:
+    """Apply the same ref rules to every local file a spec refers to, transitively; add them to
+    ``seen``. Whether any allowed remote ref was met."""
+    remote = False
     for pointer, ref in iter_refs(document):
         target = ref.partition("#")[0]
         if not target:
@@ -477,9 +485,11 @@ def _check_referenced_files(document: Any, path: Path, root: Path, options: Load
             line = SourceMap(fallback=lambda: _yaml_lines(path.read_text("utf-8-sig"))).line(pointer)
             raise SpecError([Diagnostic(str(path), line, pointer, Level.ERROR, f"$ref {ref!r} refused: {refusal}")])
         if _SCHEME.match(target):
-            continue  # an allowed remote ref: the user opted in
+            remote = True  # an allowed remote ref: the user opted in
+            continue
         referenced = (path.parent / target).resolve()
         if referenced not in seen:
             seen.add(referenced)
             child, _, _ = parse_document(referenced.read_bytes(), str(referenced))
-            _check_referenced_files(child, referenced, root, options, seen)
+            remote = _check_referenced_files(child, referenced, root, options, seen) or remote
+    return remote

@@ -1,26 +1,38 @@
-"""One way through: load → model → render → format → write."""
+"""One way through: load → model → render → format → write.
+
+Around it, what makes regeneration a daily tool. The previous output's manifest says whether
+anything changed at all (then nothing is done), which Python files Black need not format again,
+which files were edited by hand since (then nothing is written), and what the API looked like,
+so the run can say what the spec change changed.
+"""
 
 from __future__ import annotations
 
+import difflib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Callable
 
-from . import __version__, names, openapi3, swagger2
+from . import __version__, apidiff, openapi3, swagger2
+from .config import Options, default_name
 from .diagnostics import Diagnostic, Level, SpecError
-from .format import format_files
+from .format import format_files, pending, remember, source_key
 from .load import LoadOptions, load_spec
+from .manifest import MANIFEST, FolderState, Manifest, fingerprint, folder_state, input_hashes, inputs_unchanged, read_manifest, sha256
 from .model import Api
 from .render import render
 from .validate import validation_findings
-from .write import MANIFEST, Difference, compare_tree, manifest_text, sha256, write_tree
+from .write import write_tree
+
+__all__ = ["Options", "build_model", "generate_files", "generate", "check", "output_name"]
+
+#: ``progress(stage, done, total)``: how far a long run is, for a terminal to show.
+Progress = Callable[[str, int, int], None]
 
 
-@dataclass(frozen=True)
-class Options:
-    strict: bool = False
-    allow_remote_refs: bool = False
-    templates: Path | None = None
+def _silent(stage: str, done: int, total: int) -> None:
+    """The default progress report: none."""
 
 
 @dataclass(frozen=True)
@@ -31,37 +43,190 @@ class Generated:
     files: dict[str, str]
     diagnostics: tuple[Diagnostic, ...]
     seconds: float
+    formatted: int  # Python files Black had to format (the rest were known from the last run)
+    surface: dict[str, Any]  # the API as client code sees it (see apidiff)
 
 
-def spec_name(path: Path) -> str:
-    return names.package_name(path.stem)
+@dataclass(frozen=True)
+class Outcome:
+    """What ``generate`` did to one output folder."""
+
+    folder: Path
+    generated: Generated | None  # None: inputs unchanged, nothing was even read
+    changed_files: tuple[str, ...]
+    api_changes: tuple[apidiff.Change, ...]
+    seconds: float
+
+
+class HandEdited(Exception):
+    """Generation would overwrite files that someone changed or added by hand."""
+
+    def __init__(self, folder: Path, state: FolderState):
+        self.folder = folder
+        self.edited = state.edited
+        self.extra = state.extra
+        lines = [f"{folder / p}: edited by hand since stubforge wrote it" for p in state.edited]
+        lines += [f"{folder / p}: not written by stubforge" for p in state.extra]
+        if len(lines) > self.SHOWN:
+            lines[self.SHOWN :] = [f"... and {len(lines) - self.SHOWN} more files"]
+        super().__init__("\n".join(lines))
+
+    SHOWN = 12
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str
+    kind: str  # stale, edited, missing, extra
+    diff: str
+
+
+def output_name(path: Path, options: Options) -> str:
+    return options.name or default_name(path)
 
 
 def build_model(path: Path, options: Options = Options()) -> Api:
-    spec = load_spec(path, LoadOptions(allow_remote_refs=options.allow_remote_refs, strict=options.strict))
-    spec.diagnostics.extend(validation_findings(spec))
-    normalizer = swagger2 if spec.version == "swagger2" else openapi3
-    api = normalizer.normalize(spec, spec_name(path))
-    errors = [d for d in api.diagnostics if d.level is Level.ERROR or options.strict]
-    if errors:
-        raise SpecError(errors)
+    api, _ = _load_model(path, options)
     return api
 
 
-def generate_files(path: Path, options: Options = Options()) -> Generated:
+def _load_model(path: Path, options: Options) -> tuple[Api, dict[str, str] | None]:
+    """The model, and the hashes of every file it was read from (None when a remote ref was
+    followed: then there is no knowing from files alone whether the inputs changed)."""
+    spec = load_spec(path, LoadOptions(allow_remote_refs=options.allow_remote_refs, strict=options.strict))
+    spec.diagnostics.extend(validation_findings(spec))
+    normalizer = swagger2 if spec.version == "swagger2" else openapi3
+    name = output_name(path, options)
+    api = normalizer.normalize(spec, name)
+    api = replace(
+        api,
+        client_package=options.client_package or api.client_package,
+        server_package=options.server_package or api.server_package,
+    )
+    errors = [d for d in api.diagnostics if d.level is Level.ERROR or options.strict]
+    if errors:
+        raise SpecError(errors)
+    inputs = None if spec.follows_remote_refs else input_hashes(path, list(spec.referenced_files))
+    return api, inputs
+
+
+def _settings(options: Options) -> dict[str, object]:
+    """The options that shape the output, as recorded in the fingerprint."""
+    return {
+        "strict": options.strict,
+        "allow_remote_refs": options.allow_remote_refs,
+        "client_package": options.client_package,
+        "server_package": options.server_package,
+        "name": options.name,
+        "artefacts": list(options.artefacts),
+    }
+
+
+def generate_files(path: Path, options: Options = Options(), previous: Path | None = None, progress: Progress = _silent) -> Generated:
+    """Generate in memory. ``previous``: an earlier output folder whose verified files spare
+    Black the work of formatting the same text again."""
     started = time.perf_counter()
-    api = build_model(path, options)
-    files = format_files(render(api, options.templates))
-    files[MANIFEST] = manifest_text(files, sha256(path.read_bytes()), __version__)
-    return Generated(api, files, api.diagnostics, time.perf_counter() - started)
+    progress("read", 0, 1)
+    api, inputs = _load_model(path, options)
+    progress("render", 0, 1)
+    rendered = render(api, options.templates, options.artefacts)
+    if previous is not None:
+        _remember_formatting(previous, rendered)
+    formatting = len(pending(rendered))
+    surface = apidiff.surface(api)
+    files = format_files(rendered, lambda done, total: progress("format", done, total))
+    manifest = Manifest(
+        generator=f"stubforge {__version__}",
+        fingerprint=fingerprint(_settings(options), options.templates),
+        inputs=inputs or {},
+        files={p: sha256(text) for p, text in sorted(files.items())},
+        sources={p: source_key(text) for p, text in sorted(rendered.items()) if p.endswith(".py")},
+        surface=surface,
+    )
+    files[MANIFEST] = manifest.text()
+    return Generated(api, files, api.diagnostics, time.perf_counter() - started, formatting, surface)
 
 
-def generate(path: Path, out: Path, options: Options = Options()) -> Generated:
-    generated = generate_files(path, options)
-    write_tree(out / generated.api.spec_name, generated.files)
-    return generated
+def _remember_formatting(folder: Path, rendered: dict[str, str]) -> None:
+    """Tell the formatter what the previous run's files were formatted from."""
+    manifest = read_manifest(folder)
+    if manifest is None:
+        return
+    for path, data in folder_state(folder, manifest).verified(manifest).items():
+        key = manifest.sources.get(path)
+        if key is not None and path in rendered:
+            remember(key, data.decode("utf-8"))
 
 
-def check(path: Path, out: Path, options: Options = Options()) -> tuple[Generated, list[Difference]]:
-    generated = generate_files(path, options)
-    return generated, compare_tree(out / generated.api.spec_name, generated.files)
+def is_current(path: Path, options: Options, manifest: Manifest | None, state: FolderState) -> bool:
+    """Whether the folder is exactly what the previous run wrote, from exactly today's inputs."""
+    return (
+        manifest is not None
+        and state.intact
+        and bool(manifest.inputs)
+        and manifest.fingerprint == fingerprint(_settings(options), options.templates)
+        and inputs_unchanged(path, manifest.inputs)
+    )
+
+
+def generate(path: Path, out: Path, options: Options = Options(), *, force: bool = False, progress: Progress = _silent) -> Outcome:
+    """Bring ``out/<name>/`` up to date with the spec at ``path``.
+
+    Refuses (``HandEdited``) before writing anything when a file there was edited or added by
+    hand, unless ``force``. Does nothing when neither the inputs nor the folder changed.
+    """
+    started = time.perf_counter()
+    folder = out / output_name(path, options)
+    manifest = read_manifest(folder)
+    state = folder_state(folder, manifest)
+    if (state.edited or state.extra) and not force:
+        raise HandEdited(folder, state)
+    if is_current(path, options, manifest, state):
+        return Outcome(folder, None, (), (), time.perf_counter() - started)
+    generated = generate_files(path, options, folder, progress)
+    changed = tuple(p for p, text in generated.files.items() if state.contents.get(p) != text.encode() and p != MANIFEST)
+    changed += tuple(p for p in state.contents if p not in generated.files)
+    if changed or _manifest_bytes(folder) != generated.files[MANIFEST].encode():
+        progress("write", 0, 1)
+        write_tree(folder, generated.files)
+    api_changes = tuple(apidiff.compare(manifest.surface, generated.surface)) if manifest and manifest.surface else ()
+    return Outcome(folder, generated, tuple(sorted(changed)), api_changes, time.perf_counter() - started)
+
+
+def check(path: Path, out: Path, options: Options = Options()) -> tuple[Path, list[Difference]]:
+    """How the output folder differs from what generating now would write: every stale,
+    edited, missing and extra file, with a unified diff for each one that has content."""
+    folder = out / output_name(path, options)
+    manifest = read_manifest(folder)
+    state = folder_state(folder, manifest)
+    if is_current(path, options, manifest, state):
+        return folder, []
+    generated = generate_files(path, options, folder)
+    return folder, compare_folder(state, _manifest_bytes(folder), generated.files)
+
+
+def _manifest_bytes(folder: Path) -> bytes | None:
+    try:
+        return (folder / MANIFEST).read_bytes()
+    except OSError:
+        return None
+
+
+def compare_folder(state: FolderState, manifest: bytes | None, files: dict[str, str]) -> list[Difference]:
+    differences = []
+    for path, text in sorted(files.items()):
+        current = manifest if path == MANIFEST else state.contents.get(path)
+        if current is None:
+            differences.append(Difference(path, "missing", ""))
+        elif current != text.encode():
+            kind = "edited" if path in state.edited else "stale"
+            differences.append(Difference(path, kind, _unified_diff(path, current.decode("utf-8", "replace"), text)))
+    for path in sorted(set(state.contents) - set(files)):
+        kind = "extra" if path in state.extra else "stale"
+        differences.append(Difference(path, kind, ""))
+    return differences
+
+
+def _unified_diff(path: str, current: str, wanted: str) -> str:
+    lines = difflib.unified_diff(current.splitlines(True), wanted.splitlines(True), f"a/{path}", f"b/{path}", n=2)
+    return "".join(lines)

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import jinja2
 
@@ -188,9 +188,16 @@ def mock_responses(api: Api) -> dict[str, Any]:
     return {op.py_name: [op.success_status, op.mock_body] for op in api.operations}
 
 
-def render(api: Api, user_templates: Path | None = None) -> dict[str, str]:
+def render(api: Api, user_templates: Path | None = None, kinds: Iterable[str] = ("client", "server", "docs")) -> dict[str, str]:
+    """Every file of the artefact ``kinds`` asked for (the first folder of each path)."""
+    wanted = set(kinds)
     env = environment(user_templates)
-    output = {a.path: env.get_template(a.template).render(api=api, **a.context) for a in artefacts(api)}
-    output[f"server/{api.server_package}/openapi.json"] = json_text(server_openapi(api)) + "\n"
-    output[f"server/{api.server_package}/mock.json"] = json_text(mock_responses(api)) + "\n"
+    output = {
+        a.path: env.get_template(a.template).render(api=api, **a.context)
+        for a in artefacts(api)
+        if a.path.split("/", 1)[0] in wanted
+    }
+    if "server" in wanted:
+        output[f"server/{api.server_package}/openapi.json"] = json_text(server_openapi(api)) + "\n"
+        output[f"server/{api.server_package}/mock.json"] = json_text(mock_responses(api)) + "\n"
     return dict(sorted(output.items()))

@@ -1,43 +1,18 @@
 """write: the only step that touches disk.
 
 The new output is built in a sibling folder and swapped in, so an error or a kill leaves either
-the previous output or the complete new one. A manifest lists every file with its sha256.
+the previous output or the complete new one. Files whose bytes did not change are hard links to
+the previous ones, so they keep their mtime.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import difflib
-import hashlib
-import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-
-MANIFEST = ".stubforge-manifest.json"
-
-
-@dataclass(frozen=True)
-class Difference:
-    path: str
-    kind: str  # stale, missing, extra, edited
-    diff: str
-
-
-def sha256(text: str | bytes) -> str:
-    return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
-
-
-def manifest_text(files: dict[str, str], spec_sha256: str, generator_version: str) -> str:
-    manifest = {
-        "generator": f"stubforge {generator_version}",
-        "spec_sha256": spec_sha256,
-        "files": {path: sha256(text) for path, text in sorted(files.items())},
-    }
-    return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -123,19 +98,3 @@ def _fsync_tree(root: Path) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-
-
-def compare_tree(target: Path, files: dict[str, str]) -> list[Difference]:
-    """What differs between the folder on disk and ``files``."""
-    differences = []
-    on_disk = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()} if target.is_dir() else set()
-    for path, text in sorted(files.items()):
-        if path not in on_disk:
-            differences.append(Difference(path, "missing", ""))
-            continue
-        current = (target / path).read_bytes().decode("utf-8", errors="replace")
-        if current != text:
-            diff = "".join(difflib.unified_diff(current.splitlines(True), text.splitlines(True), f"a/{path}", f"b/{path}", n=2))
-            differences.append(Difference(path, "stale", diff))
-    differences += [Difference(path, "extra", "") for path in sorted(on_disk - set(files))]
-    return differences

@@ -72,7 +72,7 @@ def test_the_manifest_lists_every_file_with_its_hash(seed_out: Path) -> None:
     assert set(manifest["files"]) == on_disk
     for path, digest in manifest["files"].items():
         assert hashlib.sha256((folder / path).read_bytes()).hexdigest() == digest, path
-    assert manifest["spec_sha256"] == hashlib.sha256(SEED.read_bytes()).hexdigest()
+    assert manifest["inputs"]["files"] == {SEED.name: hashlib.sha256(SEED.read_bytes()).hexdigest()}
 
 
 def test_generate_reports_what_it_did_and_its_warnings(seed_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
@@ -213,7 +213,7 @@ def test_check_exits_1_and_names_each_edited_missing_and_extra_file(seed_out: Pa
     before = snapshot(out)
     done = run_stubforge("check", SEED, "--out", out)
     assert done.returncode == 1, done.stdout + done.stderr
-    for kind, path in (("stale", EDITED), ("missing", "docs/index.html"), ("extra", "client/notes.txt")):
+    for kind, path in (("edited", EDITED), ("missing", "docs/index.html"), ("extra", "client/notes.txt")):
         assert re.search(rf"^\s*{kind}: {re.escape(path)}$", done.stdout, re.MULTILINE), (kind, done.stdout)
     assert f"--- a/{EDITED}" in done.stdout, "check shows a diff of the edited file"
     assert re.search(r"^-# edited by hand$", done.stdout, re.MULTILINE), done.stdout

@@ -1,0 +1,159 @@
+"""manifest: what a previous run wrote, and what the output folder holds now.
+
+Each output folder carries ``.stubforge-manifest.json``:
+
+- ``files``: every generated file with the sha256 of its bytes, so a hand edit is noticed;
+- ``sources``: for each Python file, the sha256 of the text before Black, so an unchanged file
+  is never formatted again (the formatted text is the verified file on disk);
+- ``inputs``: the sha256 of every input file (the spec and the files it refers to) and a
+  fingerprint of everything else that shapes the output (generator code, templates, Black,
+  options), so an unchanged spec regenerates without any work at all;
+- ``surface``: the API as client code sees it, to summarise what a spec change changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MANIFEST = ".stubforge-manifest.json"
+_GENERATOR = Path(__file__).resolve().parent
+
+
+def sha256(data: str | bytes) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    generator: str
+    fingerprint: str
+    inputs: dict[str, str]  # path relative to the spec's folder → sha256
+    files: dict[str, str]  # generated path → sha256
+    sources: dict[str, str] = field(default_factory=dict)  # Python path → sha256 before Black
+    surface: dict[str, Any] = field(default_factory=dict)
+
+    def text(self) -> str:
+        data = {
+            "generator": self.generator,
+            "inputs": {"fingerprint": self.fingerprint, "files": self.inputs},
+            "files": self.files,
+            "sources": self.sources,
+            "surface": self.surface,
+        }
+        return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def read_manifest(folder: Path) -> Manifest | None:
+    """The manifest of a previous run; None when there is none or it cannot be read. A manifest
+    from before ``inputs`` were recorded still says which files were generated."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text("utf-8"))
+        inputs = data.get("inputs", {})
+        return Manifest(
+            generator=str(data["generator"]),
+            fingerprint=str(inputs.get("fingerprint", "")),
+            inputs=dict(inputs.get("files", {})),
+            files=dict(data["files"]),
+            sources=dict(data.get("sources", {})),
+            surface=dict(data.get("surface", {})),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """The output folder on disk compared with its manifest."""
+
+    contents: dict[str, bytes]  # every file in the folder except the manifest
+    edited: tuple[str, ...]  # listed in the manifest, bytes differ
+    missing: tuple[str, ...]  # listed in the manifest, not on disk
+    extra: tuple[str, ...]  # on disk, not listed (or no manifest at all)
+
+    @property
+    def intact(self) -> bool:
+        return not (self.edited or self.missing or self.extra)
+
+    def verified(self, manifest: Manifest | None) -> dict[str, bytes]:
+        """Files whose bytes are what the manifest says the previous run wrote."""
+        if manifest is None:
+            return {}
+        return {p: data for p, data in self.contents.items() if manifest.files.get(p) == sha256(data)}
+
+
+def folder_state(folder: Path, manifest: Manifest | None) -> FolderState:
+    contents = _read_tree(folder)
+    listed = manifest.files if manifest else {}
+    return FolderState(
+        contents=contents,
+        edited=tuple(sorted(p for p, data in contents.items() if p in listed and listed[p] != sha256(data))),
+        missing=tuple(sorted(p for p in listed if p not in contents)),
+        extra=tuple(sorted(p for p in contents if p not in listed)),
+    )
+
+
+def _read_tree(folder: Path) -> dict[str, bytes]:
+    contents: dict[str, bytes] = {}
+    if not folder.is_dir():
+        return contents
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root, name)
+            relative = path.relative_to(folder).as_posix()
+            if relative != MANIFEST:
+                contents[relative] = path.read_bytes()
+    return contents
+
+
+def input_hashes(spec: Path, referenced: list[Path]) -> dict[str, str]:
+    """sha256 of the spec and of each file it refers to, by path relative to the spec's folder."""
+    base = spec.resolve().parent
+    hashes = {spec.name: sha256(spec.read_bytes())}
+    for path in referenced:
+        hashes[path.resolve().relative_to(base).as_posix()] = sha256(path.read_bytes())
+    return hashes
+
+
+def inputs_unchanged(spec: Path, recorded: dict[str, str]) -> bool:
+    """Whether every input the previous run read still has the same bytes."""
+    base = spec.resolve().parent
+    if recorded.get(spec.name) is None:
+        return False
+    for relative, digest in recorded.items():
+        try:
+            if sha256((base / relative).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def fingerprint(settings: dict[str, Any], templates: Path | None) -> str:
+    """Everything but the spec that decides the output: stubforge's own code and templates
+    (which covers its version), Black's version, the user's templates and the options."""
+    user_templates = _tree_hash(templates) if templates else ""
+    payload = json.dumps({"generator": _generator_hash(), "settings": settings, "templates": user_templates}, sort_keys=True)
+    return sha256(payload)
+
+
+@functools.cache
+def _generator_hash() -> str:
+    import black
+
+    from .render import BUILTIN_TEMPLATES
+
+    return sha256(_tree_hash(_GENERATOR, "*.py") + _tree_hash(BUILTIN_TEMPLATES) + black.__version__)
+
+
+def _tree_hash(folder: Path, pattern: str = "*") -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
