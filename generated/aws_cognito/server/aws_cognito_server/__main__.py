@@ -1,4 +1,4 @@
-"""Serve the AWS Cognito API Get Open Id Token For Developer Identity API: ``python -m aws_cognito_server --port 8000 [--mock]``."""
+"""Serve the AWS Cognito API Get Open Id Token For Developer Identity API: ``python -m aws_cognito_server --port 8000 [--mock] [--handlers M:N [--strict]]``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import importlib
 from typing import Any
 
-from .app import create_app
+from .app import UnimplementedOperations, create_app
 
 
 def _load(target: str) -> Any:
@@ -29,11 +29,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--handlers", metavar="MODULE:NAME", help="your Handlers subclass or instance"
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse to start while an operation is not implemented (not checked with --mock)",
+    )
     args = parser.parse_args(argv)
     import uvicorn
 
     handlers = _load(args.handlers) if args.handlers else None
-    uvicorn.run(create_app(handlers, mock=args.mock), host=args.host, port=args.port)
+    try:
+        app = create_app(handlers, mock=args.mock, strict=args.strict)
+    except UnimplementedOperations as exc:
+        parser.error(str(exc))
+    uvicorn.run(app, host=args.host, port=args.port)
 
 
 if __name__ == "__main__":

@@ -23,9 +23,45 @@ from starlette.types import Scope
 from . import models
 from .handlers import Handlers
 
-__all__ = ["GeneratedApp", "create_app"]
+__all__ = [
+    "GeneratedApp",
+    "OPERATIONS",
+    "UnimplementedOperations",
+    "create_app",
+    "unimplemented_operations",
+]
 
 BASE_PATH = ""
+#: Every operation, in spec order: the methods of ``Handlers``.
+OPERATIONS: tuple[str, ...] = (
+    "delete_identities",
+    "describe_identity",
+    "get_credentials_for_identity",
+    "get_id",
+    "get_open_id_token_for_developer_identity",
+)
+
+
+class UnimplementedOperations(TypeError):
+    """``create_app(handlers, strict=True)`` was given handlers that leave operations unimplemented."""
+
+    def __init__(self, handlers: object, operations: list[str]) -> None:
+        self.operations = tuple(operations)
+        super().__init__(
+            f"{type(handlers).__qualname__} does not implement {len(operations)} operation(s): "
+            + ", ".join(operations)
+        )
+
+
+def unimplemented_operations(handlers: object) -> list[str]:
+    """The operations whose method the class of ``handlers`` does not override, in spec order."""
+    cls = type(handlers)
+    missing: list[str] = []
+    for name in OPERATIONS:
+        method = getattr(cls, name, None)
+        if method is None or method is getattr(Handlers, name):
+            missing.append(name)
+    return missing
 
 
 class FixedQueryRoute(APIRoute):
@@ -237,38 +273,51 @@ class GeneratedApp(FastAPI):
         return self.openapi_schema
 
 
-def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> GeneratedApp:
-    """The application: ``handlers`` implements the operations; ``mock`` answers every one with example data."""
+def create_app(
+    handlers: Handlers | None = None, *, mock: bool = False, strict: bool = False
+) -> GeneratedApp:
+    """The application: ``handlers`` implements the operations; ``mock`` answers every one with example data.
+
+    With ``strict``, an operation that the class of ``handlers`` does not override is an error
+    (``UnimplementedOperations`` names them all) instead of a 501 answer. Mock mode calls no
+    handler, so ``strict`` checks nothing when ``mock`` is set.
+    """
     _handlers = handlers if handlers is not None else Handlers()
     _mock = mock
+    if strict and not mock:
+        _missing = unimplemented_operations(_handlers)
+        if _missing:
+            raise UnimplementedOperations(_handlers, _missing)
+    # Below, the names made from operation names (OP_X, serve_x) cannot meet the function's own
+    # (which start with "_") nor the module's (BASE_PATH, models, OperationSpec, ...).
     # FastAPI prints the title into its /docs and /redoc pages without escaping it.
-    app = GeneratedApp(
+    _app = GeneratedApp(
         title="AWS Cognito API Get Open Id Token For Developer Identity", version="1.0.0"
     )
 
-    DELETE_IDENTITIES = OperationSpec(
+    OP_DELETE_IDENTITIES = OperationSpec(
         "delete_identities",
         200,
         parse={},
     )
 
-    async def delete_identities(
+    async def serve_delete_identities(
         request: Request,
         *,
         identity_ids_to_delete: Annotated[str | None, Query(alias="IdentityIdsToDelete")] = None,
     ) -> Response:
         return await _run(
-            DELETE_IDENTITIES,
+            OP_DELETE_IDENTITIES,
             request,
             _handlers.delete_identities,
             _mock,
             {"identity_ids_to_delete": identity_ids_to_delete},
         )
 
-    app.router.routes.append(
+    _app.router.routes.append(
         FixedQueryRoute(
             BASE_PATH + "/",
-            delete_identities,
+            serve_delete_identities,
             fixed_query=(("Action", "DeleteIdentities"),),
             fixed_headers=(),
             methods=["GET"],
@@ -276,29 +325,29 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         )
     )
 
-    DESCRIBE_IDENTITY = OperationSpec(
+    OP_DESCRIBE_IDENTITY = OperationSpec(
         "describe_identity",
         200,
         parse={},
     )
 
-    async def describe_identity(
+    async def serve_describe_identity(
         request: Request,
         *,
         identity_id: Annotated[str | None, Query(alias="IdentityId")] = None,
     ) -> Response:
         return await _run(
-            DESCRIBE_IDENTITY,
+            OP_DESCRIBE_IDENTITY,
             request,
             _handlers.describe_identity,
             _mock,
             {"identity_id": identity_id},
         )
 
-    app.router.routes.append(
+    _app.router.routes.append(
         FixedQueryRoute(
             BASE_PATH + "/",
-            describe_identity,
+            serve_describe_identity,
             fixed_query=(("Action", "DescribeIdentity"),),
             fixed_headers=(),
             methods=["GET"],
@@ -306,13 +355,13 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         )
     )
 
-    GET_CREDENTIALS_FOR_IDENTITY = OperationSpec(
+    OP_GET_CREDENTIALS_FOR_IDENTITY = OperationSpec(
         "get_credentials_for_identity",
         200,
         parse={},
     )
 
-    async def get_credentials_for_identity(
+    async def serve_get_credentials_for_identity(
         request: Request,
         *,
         custom_role_arn: Annotated[str | None, Query(alias="CustomRoleArn")] = None,
@@ -320,17 +369,17 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         logins: Annotated[str | None, Query(alias="Logins")] = None,
     ) -> Response:
         return await _run(
-            GET_CREDENTIALS_FOR_IDENTITY,
+            OP_GET_CREDENTIALS_FOR_IDENTITY,
             request,
             _handlers.get_credentials_for_identity,
             _mock,
             {"custom_role_arn": custom_role_arn, "identity_id": identity_id, "logins": logins},
         )
 
-    app.router.routes.append(
+    _app.router.routes.append(
         FixedQueryRoute(
             BASE_PATH + "/",
-            get_credentials_for_identity,
+            serve_get_credentials_for_identity,
             fixed_query=(("Action", "GetCredentialsForIdentity"),),
             fixed_headers=(),
             methods=["GET"],
@@ -338,13 +387,13 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         )
     )
 
-    GET_ID = OperationSpec(
+    OP_GET_ID = OperationSpec(
         "get_id",
         200,
         parse={},
     )
 
-    async def get_id(
+    async def serve_get_id(
         request: Request,
         *,
         account_id: Annotated[str | None, Query(alias="AccountId")] = None,
@@ -352,17 +401,17 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         logins: Annotated[str | None, Query(alias="Logins")] = None,
     ) -> Response:
         return await _run(
-            GET_ID,
+            OP_GET_ID,
             request,
             _handlers.get_id,
             _mock,
             {"account_id": account_id, "identity_pool_id": identity_pool_id, "logins": logins},
         )
 
-    app.router.routes.append(
+    _app.router.routes.append(
         FixedQueryRoute(
             BASE_PATH + "/",
-            get_id,
+            serve_get_id,
             fixed_query=(("Action", "GetId"),),
             fixed_headers=(),
             methods=["GET"],
@@ -370,13 +419,13 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         )
     )
 
-    GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY = OperationSpec(
+    OP_GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY = OperationSpec(
         "get_open_id_token_for_developer_identity",
         200,
         parse={},
     )
 
-    async def get_open_id_token_for_developer_identity(
+    async def serve_get_open_id_token_for_developer_identity(
         request: Request,
         *,
         identity_id: Annotated[str | None, Query(alias="IdentityId")] = None,
@@ -385,7 +434,7 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         token_duration: Annotated[str | None, Query(alias="TokenDuration")] = None,
     ) -> Response:
         return await _run(
-            GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY,
+            OP_GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY,
             request,
             _handlers.get_open_id_token_for_developer_identity,
             _mock,
@@ -397,17 +446,17 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
             },
         )
 
-    app.router.routes.append(
+    _app.router.routes.append(
         FixedQueryRoute(
             BASE_PATH + "/",
-            get_open_id_token_for_developer_identity,
+            serve_get_open_id_token_for_developer_identity,
             fixed_query=(("Action", "GetOpenIdTokenForDeveloperIdentity"),),
             fixed_headers=(),
             methods=["GET"],
             name="get_open_id_token_for_developer_identity",
         )
     )
-    app.add_api_route(
+    _app.add_api_route(
         BASE_PATH + "/",
         _unknown_dispatch(
             [
@@ -421,4 +470,4 @@ def create_app(handlers: Handlers | None = None, *, mock: bool = False) -> Gener
         methods=["GET"],
         include_in_schema=False,
     )
-    return app
+    return _app
