@@ -158,7 +158,7 @@ def _report(target: SpecConfig, outcome: Outcome, quiet: bool) -> None:
     click.echo(
         f"{target.path} -> {outcome.folder}: {len(generated.api.operations)} operations; "
         f"{len(outcome.changed_files)} of {len(generated.files) - 1} files changed, "
-        f"{generated.formatted} formatted; {outcome.seconds:.2f}s"
+        f"{generated.formatted} chunks formatted; {outcome.seconds:.2f}s"
     )
     if outcome.changed_files and outcome.api_changes:
         click.echo(apidiff.summary(list(outcome.api_changes)))
@@ -229,6 +229,30 @@ def _surface(path: Path, allow_remote_refs: bool) -> dict[str, Any]:
     except SpecError as exc:
         _print_diagnostics(exc.diagnostics)
         sys.exit(2)
+
+
+@cli.command(name="scaffold")
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False), help="The new .py file to write (outside the generated folder).")
+@_config_option
+@_templates_option
+def scaffold_command(spec: Path, out: Path, config_path: Path, templates: Path | None) -> None:
+    """Write a starter implementation of every server handler for SPEC to OUT, once.
+
+    The file is yours from then on: it is never overwritten. After a spec change, mypy on it
+    names the handlers whose signature no longer matches the regenerated server."""
+    from .scaffold import ScaffoldError, scaffold
+
+    (target,) = _targets(_config(config_path), (spec,), False, False, templates)
+    try:
+        written = scaffold(target.path, out, target.options)
+    except SpecError as exc:
+        _print_diagnostics(exc.diagnostics)
+        sys.exit(2)
+    except (FileExistsError, ScaffoldError) as exc:
+        click.echo(f"stubforge scaffold: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"{written}: starter handlers for {spec}; implement them there (stubforge will not touch this file again)")
 
 
 @cli.command(name="validate")

@@ -3,8 +3,9 @@
 Each output folder carries ``.stubforge-manifest.json``:
 
 - ``files``: every generated file with the sha256 of its bytes, so a hand edit is noticed;
-- ``sources``: for each Python file, the sha256 of the text before Black, so an unchanged file
-  is never formatted again (the formatted text is the verified file on disk);
+- ``sources``: for each Python file, where each chunk of it lies (see ``format``): the key of
+  its text before Black, its first line and line count, so unchanged text is never formatted
+  again (the formatted text is read back from the verified file on disk);
 - ``inputs``: the sha256 of every input file (the spec and the files it refers to) and a
   fingerprint of everything else that shapes the output (generator code, templates, Black,
   options), so an unchanged spec regenerates without any work at all;
@@ -35,7 +36,7 @@ class Manifest:
     fingerprint: str
     inputs: dict[str, str]  # path relative to the spec's folder → sha256
     files: dict[str, str]  # generated path → sha256
-    sources: dict[str, str] = field(default_factory=dict)  # Python path → sha256 before Black
+    sources: dict[str, Any] = field(default_factory=dict)  # Python path → ["chunk key:first line:lines"]
     surface: dict[str, Any] = field(default_factory=dict)
 
     def text(self) -> str:

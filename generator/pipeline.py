@@ -17,7 +17,7 @@ from typing import Any, Callable
 from . import __version__, apidiff, openapi3, swagger2
 from .config import Options, default_name
 from .diagnostics import Diagnostic, Level, SpecError
-from .format import format_files, pending, remember, source_key
+from .format import format_files, layout, pending, remember
 from .load import LoadOptions, load_spec
 from .manifest import MANIFEST, FolderState, Manifest, fingerprint, folder_state, input_hashes, inputs_unchanged, read_manifest, sha256
 from .model import Api
@@ -43,7 +43,7 @@ class Generated:
     files: dict[str, str]
     diagnostics: tuple[Diagnostic, ...]
     seconds: float
-    formatted: int  # Python files Black had to format (the rest were known from the last run)
+    formatted: int  # chunks of Python Black had to format (the rest were known from the last run)
     surface: dict[str, Any]  # the API as client code sees it (see apidiff)
 
 
@@ -140,7 +140,7 @@ def generate_files(path: Path, options: Options = Options(), previous: Path | No
         fingerprint=fingerprint(_settings(options), options.templates),
         inputs=inputs or {},
         files={p: sha256(text) for p, text in sorted(files.items())},
-        sources={p: source_key(text) for p, text in sorted(rendered.items()) if p.endswith(".py")},
+        sources={p: [f"{key}:{first}:{count}" for key, first, count in layout(text)] for p, text in sorted(rendered.items()) if p.endswith(".py")},
         surface=surface,
     )
     files[MANIFEST] = manifest.text()
@@ -153,9 +153,17 @@ def _remember_formatting(folder: Path, rendered: dict[str, str]) -> None:
     if manifest is None:
         return
     for path, data in folder_state(folder, manifest).verified(manifest).items():
-        key = manifest.sources.get(path)
-        if key is not None and path in rendered:
-            remember(key, data.decode("utf-8"))
+        chunk_layout = manifest.sources.get(path)
+        if isinstance(chunk_layout, list) and path in rendered:
+            try:
+                remember(data.decode("utf-8"), [_layout_entry(str(entry)) for entry in chunk_layout])
+            except ValueError:
+                continue  # a damaged manifest: format that file again
+
+
+def _layout_entry(entry: str) -> tuple[str, int, int]:
+    key, first, count = entry.rsplit(":", 2)
+    return key, int(first), int(count)
 
 
 def is_current(path: Path, options: Options, manifest: Manifest | None, state: FolderState) -> bool:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 
 import jinja2
 
+from .format import BREAK
 from .model import Api
 from .server_openapi import server_openapi
 
@@ -152,7 +153,13 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.globals["chunk_break"] = chunk_break
     return env
+
+
+def chunk_break(blank_lines: int) -> str:
+    """Where Black may format the code that follows on its own (see ``format``)."""
+    return f"{BREAK}{blank_lines}"
 
 
 def artefacts(api: Api) -> list[Artefact]:

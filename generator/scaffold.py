@@ -13,15 +13,13 @@ import secrets
 from pathlib import Path
 
 from .format import format_python
+from .manifest import MANIFEST
 from .model import Api, TypeInfo
 from .pipeline import Options, build_model
 from .render import environment
 
 TEMPLATE = "scaffold/handlers.py.jinja"
 CLASS_NAME = "Implementation"
-#: The file every generated output folder holds (written by ``write``): a scaffold below one
-#: would be deleted by the next regeneration.
-MANIFEST = ".stubforge-manifest.json"
 
 
 class ScaffoldError(ValueError):

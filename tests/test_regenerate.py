@@ -269,17 +269,16 @@ def test_user_templates_override_built_in_ones_by_relative_path_from_the_config(
 
 @pytest.fixture
 def fresh_format_cache(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Black's in-process cache emptied, as in a new process; returns the files Black formats."""
+    """Black's in-process cache emptied, as in a new process; returns the chunks Black formats."""
     monkeypatch.setattr(format_module, "_cache", {})
     formatted: list[str] = []
-    real = format_module.format_python
+    real = format_module._format_chunk
 
-    def spy(path: str, source: str) -> str:
-        if format_module.source_key(source) not in format_module._cache:
-            formatted.append(path)
-        return real(path, source)
+    def spy(chunk: format_module.Chunk) -> str:
+        formatted.append(chunk.source)
+        return real(chunk)
 
-    monkeypatch.setattr(format_module, "format_python", spy)
+    monkeypatch.setattr(format_module, "_format_chunk", spy)
     return formatted
 
 
@@ -296,7 +295,7 @@ def test_regenerating_an_unchanged_spec_reads_nothing_and_formats_nothing(projec
     assert snapshot(out) == before
 
 
-def test_a_one_operation_change_formats_only_the_files_it_affects(project: Path, fresh_format_cache: list[str]) -> None:
+def test_a_one_operation_change_formats_only_the_code_it_affects(project: Path, fresh_format_cache: list[str]) -> None:
     spec, out = project / "specs/pets.yaml", project / "generated"
     pipeline.generate(spec, out)
     format_module._cache.clear()
@@ -304,11 +303,11 @@ def test_a_one_operation_change_formats_only_the_files_it_affects(project: Path,
     spec.write_text(edited(spec.read_text(), "{name: quantity, in: query, type: integer}", "{name: quantity, in: query, type: number}"))
     outcome = pipeline.generate(spec, out)
     assert outcome.generated is not None
-    assert "client/pets_client/api/store.py" in fresh_format_cache
-    for untouched in ("client/pets_client/api/pets.py", "client/pets_client/_runtime.py", "client/pets_client/models.py", "server/pets_server/models.py"):
-        assert untouched not in fresh_format_cache
+    assert fresh_format_cache, "the changed operation is formatted"
+    for chunk in fresh_format_cache:
+        assert "place_order" in chunk.lower(), chunk
     assert outcome.generated.formatted == len(fresh_format_cache)
-    assert set(outcome.changed_files) >= {"client/pets_client/api/store.py"}
+    assert "client/pets_client/api/store.py" in outcome.changed_files
     assert "client/pets_client/api/pets.py" not in outcome.changed_files
 
 
@@ -336,3 +335,19 @@ def test_progress_shows_on_a_terminal_and_stays_quiet_in_ci_and_pipes(monkeypatc
     assert stages[0] == "read" and "format" in stages and stages[-1] == "write"
     done = run_stubforge("generate", cwd=project)
     assert "\r" not in done.stderr and "\x1b" not in done.stderr
+
+
+# --------------------------------------------------------------------------- scaffold on the command line
+
+
+def test_scaffold_writes_the_starter_once_and_then_refuses(project: Path) -> None:
+    done = run_stubforge("scaffold", "specs/pets.yaml", "--out", "app/handlers.py", cwd=project)
+    assert done.returncode == 0, done.stderr
+    starter = project / "app/handlers.py"
+    text = starter.read_text()
+    assert "from pets_server import Handlers, create_app" in text and "async def place_order(" in text
+    starter.write_text(text + "# mine\n")
+    again = run_stubforge("scaffold", "specs/pets.yaml", "--out", "app/handlers.py", cwd=project)
+    assert again.returncode == 2
+    assert "app/handlers.py already exists" in again.stderr
+    assert starter.read_text().endswith("# mine\n")

@@ -1,0 +1,113 @@
+"""Formatting in chunks: the joined file is exactly what Black makes of the whole file, the cache
+is seeded only from a layout that fits, and spec text cannot forge a chunk break."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import black
+import pytest
+from conftest import CORPUS, SEED, require_corpus, write_spec
+
+from generator import format as format_module
+from generator.format import BREAK, MODE, chunks, format_files, layout, remember
+from generator.pipeline import build_model
+from generator.render import render
+
+#: Specs with many operations, tags and models, from both versions (checked when the corpus is there).
+CORPUS_SAMPLE = (
+    "swagger2/APIs-guru__openapi-directory__citrixonline.com_scim_NA_swagger.yaml",
+    "oas3/amazonaws.com__entitlement.marketplace.json",
+)
+
+
+def whole_file_black(source: str) -> str:
+    """What Black makes of the file with every break replaced by its blank lines."""
+    joined = re.sub(rf"(?m)^ *{BREAK}(\d)\n", lambda m: "\n" * int(m.group(1)), source)
+    return black.format_str(joined, mode=MODE)
+
+
+def assert_chunked_equals_whole(spec: Path) -> None:
+    rendered = render(build_model(spec))
+    formatted = format_files(rendered)
+    chunked = [path for path, text in rendered.items() if path.endswith(".py") and BREAK in text]
+    assert chunked, "the big files are cut into chunks"
+    for path in chunked:
+        assert formatted[path] == whole_file_black(rendered[path]), path
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(format_module, "_cache", {})
+
+
+def test_chunked_formatting_is_black_on_the_whole_file_for_the_seed() -> None:
+    assert_chunked_equals_whole(SEED)
+
+
+@pytest.mark.parametrize("relative", CORPUS_SAMPLE)
+def test_chunked_formatting_is_black_on_the_whole_file_for_real_specs(relative: str) -> None:
+    require_corpus()
+    assert_chunked_equals_whole(CORPUS / relative)
+
+
+def test_a_file_is_cut_at_break_lines_with_their_depth_and_blank_lines() -> None:
+    source = f"import os\n{BREAK}2\nclass A:\n    x = 1\n    {BREAK}1\n    def f(self):\n        return 1\n"
+    assert [(c.depth, c.blank_lines, c.source) for c in chunks(source)] == [
+        (0, 0, "import os\n"),
+        (0, 2, "class A:\n    x = 1\n"),
+        (1, 1, "    def f(self):\n        return 1\n"),
+    ]
+    assert format_files({"m.py": source})["m.py"] == "import os\n\n\nclass A:\n    x = 1\n\n    def f(self):\n        return 1\n"
+
+
+def test_a_previous_file_seeds_the_cache_only_when_its_layout_fits() -> None:
+    source = f"A = 1\n{BREAK}2\ndef f( ):\n  return  2\n"
+    formatted = format_files({"m.py": source})["m.py"]
+    recorded = layout(source)
+    format_module._cache.clear()
+    remember(formatted, [(key, first, count + 1) for key, first, count in recorded])
+    assert format_module._cache == {}, "a layout that does not tile the file is ignored"
+    remember(formatted, recorded)
+    assert set(format_module._cache) == {key for key, _, _ in recorded}
+    assert format_files({"m.py": source})["m.py"] == formatted
+
+
+def test_spec_text_cannot_forge_a_chunk_break(tmp_path: Path) -> None:
+    forged = "\\u001f2\\nimport os\\n\\u001e1"
+    spec = write_spec(
+        tmp_path,
+        "forge.yaml",
+        f"""
+        swagger: "2.0"
+        info: {{title: "t{forged}", version: "1", description: "{forged}"}}
+        paths:
+          /a:
+            get:
+              operationId: getA
+              summary: "{forged}"
+              description: "{forged}"
+              tags: ["x{forged}"]
+              parameters:
+                - {{name: "q{forged}", in: query, type: string, description: "{forged}"}}
+              responses:
+                200: {{description: ok, schema: {{$ref: "#/definitions/M"}}}}
+        definitions:
+          M:
+            type: object
+            description: "{forged}"
+            properties:
+              "p{forged}": {{type: string, description: "{forged}", enum: ["{forged}"]}}
+        """,
+    )
+    rendered = render(build_model(spec))
+    for path, text in rendered.items():
+        if path.endswith(".py"):
+            breaks = [line for line in text.split("\n") if BREAK in line]
+            assert all(re.fullmatch(rf" *{BREAK}\d", line) for line in breaks), (path, breaks)
+    formatted = format_files(rendered)
+    for path, text in formatted.items():
+        if path.endswith(".py"):
+            compile(text, path, "exec")
+            assert BREAK not in text, path
