@@ -19,7 +19,8 @@ from . import __version__, apidiff
 from .config import Config, Options, SpecConfig, load_config
 from .diagnostics import Diagnostic, Level, SpecError
 from .manifest import read_manifest
-from .pipeline import HandEdited, Outcome, build_model, check, generate
+from .pipeline import HandEdited, Outcome, build_model, check, generate, orphans, output_name, remove_orphan
+from .write import tidy
 
 _spec_argument = click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
 _config_option = click.option(
@@ -88,6 +89,7 @@ class TerminalProgress:
         self.enabled = enabled
         self.shown = False
         self.label = ""
+        self.last = 0.0
 
     @staticmethod
     def wanted(quiet: bool) -> bool:
@@ -98,8 +100,10 @@ class TerminalProgress:
         return self.report
 
     def report(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
+        now = time.monotonic()
+        if not self.enabled or (0 < done < total and now - self.last < 0.1):
             return
+        self.last = now
         count = f" {done}/{total}" if total > 1 else ""
         click.echo(f"\r\x1b[2K{self.label}: {stage}{count}", err=True, nl=False)
         self.shown = True
@@ -126,7 +130,8 @@ def generate_command(specs: tuple[Path, ...], config_path: Path, out: Path | Non
     output = out or config.output
     progress = TerminalProgress(TerminalProgress.wanted(quiet))
     status = 0
-    for target in _targets(config, specs, strict, allow_remote_refs, templates):
+    targets = _targets(config, specs, strict, allow_remote_refs, templates)
+    for target in targets:
         try:
             outcome = generate(target.path, output, target.options, force=force, progress=progress.for_spec(str(target.path)))
         except SpecError as exc:
@@ -143,7 +148,27 @@ def generate_command(specs: tuple[Path, ...], config_path: Path, out: Path | Non
             continue
         progress.clear()
         _report(target, outcome, quiet)
+    if not specs:
+        status = max(status, _remove_orphans(output, targets, force, quiet))
     sys.exit(status)
+
+
+def _remove_orphans(output: Path, targets: list[SpecConfig], force: bool, quiet: bool) -> int:
+    """After a run over every configured spec: delete the output folders of specs that are gone."""
+    if output.is_dir():
+        tidy(output)
+    status = 0
+    for folder in orphans(output, {output_name(t.path, t.options) for t in targets}):
+        try:
+            remove_orphan(folder, force=force)
+        except HandEdited as exc:
+            click.echo(str(exc), err=True)
+            click.echo(f"{folder}: no spec produces it any more, but it holds changes; not removed. Move them out, or run again with --force.", err=True)
+            status = 1
+            continue
+        if not quiet:
+            click.echo(f"{folder}: removed (no spec produces it any more)")
+    return status
 
 
 def _report(target: SpecConfig, outcome: Outcome, quiet: bool) -> None:
@@ -177,7 +202,8 @@ def check_command(specs: tuple[Path, ...], config_path: Path, out: Path | None, 
     config = _config(config_path)
     output = out or config.output
     stale = False
-    for target in _targets(config, specs, strict, allow_remote_refs, templates):
+    targets = _targets(config, specs, strict, allow_remote_refs, templates)
+    for target in targets:
         try:
             folder, differences = check(target.path, output, target.options)
         except SpecError as exc:
@@ -193,6 +219,10 @@ def check_command(specs: tuple[Path, ...], config_path: Path, out: Path | None, 
         for difference in differences:
             if difference.diff:
                 click.echo(_clip(difference.diff))
+    if not specs:
+        for folder in orphans(output, {output_name(t.path, t.options) for t in targets}):
+            click.echo(f"{folder}: no spec produces it any more; run 'stubforge generate' to remove it")
+            stale = True
     if stale:
         sys.exit(1)
 

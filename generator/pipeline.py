@@ -23,9 +23,9 @@ from .manifest import MANIFEST, FolderState, Manifest, fingerprint, folder_state
 from .model import Api
 from .render import render
 from .validate import validation_findings
-from .write import write_tree
+from .write import remove_tree, write_tree
 
-__all__ = ["Options", "build_model", "generate_files", "generate", "check", "output_name"]
+__all__ = ["Options", "build_model", "generate_files", "generate", "check", "output_name", "orphans", "remove_orphan"]
 
 #: ``progress(stage, done, total)``: how far a long run is, for a terminal to show.
 Progress = Callable[[str, int, int], None]
@@ -199,6 +199,23 @@ def generate(path: Path, out: Path, options: Options = Options(), *, force: bool
         write_tree(folder, generated.files)
     api_changes = tuple(apidiff.compare(manifest.surface, generated.surface)) if manifest and manifest.surface else ()
     return Outcome(folder, generated, tuple(sorted(changed)), api_changes, time.perf_counter() - started)
+
+
+def orphans(out: Path, names: set[str]) -> list[Path]:
+    """Output folders in ``out`` that stubforge wrote (they hold a manifest) and that no spec in
+    ``names`` produces any more: the spec was removed or renamed."""
+    if not out.is_dir():
+        return []
+    return sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name not in names and (p / MANIFEST).is_file())
+
+
+def remove_orphan(folder: Path, *, force: bool = False) -> None:
+    """Delete an output folder no spec produces, unless something in it was changed by hand."""
+    manifest = read_manifest(folder)
+    state = folder_state(folder, manifest)
+    if (state.edited or state.extra) and not force:
+        raise HandEdited(folder, state)
+    remove_tree(folder)
 
 
 def check(path: Path, out: Path, options: Options = Options()) -> tuple[Path, list[Difference]]:

@@ -46,6 +46,21 @@ def write_tree(target: Path, files: dict[str, str]) -> None:
         raise
 
 
+def remove_tree(target: Path) -> None:
+    """Delete the output folder ``target`` as one step: it is renamed to a staging name first,
+    so a kill leaves it whole or gone (the leftover goes with the next ``tidy``)."""
+    doomed = target.parent / f".{target.name}.new-removed-{os.getpid()}"
+    os.rename(target, doomed)
+    shutil.rmtree(doomed)
+
+
+def tidy(out: Path) -> None:
+    """Drop the staging folders that killed runs left in ``out``."""
+    for leftover in out.glob(".*.new-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 def _default_folder_mode() -> int:
     """What ``mkdir`` would give a new folder (mkdtemp always gives 0700)."""
     umask = os.umask(0)

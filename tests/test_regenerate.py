@@ -189,6 +189,35 @@ def test_files_the_new_run_no_longer_produces_are_removed_and_the_rest_keep_thei
     assert runtime.stat().st_mtime_ns == runtime_mtime
 
 
+def test_the_output_of_a_removed_spec_is_reported_by_check_and_removed_by_generate(project: Path) -> None:
+    write_spec(project / "specs", "shop.yaml", PETS)
+    generate_ok(cwd=project)
+    (project / "specs/shop.yaml").rename(project / "specs/store.yaml")
+    mine = project / "generated/unrelated"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("not stubforge's\n")
+    done = run_stubforge("check", cwd=project)
+    assert done.returncode == 1
+    assert "generated/shop: no spec produces it any more" in done.stdout
+    out = generate_ok(cwd=project)
+    assert "generated/shop: removed (no spec produces it any more)" in out
+    assert sorted(p.name for p in (project / "generated").iterdir()) == ["pets", "store", "unrelated"]
+    assert run_stubforge("check", cwd=project).returncode == 0
+
+
+def test_a_removed_specs_output_with_hand_edits_is_kept_unless_forced(project: Path) -> None:
+    write_spec(project / "specs", "shop.yaml", PETS)
+    generate_ok(cwd=project)
+    (project / "specs/shop.yaml").unlink()
+    readme = project / "generated/shop/docs/README.md"
+    readme.write_text("# my notes\n")
+    done = run_stubforge("generate", cwd=project)
+    assert done.returncode == 1 and "generated/shop/docs/README.md: edited by hand" in done.stderr
+    assert readme.read_text() == "# my notes\n"
+    generate_ok("--force", cwd=project)
+    assert not (project / "generated/shop").exists()
+
+
 # --------------------------------------------------------------------------- check
 
 
