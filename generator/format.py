@@ -122,7 +122,7 @@ def format_files(files: dict[str, str], progress: Progress | None = None) -> dic
 
 def format_python(path: str, source: str) -> str:
     """Black-format ``source``; a failure is a generator bug, reported with the file it hit."""
-    parts = []
+    parts: list[str] = []
     for chunk in chunks(source):
         if chunk.key not in _cache:
             try:

@@ -23,7 +23,7 @@ from .manifest import MANIFEST, FolderState, Manifest, fingerprint, folder_state
 from .model import Api
 from .render import render
 from .validate import validation_findings
-from .write import remove_tree, write_tree
+from .write import recover, remove_tree, write_tree
 
 __all__ = ["Options", "build_model", "generate_files", "generate", "check", "output_name", "orphans", "remove_orphan"]
 
@@ -185,6 +185,7 @@ def generate(path: Path, out: Path, options: Options = Options(), *, force: bool
     """
     started = time.perf_counter()
     folder = out / output_name(path, options)
+    recover(folder)
     manifest = read_manifest(folder)
     state = folder_state(folder, manifest)
     if (state.edited or state.extra) and not force:

@@ -26,7 +26,7 @@ def safe_relative(path: str) -> PurePosixPath:
 def write_tree(target: Path, files: dict[str, str]) -> None:
     """Replace the folder ``target`` with exactly ``files``; unchanged files keep their mtime."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    _recover(target)
+    recover(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     os.chmod(staging, target.stat().st_mode & 0o7777 if target.is_dir() else _default_folder_mode())
     try:
@@ -80,20 +80,24 @@ def _swap(staging: Path, target: Path) -> None:
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two folders with renameat2(RENAME_EXCHANGE) where the platform has it."""
+    """Atomically swap two folders: renameat2(RENAME_EXCHANGE) on Linux, renamex_np(RENAME_SWAP)
+    on macOS. False where neither exists (then two renames, with a moment between them)."""
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False
     libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return bool(result == 0)
+    if renameat2 is not None:
+        at_fdcwd, rename_exchange = -100, 2
+        return bool(renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0)
+    renamex_np = getattr(libc, "renamex_np", None)
+    if renamex_np is not None:
+        rename_swap = 2
+        return bool(renamex_np(os.fsencode(a), os.fsencode(b), rename_swap) == 0)
+    return False
 
 
-def _recover(target: Path) -> None:
+def recover(target: Path) -> None:
     """Finish or undo a swap that a kill interrupted; drop staging folders it left."""
     old = target.parent / f".{target.name}.old"
     if old.exists():
