@@ -28,7 +28,7 @@ check: $(STAMP)  ## exit 1 when generated/ is not what the specs generate now
 test: $(STAMP) $(NODE_STAMP)  ## the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)  ## print generation time and memory figures
+bench: $(STAMP)  ## print generation and regeneration times and memory (specs/ and the corpus Kubernetes spec)
 	$(BIN)/python tests/bench.py
 
 corpus: $(STAMP)  ## generate, import and mypy --strict every spec in ../shared/corpus; print the report

@@ -185,7 +185,7 @@ def _report(target: SpecConfig, outcome: Outcome, quiet: bool) -> None:
         f"{len(outcome.changed_files)} of {len(generated.files) - 1} files changed, "
         f"{generated.formatted} chunks formatted; {outcome.seconds:.2f}s"
     )
-    if outcome.changed_files and outcome.api_changes:
+    if outcome.changed_files and outcome.api_changes is not None:
         click.echo(apidiff.summary(list(outcome.api_changes)))
 
 

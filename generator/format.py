@@ -91,6 +91,12 @@ def _strip_blank(lines: list[str]) -> str:
     return "".join(lines[start:end]).rstrip("\n") + "\n" if start < end else ""
 
 
+def without_breaks(source: str) -> str:
+    """``source`` as one piece of Python, each break line replaced by its blank lines: what
+    Black would be given whole, and what runs as it is when formatting is skipped."""
+    return re.sub(rf"(?m)^ *{BREAK}(\d)\n", lambda m: "\n" * int(m.group(1)), source)
+
+
 def pending(files: dict[str, str]) -> list[Chunk]:
     """The chunks of Python files that Black has not formatted yet, each once."""
     todo: dict[str, Chunk] = {}

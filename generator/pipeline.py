@@ -54,7 +54,7 @@ class Outcome:
     folder: Path
     generated: Generated | None  # None: inputs unchanged, nothing was even read
     changed_files: tuple[str, ...]
-    api_changes: tuple[apidiff.Change, ...]
+    api_changes: tuple[apidiff.Change, ...] | None  # None: no previous output to compare with
     seconds: float
 
 
@@ -191,14 +191,14 @@ def generate(path: Path, out: Path, options: Options = Options(), *, force: bool
     if (state.edited or state.extra) and not force:
         raise HandEdited(folder, state)
     if is_current(path, options, manifest, state):
-        return Outcome(folder, None, (), (), time.perf_counter() - started)
+        return Outcome(folder, None, (), None, time.perf_counter() - started)
     generated = generate_files(path, options, folder, progress)
     changed = tuple(p for p, text in generated.files.items() if state.contents.get(p) != text.encode() and p != MANIFEST)
     changed += tuple(p for p in state.contents if p not in generated.files)
     if changed or _manifest_bytes(folder) != generated.files[MANIFEST].encode():
         progress("write", 0, 1)
         write_tree(folder, generated.files)
-    api_changes = tuple(apidiff.compare(manifest.surface, generated.surface)) if manifest and manifest.surface else ()
+    api_changes = tuple(apidiff.compare(manifest.surface, generated.surface)) if manifest and manifest.surface else None
     return Outcome(folder, generated, tuple(sorted(changed)), api_changes, time.perf_counter() - started)
 
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import CORPUS, SEED, require_corpus, write_spec
 
 from generator import format as format_module
-from generator.format import BREAK, MODE, chunks, format_files, layout, remember
+from generator.format import BREAK, MODE, chunks, format_files, layout, remember, without_breaks
 from generator.pipeline import build_model
 from generator.render import render
 
@@ -24,8 +24,7 @@ CORPUS_SAMPLE = (
 
 def whole_file_black(source: str) -> str:
     """What Black makes of the file with every break replaced by its blank lines."""
-    joined = re.sub(rf"(?m)^ *{BREAK}(\d)\n", lambda m: "\n" * int(m.group(1)), source)
-    return black.format_str(joined, mode=MODE)
+    return black.format_str(without_breaks(source), mode=MODE)
 
 
 def assert_chunked_equals_whole(spec: Path) -> None:
