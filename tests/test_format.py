@@ -3,23 +3,29 @@ is seeded only from a layout that fits, and spec text cannot forge a chunk break
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import black
 import pytest
 from conftest import CORPUS, SEED, require_corpus, write_spec
+from corpus_report import corpus_specs
 
 from generator import format as format_module
 from generator.format import BREAK, MODE, chunks, format_files, layout, remember, without_breaks
+from generator.diagnostics import SpecError
 from generator.pipeline import build_model
 from generator.render import render
 
-#: Specs with many operations, tags and models, from both versions (checked when the corpus is there).
+#: Specs with many operations, tags and models, from both versions (checked when the corpus is
+#: there). ``STUBFORGE_FORMAT_CORPUS=all`` checks every corpus spec instead (about 15 minutes).
 CORPUS_SAMPLE = (
     "swagger2/APIs-guru__openapi-directory__citrixonline.com_scim_NA_swagger.yaml",
     "oas3/amazonaws.com__entitlement.marketplace.json",
 )
+if os.environ.get("STUBFORGE_FORMAT_CORPUS") == "all":
+    CORPUS_SAMPLE = tuple(p.relative_to(CORPUS).as_posix() for p in corpus_specs())
 
 
 def whole_file_black(source: str) -> str:
@@ -27,13 +33,17 @@ def whole_file_black(source: str) -> str:
     return black.format_str(without_breaks(source), mode=MODE)
 
 
-def assert_chunked_equals_whole(spec: Path) -> None:
-    rendered = render(build_model(spec))
+def assert_chunked_equals_whole(spec: Path) -> int:
+    """Checks every file cut into chunks; how many there were."""
+    try:
+        rendered = render(build_model(spec))
+    except SpecError:
+        return 0  # a spec the generator refuses (tests/test_corpus.py checks which)
     formatted = format_files(rendered)
     chunked = [path for path, text in rendered.items() if path.endswith(".py") and BREAK in text]
-    assert chunked, "the big files are cut into chunks"
     for path in chunked:
         assert formatted[path] == whole_file_black(rendered[path]), path
+    return len(chunked)
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +52,7 @@ def empty_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_chunked_formatting_is_black_on_the_whole_file_for_the_seed() -> None:
-    assert_chunked_equals_whole(SEED)
+    assert assert_chunked_equals_whole(SEED) == 4, "two client operation modules, the server app and handlers"
 
 
 @pytest.mark.parametrize("relative", CORPUS_SAMPLE)
