@@ -40,14 +40,30 @@ class Manifest:
     surface: dict[str, Any] = field(default_factory=dict)
 
     def text(self) -> str:
+        """Sorted JSON, with one line per operation and per model of the surface: small, and a
+        spec change shows in a review as the lines of what it changed."""
         data = {
             "generator": self.generator,
             "inputs": {"fingerprint": self.fingerprint, "files": self.inputs},
             "files": self.files,
             "sources": self.sources,
-            "surface": self.surface,
         }
-        return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        head = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
+        return head[: -len("\n}")] + ',\n "surface": ' + _surface_text(self.surface) + "\n}\n"
+
+
+def _surface_text(surface: dict[str, Any]) -> str:
+    def compact(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def section(value: Any) -> str:
+        if not isinstance(value, dict) or not value:
+            return compact(value)
+        return "{\n" + ",\n".join(f"   {compact(key)}: {compact(item)}" for key, item in sorted(value.items())) + "\n  }"
+
+    if not surface:
+        return "{}"
+    return "{\n" + ",\n".join(f"  {compact(key)}: {section(value)}" for key, value in sorted(surface.items())) + "\n }"
 
 
 def read_manifest(folder: Path) -> Manifest | None:
