@@ -134,6 +134,8 @@ class _Reader:
 
     def options(self, table: dict[str, Any], inherited: Options, base: Path, where: tuple[Any, ...]) -> Options:
         templates = self.string(table, "templates", where, "")
+        if templates and not (base / templates).is_dir():
+            self.error((*where, "templates"), f"{templates!r} is not a folder (relative to {self.file.name})")
         artefacts = table.get("artefacts", list(inherited.artefacts))
         if not isinstance(artefacts, list) or not artefacts or not all(a in ARTEFACTS for a in artefacts):
             self.error((*where, "artefacts"), f"must be a non-empty list of {', '.join(map(repr, ARTEFACTS))}")

@@ -127,6 +127,7 @@ def test_a_bad_config_is_a_located_error_and_nothing_is_generated(project: Path)
         path = "specs/pets.yaml"
         client_package = "my-client"
         artefacts = ["client", "tests"]
+        templates = "nowhere"
         """,
     )
     done = run_stubforge("generate", cwd=project)
@@ -135,6 +136,7 @@ def test_a_bad_config_is_a_located_error_and_nothing_is_generated(project: Path)
     assert f"{config}:2: /tool/stubforge/outptu: error: unknown setting 'outptu'" in done.stderr
     assert f"{config}:6: /tool/stubforge/specs/0/client_package: error: 'my-client' must be a lower-case Python identifier" in done.stderr
     assert f"{config}:7: /tool/stubforge/specs/0/artefacts: error:" in done.stderr
+    assert f"{config}:8: /tool/stubforge/specs/0/templates: error: 'nowhere' is not a folder" in done.stderr
     assert not (project / "generated").exists()
 
 
