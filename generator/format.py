@@ -19,6 +19,7 @@ What is left is split over worker processes when it is large.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -47,7 +48,7 @@ class Chunk:
     blank_lines: int  # between the previous chunk and this one
     source: str
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return source_key(self.source)
 
@@ -61,8 +62,10 @@ def source_key(source: str) -> str:
     return hashlib.sha256(_FORMATTER + source.encode()).hexdigest()[:32]
 
 
-def chunks(source: str) -> list[Chunk]:
-    """``source`` cut at its break lines (a file without any is one chunk)."""
+@functools.lru_cache(maxsize=1024)
+def chunks(source: str) -> tuple[Chunk, ...]:
+    """``source`` cut at its break lines (a file without any is one chunk). Cached: a run asks
+    for the chunks of each file several times (what to format, formatting, the layout)."""
     found: list[Chunk] = []
     depth, blank_lines, lines = 0, 0, []
     for line in _lines(source):
@@ -73,7 +76,7 @@ def chunks(source: str) -> list[Chunk]:
         found.append(Chunk(depth, blank_lines, _strip_blank(lines)))
         depth, blank_lines, lines = len(match.group(1)) // 4, int(match.group(2)), []
     found.append(Chunk(depth, blank_lines, _strip_blank(lines)))
-    return [c for c in found if c.source]
+    return tuple(c for c in found if c.source)
 
 
 def _lines(text: str) -> list[str]:

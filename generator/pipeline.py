@@ -122,9 +122,9 @@ def _settings(options: Options) -> dict[str, object]:
     }
 
 
-def generate_files(path: Path, options: Options = Options(), previous: Path | None = None, progress: Progress = _silent) -> Generated:
-    """Generate in memory. ``previous``: an earlier output folder whose verified files spare
-    Black the work of formatting the same text again."""
+def generate_files(path: Path, options: Options = Options(), previous: Previous | None = None, progress: Progress = _silent) -> Generated:
+    """Generate in memory. ``previous``: an earlier output whose verified files spare Black the
+    work of formatting the same text again."""
     started = time.perf_counter()
     progress("read", 0, 1)
     api, inputs = _load_model(path, options)
@@ -147,13 +147,18 @@ def generate_files(path: Path, options: Options = Options(), previous: Path | No
     return Generated(api, files, api.diagnostics, time.perf_counter() - started, formatting, surface)
 
 
-def _remember_formatting(folder: Path, rendered: dict[str, str]) -> None:
+@dataclass(frozen=True)
+class Previous:
+    """An output folder as the last run left it, and as it is now."""
+
+    manifest: Manifest
+    state: FolderState
+
+
+def _remember_formatting(previous: Previous, rendered: dict[str, str]) -> None:
     """Tell the formatter what the previous run's files were formatted from."""
-    manifest = read_manifest(folder)
-    if manifest is None:
-        return
-    for path, data in folder_state(folder, manifest).verified(manifest).items():
-        chunk_layout = manifest.sources.get(path)
+    for path, data in previous.state.verified(previous.manifest).items():
+        chunk_layout = previous.manifest.sources.get(path)
         if isinstance(chunk_layout, list) and path in rendered:
             try:
                 remember(data.decode("utf-8"), [_layout_entry(str(entry)) for entry in chunk_layout])
@@ -192,7 +197,7 @@ def generate(path: Path, out: Path, options: Options = Options(), *, force: bool
         raise HandEdited(folder, state)
     if is_current(path, options, manifest, state):
         return Outcome(folder, None, (), None, time.perf_counter() - started)
-    generated = generate_files(path, options, folder, progress)
+    generated = generate_files(path, options, Previous(manifest, state) if manifest else None, progress)
     changed = tuple(p for p, text in generated.files.items() if state.contents.get(p) != text.encode() and p != MANIFEST)
     changed += tuple(p for p in state.contents if p not in generated.files)
     if changed or _manifest_bytes(folder) != generated.files[MANIFEST].encode():
@@ -227,7 +232,7 @@ def check(path: Path, out: Path, options: Options = Options()) -> tuple[Path, li
     state = folder_state(folder, manifest)
     if is_current(path, options, manifest, state):
         return folder, []
-    generated = generate_files(path, options, folder)
+    generated = generate_files(path, options, Previous(manifest, state) if manifest else None)
     return folder, compare_folder(state, _manifest_bytes(folder), generated.files)
 
 
