@@ -82,6 +82,17 @@ def _targets(config: Config, specs: tuple[Path, ...], strict: bool, allow_remote
     ]
 
 
+def progress_line(label: str, stage: str, done: int, total: int, elapsed: float) -> str:
+    """``label: stage done/total``, with the rate and the time left once a second has passed."""
+    line = f"{label}: {stage}"
+    if total > 1:
+        line += f" {done}/{total}"
+        if done and elapsed >= 1.0 and done < total:
+            rate = done / elapsed
+            line += f" ({rate:.0f}/s, about {(total - done) / rate:.0f}s left)"
+    return line
+
+
 class TerminalProgress:
     """One status line on stderr, rewritten in place; only on a terminal and outside CI."""
 
@@ -90,6 +101,7 @@ class TerminalProgress:
         self.shown = False
         self.label = ""
         self.last = 0.0
+        self.stage = ("", 0.0)  # the stage being reported and when it started
 
     @staticmethod
     def wanted(quiet: bool) -> bool:
@@ -101,11 +113,12 @@ class TerminalProgress:
 
     def report(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
+        if self.stage[0] != stage:
+            self.stage = (stage, now)
         if not self.enabled or (0 < done < total and now - self.last < 0.1):
             return
         self.last = now
-        count = f" {done}/{total}" if total > 1 else ""
-        click.echo(f"\r\x1b[2K{self.label}: {stage}{count}", err=True, nl=False)
+        click.echo(f"\r\x1b[2K{progress_line(self.label, stage, done, total, now - self.stage[1])}", err=True, nl=False)
         self.shown = True
 
     def clear(self) -> None:
