@@ -112,7 +112,7 @@ def describe(type_: TypeInfo | None) -> Json:
 
     ``None`` (no response body described) is ``Any``, which is what the client returns then.
     """
-    return dict(sorted({"annotation": (type_ or ANY).annotation, **_shape(type_ or ANY)}.items()))
+    return dict(sorted({"annotation": (type_ or ANY).expanded, **_shape(type_ or ANY)}.items()))
 
 
 def _shape(t: TypeInfo) -> Json:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .model import Example, Model, Parameter, TypeInfo
+from .pysource import literal
 
 _FORMAT_EXAMPLES = {
     "date": "2024-01-31",
@@ -74,7 +75,7 @@ def call_example(
     args: list[str] = []
     for param in parameters:
         value = param.example
-        args.append(f"{param.py_name}={value!r}")
+        args.append(f"{param.py_name}={literal(value)}")
         wire_value = _wire_text(value)
         if param.location == "path":
             url_path = url_path.replace("{" + param.wire_name + "}", quote(wire_value, safe=""))
@@ -86,7 +87,7 @@ def call_example(
     curl = ["curl", "-X", method, url] + [x for h in headers for x in ("-H", h)]
     if body_arg is not None:
         curl += ["-H", "Content-Type: application/json", "-d", json.dumps(body, sort_keys=True)]
-        args.append(f"{body_arg}={body!r}")
+        args.append(f"{body_arg}={literal(body)}")
     call = f"{client_attr}.{group_attr}.{op_name}({', '.join(args)})"
     return Example(curl=" ".join(shlex.quote(part) for part in curl), python=call)
 

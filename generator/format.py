@@ -1,20 +1,24 @@
-"""format: Black, in-process, with settings fixed here so output never depends on the machine.
+"""format: Black's output, at a fraction of Black's cost. Settings are fixed here, so output never
+depends on the machine.
 
-Black is by far the slowest step (about 2,000 lines a second), so it only ever sees text it has
-not formatted before, in small pieces:
+Black formats about 3,700 lines a second; the biggest specs make over a million lines. So:
 
-- Templates cut big files into **chunks** (one per operation or model) with a break line,
-  ``<indent>\\x1f<n>``: a chunk starts at that indentation, ``n`` blank lines after the one before.
-  Spec text can never produce that line: every filter escapes or drops control characters.
-- Each chunk is formatted alone, at its depth (inside ``class _:`` wrappers), and cached by the
-  sha256 of its text; a file is its formatted chunks joined by the blank lines the breaks name.
-  Breaks stand only where Black's own blank-line rule is fixed (before a ``def``, a class, a
-  decorator, or a statement after a statement), so the file is exactly what Black makes of it
-  whole; the tests check that on real specs.
-- The pipeline seeds the cache from the previous run's files: the manifest records where each
-  chunk's formatted text lies in them (``layout``).
-
-What is left is split over worker processes when it is large.
+- **Styled files.** The built-in templates emit code in Black's style: exploded brackets carry
+  a magic trailing comma, and every literal and docstring comes from ``pysource``, which applies
+  Black's own rules. The renderer marks such files with a first line ``\\x1f=`` (``STYLED``).
+  A chunk of a styled file whose code lines all fit in the line length is exactly what Black
+  would make of it and is used as it is. Only a chunk with a longer line, and every chunk of a
+  file from a user's template, goes to Black. The tests compare with Black on real specs.
+- **Chunks.** Templates cut big files into chunks (one per operation or model) with a break
+  line ``<indent>\\x1f<n>``: a chunk starts at that indentation, ``n`` blank lines after the one
+  before. Spec text can never produce such a line: every filter escapes or drops control
+  characters. Black formats a chunk alone, at its depth (inside ``class _:`` wrappers); the file
+  is its chunks joined by the blank lines the breaks name. Breaks stand only where Black's own
+  blank-line rule is fixed (before a ``def``, a class, a decorator, or a statement after a
+  statement), so the file is exactly what Black makes of it whole.
+- **Cache.** What Black formatted is cached by the sha256 of its text; the pipeline seeds the
+  cache from the previous run's files, where the manifest records each such chunk (``layout``).
+- **Cores.** What is left for Black is split over worker processes when it is large.
 """
 
 from __future__ import annotations
@@ -29,14 +33,22 @@ from dataclasses import dataclass
 from typing import Callable
 
 import black
+from black.strings import str_width
 
 from .diagnostics import Diagnostic, Level, SpecError
+from .pysource import LINE_LENGTH
 
-MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=100)
-#: Below this many lines of Python, worker processes cost more than they save.
+MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=LINE_LENGTH)
+#: Below this many lines for Black, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 20_000
 BREAK = "\x1f"
+#: The first line of a file emitted in Black's style (by a built-in template).
+STYLED = f"{BREAK}=\n"
 _BREAK_LINE = re.compile(r"^( *)\x1f(\d)$")
+_LONG_LINE = re.compile(rf"^.{{{LINE_LENGTH + 1},}}$", re.MULTILINE)
+#: An item of an exploded bracket that is one string, maybe a keyword argument's: Black has no
+#: way to split it (its string splitting is a preview feature), so it may be as long as it is.
+_LONE_STRING = re.compile(r""" *(?:[A-Za-z_][A-Za-z0-9_]*=)?(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'),""")
 _cache: dict[str, str] = {}
 
 Progress = Callable[[int, int], None]
@@ -47,10 +59,15 @@ class Chunk:
     depth: int  # indentation level: 0 for module level, 1 inside a class or function
     blank_lines: int  # between the previous chunk and this one
     source: str
+    styled: bool  # emitted in Black's style: used as it is when every code line fits
 
     @functools.cached_property
     def key(self) -> str:
         return source_key(self.source)
+
+    @functools.cached_property
+    def needs_black(self) -> bool:
+        return not (self.styled and fits(self.source))
 
 
 #: Formatted text is only reused under the Black version and settings that made it.
@@ -62,20 +79,39 @@ def source_key(source: str) -> str:
     return hashlib.sha256(_FORMATTER + source.encode()).hexdigest()[:32]
 
 
+def fits(source: str) -> bool:
+    """Whether Black leaves every line of ``source`` as it is: each is at most the line length
+    wide as Black measures width (East Asian wide characters count twice), or one that Black
+    cannot split: a docstring line, or a lone string item of an exploded bracket."""
+    if source.isascii() and _LONG_LINE.search(source) is None:
+        return True
+    in_docstring = False
+    for line in source.split("\n"):
+        code = line.lstrip()
+        if in_docstring:
+            in_docstring = '"""' not in line
+        elif code.startswith('"""'):
+            in_docstring = code.count('"""') == 1
+        elif str_width(line) > LINE_LENGTH and not _LONE_STRING.fullmatch(line):
+            return False
+    return True
+
+
 @functools.lru_cache(maxsize=1024)
 def chunks(source: str) -> tuple[Chunk, ...]:
     """``source`` cut at its break lines (a file without any is one chunk). Cached: a run asks
     for the chunks of each file several times (what to format, formatting, the layout)."""
+    styled = source.startswith(STYLED)
     found: list[Chunk] = []
     depth, blank_lines, lines = 0, 0, []
-    for line in _lines(source):
+    for line in _lines(source[len(STYLED) :] if styled else source):
         match = _BREAK_LINE.match(line.rstrip("\n"))
         if match is None:
             lines.append(line)
             continue
-        found.append(Chunk(depth, blank_lines, _strip_blank(lines)))
+        found.append(Chunk(depth, blank_lines, _strip_blank(lines), styled))
         depth, blank_lines, lines = len(match.group(1)) // 4, int(match.group(2)), []
-    found.append(Chunk(depth, blank_lines, _strip_blank(lines)))
+    found.append(Chunk(depth, blank_lines, _strip_blank(lines), styled))
     return tuple(c for c in found if c.source)
 
 
@@ -97,15 +133,16 @@ def _strip_blank(lines: list[str]) -> str:
 def without_breaks(source: str) -> str:
     """``source`` as one piece of Python, each break line replaced by its blank lines: what
     Black would be given whole, and what runs as it is when formatting is skipped."""
+    source = source.removeprefix(STYLED)
     return re.sub(rf"(?m)^ *{BREAK}(\d)\n", lambda m: "\n" * int(m.group(1)), source)
 
 
 def pending(files: dict[str, str]) -> list[Chunk]:
-    """The chunks of Python files that Black has not formatted yet, each once."""
+    """The chunks of Python files that Black has to format, each once."""
     todo: dict[str, Chunk] = {}
     for path, text in files.items():
         if path.endswith(".py"):
-            todo.update((c.key, c) for c in chunks(text) if c.key not in _cache)
+            todo.update((c.key, c) for c in chunks(text) if c.needs_black and c.key not in _cache)
     return list(todo.values())
 
 
@@ -133,34 +170,42 @@ def format_python(path: str, source: str) -> str:
     """Black-format ``source``; a failure is a generator bug, reported with the file it hit."""
     parts: list[str] = []
     for chunk in chunks(source):
-        if chunk.key not in _cache:
-            try:
-                _cache[chunk.key] = _format_chunk(chunk)
-            except black.InvalidInput as exc:
-                message = f"generated code does not parse (a stubforge bug): {exc}"
-                raise SpecError([Diagnostic(path, 0, "", Level.ERROR, message)]) from None
-        parts.append("\n" * chunk.blank_lines + _cache[chunk.key] if parts else _cache[chunk.key])
+        formatted = _formatted(path, chunk)
+        parts.append("\n" * chunk.blank_lines + formatted if parts else formatted)
     return "".join(parts)
 
 
+def _formatted(path: str, chunk: Chunk) -> str:
+    if not chunk.needs_black:
+        return chunk.source
+    if chunk.key not in _cache:
+        try:
+            _cache[chunk.key] = _format_chunk(chunk)
+        except black.InvalidInput as exc:
+            message = f"generated code does not parse (a stubforge bug): {exc}"
+            raise SpecError([Diagnostic(path, 0, "", Level.ERROR, message)]) from None
+    return _cache[chunk.key]
+
+
 def layout(source: str) -> list[tuple[str, int, int]]:
-    """Where each chunk of ``source`` lies in its formatted file: (key, first line, line count).
-    Needs the chunks formatted (in the cache)."""
+    """Where each chunk that Black formatted lies in the formatted file: (key, first line, line
+    count). Needs those chunks formatted (in the cache)."""
     found, line = [], 0
     for index, chunk in enumerate(chunks(source)):
         line += chunk.blank_lines if index else 0
-        count = _cache[chunk.key].count("\n")
-        found.append((chunk.key, line, count))
+        count = (_cache[chunk.key] if chunk.needs_black else chunk.source).count("\n")
+        if chunk.needs_black:
+            found.append((chunk.key, line, count))
         line += count
     return found
 
 
 def remember(formatted_file: str, chunk_layout: list[tuple[str, int, int]]) -> None:
     """Seed the cache from a file formatted earlier and the layout recorded for it; a layout
-    that does not tile the file exactly (a damaged manifest) is ignored."""
+    whose chunks are out of order or beyond the file (a damaged manifest) is ignored."""
     lines = _lines(formatted_file)
     ends = [0] + [first + count for _, first, count in chunk_layout]
-    if ends[-1] != len(lines) or any(first < end for (_, first, _), end in zip(chunk_layout, ends)):
+    if ends[-1] > len(lines) or any(first < end or count < 1 for (_, first, count), end in zip(chunk_layout, ends)):
         return
     for key, first, count in chunk_layout:
         _cache.setdefault(key, "".join(lines[first : first + count]))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .diagnostics import Diagnostic
+from .pysource import literal
 
 Location = Literal["path", "query", "header", "cookie"]
 Encoding = Literal["json", "form", "multipart", "binary", "text"]
@@ -31,6 +32,7 @@ class TypeInfo:
     enum_values: tuple[str | int | float | bool, ...] = ()
     nullable: bool = False
     variants: tuple[TypeInfo, ...] = ()  # union members
+    alias: str | None = None  # an enum's name in the models module (see ``NamedEnum``)
 
     @property
     def annotation(self) -> str:
@@ -42,17 +44,22 @@ class TypeInfo:
         """The annotation in any other module, which imports the models module as ``models``."""
         return self._annotation("models.")
 
-    def _annotation(self, prefix: str) -> str:
+    @property
+    def expanded(self) -> str:
+        """The annotation with every enum spelled out as its ``Literal`` values, for readers."""
+        return self._annotation("", expand=True)
+
+    def _annotation(self, prefix: str, expand: bool = False) -> str:
         if self.kind == "array":
-            base = f"list[{self.items._annotation(prefix) if self.items else 'Any'}]"
+            base = f"list[{self.items._annotation(prefix, expand) if self.items else 'Any'}]"
         elif self.kind == "map":
-            base = f"dict[str, {self.items._annotation(prefix) if self.items else 'Any'}]"
+            base = f"dict[str, {self.items._annotation(prefix, expand) if self.items else 'Any'}]"
         elif self.kind == "model":
             base = f"{prefix}{self.model}"
         elif self.kind == "enum":
-            base = "Literal[" + ", ".join(repr(v) for v in self.enum_values) + "]"
+            base = f"{prefix}{self.alias}" if self.alias and not expand else literal_annotation(self.enum_values)
         elif self.kind == "union":
-            base = " | ".join(dict.fromkeys(v._annotation(prefix) for v in self.variants))
+            base = " | ".join(dict.fromkeys(v._annotation(prefix, expand) for v in self.variants))
         elif self.kind == "string" and self.format == "binary":
             base = "bytes"
         else:
@@ -116,6 +123,19 @@ class TypeInfo:
 
 
 ANY = TypeInfo("any")
+
+
+def literal_annotation(values: tuple[str | int | float | bool, ...]) -> str:
+    return "Literal[" + ", ".join(literal(v) for v in values) + "]"
+
+
+@dataclass(frozen=True)
+class NamedEnum:
+    """An enum the models module names (``Status = Literal["active", "closed"]``), so that
+    annotations stay short and users can name the type."""
+
+    name: str
+    values: tuple[str | int | bool, ...]
 
 
 def _optional(annotation: str, required: bool) -> str:
@@ -274,6 +294,11 @@ class Operation:
         return tuple(p for p in self.parameters if p.server_parse != "deep")
 
     @property
+    def parsed_parameters(self) -> tuple[Parameter, ...]:
+        """The parameters the server parses from raw text itself (see ``Parameter.server_parse``)."""
+        return tuple(p for p in self.parameters if p.server_parse != "plain")
+
+    @property
     def json_body(self) -> Body | None:
         """The body when FastAPI reads and validates it as JSON."""
         return self.body if self.body is not None and self.body.encoding == "json" else None
@@ -296,6 +321,11 @@ class Operation:
     @property
     def return_annotation(self) -> str:
         return self.success.type.qualified if self.success and self.success.type else "Any"
+
+    @property
+    def return_description(self) -> str:
+        """The return type for readers: enums spelled out."""
+        return self.success.type._annotation("models.", expand=True) if self.success and self.success.type else "Any"
 
     @property
     def decoded_responses(self) -> tuple[Response, ...]:
@@ -361,6 +391,16 @@ class ModelField:
     required: bool
     description: str
 
+    @property
+    def annotation(self) -> str:
+        """The field's annotation inside ``models.py``: optional fields also take None."""
+        return _optional(self.type.annotation, self.required)
+
+    @property
+    def renamed(self) -> bool:
+        """Whether the Python name differs from the name on the wire."""
+        return self.py_name != self.wire_name
+
 
 @dataclass(frozen=True)
 class Model:
@@ -373,6 +413,10 @@ class Model:
     @property
     def anchor(self) -> str:
         return "model-" + self.name
+
+    @property
+    def renamed_fields(self) -> tuple[ModelField, ...]:
+        return tuple(f for f in self.fields if f.renamed)
 
 
 @dataclass(frozen=True)
@@ -389,6 +433,7 @@ class Api:
     groups: tuple[Group, ...]
     routes: tuple[Route, ...]
     models: tuple[Model, ...]
+    enums: tuple[NamedEnum, ...] = ()
     security_schemes: tuple[SecurityScheme, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=())
 

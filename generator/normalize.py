@@ -124,6 +124,7 @@ class Normalizer:
             groups=groups,
             routes=self._routes([op for g in groups for op in g.operations]),
             models=models,
+            enums=self.converter.enums(),
             security_schemes=schemes,
             diagnostics=sort_unique(self.spec.diagnostics + self.found),
         )

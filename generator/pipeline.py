@@ -134,6 +134,7 @@ def generate_files(path: Path, options: Options = Options(), previous: Previous 
         _remember_formatting(previous, rendered)
     formatting = len(pending(rendered))
     surface = apidiff.surface(api)
+    progress("format", 0, formatting)
     files = format_files(rendered, lambda done, total: progress("format", done, total))
     manifest = Manifest(
         generator=f"stubforge {__version__}",

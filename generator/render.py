@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Any, Callable, Iterable
 
 import jinja2
 
-from .format import BREAK
+from . import pysource
+from .format import BREAK, STYLED
 from .model import Api
 from .server_openapi import server_openapi
 
@@ -26,28 +26,6 @@ if not BUILTIN_TEMPLATES.is_dir():  # running from a source checkout
     BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
-
-
-def py_string(value: Any) -> str:
-    """A Python string literal holding ``value`` exactly."""
-    return repr(str(value))
-
-
-def py_literal(value: Any) -> str:
-    """A Python literal for a JSON value (None, bool, numbers, strings, lists, dicts)."""
-    if value is None or isinstance(value, bool):
-        return repr(value)
-    if isinstance(value, int):
-        return repr(value)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else "None"
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(py_literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{py_string(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
-    return repr(str(value))
 
 
 def docstring(value: Any, indent: int = 0) -> str:
@@ -118,9 +96,12 @@ def json_text(value: Any) -> str:
 
 
 FILTERS: dict[str, Callable[..., str]] = {
-    "pystr": py_string,
-    "pyliteral": py_literal,
+    "pystr": pysource.string_literal,
+    "pyliteral": pysource.literal,
     "docstring": docstring,
+    "pydoc": pysource.docstring_statement,
+    "pylist": pysource.exploded_list,
+    "pytuple": pysource.exploded_tuple,
     "comment": comment,
     "oneline": one_line,
     "tomlstr": toml_string,
@@ -190,6 +171,15 @@ def artefacts(api: Api) -> list[Artefact]:
     return files
 
 
+def _render_file(env: jinja2.Environment, artefact: Artefact, api: Api) -> str:
+    """The file's text; Python from a built-in template is marked as emitted in Black's style
+    (see ``format``), Python from a user's template is left for Black to format whole."""
+    template = env.get_template(artefact.template)
+    text = template.render(api=api, **artefact.context)
+    built_in = template.filename is not None and Path(template.filename).resolve().is_relative_to(BUILTIN_TEMPLATES.resolve())
+    return STYLED + text if built_in and artefact.path.endswith(".py") else text
+
+
 def mock_responses(api: Api) -> dict[str, Any]:
     """What mock mode answers: operation → [status, body]; a null body sends no content."""
     return {op.py_name: [op.success_status, op.mock_body] for op in api.operations}
@@ -199,11 +189,7 @@ def render(api: Api, user_templates: Path | None = None, kinds: Iterable[str] = 
     """Every file of the artefact ``kinds`` asked for (the first folder of each path)."""
     wanted = set(kinds)
     env = environment(user_templates)
-    output = {
-        a.path: env.get_template(a.template).render(api=api, **a.context)
-        for a in artefacts(api)
-        if a.path.split("/", 1)[0] in wanted
-    }
+    output = {a.path: _render_file(env, a, api) for a in artefacts(api) if a.path.split("/", 1)[0] in wanted}
     if "server" in wanted:
         output[f"server/{api.server_package}/openapi.json"] = json_text(server_openapi(api)) + "\n"
         output[f"server/{api.server_package}/mock.json"] = json_text(mock_responses(api)) + "\n"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .format import format_python
 from .manifest import MANIFEST
-from .model import Api, TypeInfo
+from .model import Api
 from .pipeline import Options, build_model
 from .render import environment
 
@@ -44,24 +44,16 @@ def scaffold(path: Path, out: Path, options: Options = Options()) -> Path:
 
 def render_scaffold(api: Api, user_templates: Path | None = None) -> str:
     """The starter module's text, formatted."""
-    types = [p.type for op in api.operations for p in op.parameters] + [
-        op.body.type for op in api.operations if op.body is not None
+    annotations = [p.argument_annotation for op in api.operations for p in op.parameters] + [
+        op.body.argument_annotation for op in api.operations if op.body is not None
     ]
     text = environment(user_templates).get_template(TEMPLATE).render(
         api=api,
         class_name=CLASS_NAME,
-        needs_models=any(_uses(t, "model") for t in types),
-        needs_literal=any(_uses(t, "enum") for t in types),
+        needs_models=any("models." in a for a in annotations),
+        needs_literal=any("Literal[" in a for a in annotations),
     )
     return format_python(TEMPLATE, text)
-
-
-def _uses(info: TypeInfo, kind: str) -> bool:
-    """Whether ``info``'s annotation mentions a type of ``kind`` anywhere."""
-    if info.kind == kind:
-        return True
-    parts = list(info.variants) + ([info.items] if info.items is not None else [])
-    return any(_uses(part, kind) for part in parts)
 
 
 def _check_target(out: Path) -> None:

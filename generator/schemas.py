@@ -13,7 +13,7 @@ from typing import Any, Callable
 from . import names
 from .diagnostics import Level
 from .load import resolve_pointer
-from .model import ANY, Model, ModelField, TypeInfo
+from .model import ANY, Model, ModelField, NamedEnum, TypeInfo
 
 Warn = Callable[[Level, str, str], None]
 _PRIMITIVES = {"string", "integer", "number", "boolean"}
@@ -30,6 +30,7 @@ class SchemaConverter:
     _order: list[str] = field(default_factory=list)
 
     _ref_types: dict[str, TypeInfo] = field(default_factory=dict)  # converted non-model refs
+    _enums: list[NamedEnum] = field(default_factory=list)
 
     def declare_named(self, definitions: dict[str, Any]) -> None:
         """Give every named object schema its class name up front, so refs may point forward."""
@@ -45,6 +46,9 @@ class SchemaConverter:
 
     def models(self) -> tuple[Model, ...]:
         return tuple(self._models[name] for name in self._order)
+
+    def enums(self) -> tuple[NamedEnum, ...]:
+        return tuple(self._enums)
 
     def convert(self, schema: Any, pointer: str, context: str, seen: frozenset[str] = frozenset()) -> TypeInfo:
         """The type of ``schema``; ``context`` names an inline object's class if it needs one."""
@@ -68,7 +72,7 @@ class SchemaConverter:
         if isinstance(enum, list):
             values = literal_values(enum)
             if values:
-                return TypeInfo("enum", enum_values=values, nullable=nullable or None in enum)
+                return TypeInfo("enum", enum_values=values, nullable=nullable or None in enum, alias=self._enum_alias(context, values))
         for keyword in ("oneOf", "anyOf"):
             if isinstance(schema.get(keyword), list) and schema[keyword] and not schema.get("properties"):
                 return _nullable(self._convert_union(schema, keyword, pointer, context, seen), nullable)
@@ -88,6 +92,15 @@ class SchemaConverter:
         if kind == "object" or self._is_object(schema, seen):
             return self._convert_object(schema, pointer, context, seen, nullable)
         return TypeInfo("any")
+
+    def _enum_alias(self, context: str, values: tuple[str | int | bool, ...]) -> str | None:
+        """A name for an enum of several values, after where it stands; a single value (a
+        ``const``, a tag) reads best as it is."""
+        if len(values) < 2:
+            return None
+        name = self.class_names.claim(names.pascal(context, "Enum"))
+        self._enums.append(NamedEnum(name, values))
+        return name
 
     def _convert_ref(self, ref: str, context: str, seen: frozenset[str]) -> TypeInfo:
         if ref in self._named:

@@ -154,7 +154,7 @@ def test_removed_parameter_breaks(tmp_path: Path) -> None:
 
 def test_enum_value_removed_from_a_parameter_breaks(tmp_path: Path) -> None:
     new = edit(PETS, ("enum: [cat, dog]}", "enum: [cat]}"))
-    detail = "Literal['cat', 'dog'] -> Literal['cat'], narrowed"
+    detail = 'Literal["cat", "dog"] -> Literal["cat"], narrowed'
     assert diff(tmp_path, PETS, new) == [Change("changed", "parameter", "list_pets(kind)", detail, True)]
 
 
@@ -165,7 +165,7 @@ def test_widened_parameter_type_does_not_break(tmp_path: Path) -> None:
         ("{name: limit, in: query, type: integer}", "{name: limit, in: query, type: number}"),
     )
     assert diff(tmp_path, PETS, new) == [
-        Change("changed", "parameter", "list_pets(kind)", "Literal['cat', 'dog'] -> Literal['cat', 'dog', 'bird'], widened", False),
+        Change("changed", "parameter", "list_pets(kind)", 'Literal["cat", "dog"] -> Literal["cat", "dog", "bird"], widened', False),
         Change("changed", "parameter", "list_pets(limit)", "int -> float, widened", False),
     ]
 
@@ -316,7 +316,7 @@ def test_surface_is_json_and_stable_across_builds(tmp_path: Path) -> None:
     first, second = build(tmp_path, "a", PETS), build(tmp_path, "b", PETS)
     assert json.dumps(first) == json.dumps(second) == json.dumps(first, sort_keys=True)
     pet = first["models"]["Pet"]["fields"]["status"]
-    status_type = {"annotation": "Literal['available', 'sold']", "kind": "enum", "values": ["available", "sold"]}
+    status_type = {"annotation": 'Literal["available", "sold"]', "kind": "enum", "values": ["available", "sold"]}
     assert pet == {"required": False, "type": status_type, "wire": "status"}
     union = build(tmp_path, "c", orders(param="{oneOf: [{type: string}, {type: integer}], nullable: true}"))
     assert union["operations"]["get_order"]["parameters"]["q"]["type"] == {

@@ -1,5 +1,6 @@
-"""Formatting in chunks: the joined file is exactly what Black makes of the whole file, the cache
-is seeded only from a layout that fits, and spec text cannot forge a chunk break."""
+"""Formatting: every Python file is exactly what Black makes of the whole file, whether its chunks
+were used as the built-in templates emitted them or went to Black; the cache is seeded only from
+a layout that fits; spec text cannot forge a chunk break; user templates get Black."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from conftest import CORPUS, SEED, require_corpus, write_spec
 from corpus_report import corpus_specs
 
 from generator import format as format_module
-from generator.format import BREAK, MODE, chunks, format_files, layout, remember, without_breaks
+from generator.format import BREAK, MODE, STYLED, chunks, format_files, layout, remember, without_breaks
 from generator.diagnostics import SpecError
 from generator.pipeline import build_model
 from generator.render import render
@@ -33,17 +34,18 @@ def whole_file_black(source: str) -> str:
     return black.format_str(without_breaks(source), mode=MODE)
 
 
-def assert_chunked_equals_whole(spec: Path) -> int:
-    """Checks every file cut into chunks; how many there were."""
+def assert_formatting_equals_whole_file_black(spec: Path) -> tuple[int, int]:
+    """Checks every Python file; how many chunks were used as emitted, and how many went to Black."""
     try:
         rendered = render(build_model(spec))
     except SpecError:
-        return 0  # a spec the generator refuses (tests/test_corpus.py checks which)
+        return 0, 0  # a spec the generator refuses (tests/test_corpus.py checks which)
     formatted = format_files(rendered)
-    chunked = [path for path, text in rendered.items() if path.endswith(".py") and BREAK in text]
-    for path in chunked:
+    python = [path for path in rendered if path.endswith(".py")]
+    for path in python:
         assert formatted[path] == whole_file_black(rendered[path]), path
-    return len(chunked)
+    all_chunks = [chunk for path in python for chunk in chunks(rendered[path])]
+    return sum(not c.needs_black for c in all_chunks), sum(c.needs_black for c in all_chunks)
 
 
 @pytest.fixture(autouse=True)
@@ -51,22 +53,34 @@ def empty_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(format_module, "_cache", {})
 
 
-def test_chunked_formatting_is_black_on_the_whole_file_for_the_seed() -> None:
-    assert assert_chunked_equals_whole(SEED) == 4, "two client operation modules, the server app and handlers"
+def test_formatting_is_black_on_the_whole_file_for_the_seed() -> None:
+    as_emitted, for_black = assert_formatting_equals_whole_file_black(SEED)
+    assert as_emitted >= 20 and for_black <= 2, "only the clients' long group attributes need Black"
 
 
 @pytest.mark.parametrize("relative", CORPUS_SAMPLE)
-def test_chunked_formatting_is_black_on_the_whole_file_for_real_specs(relative: str) -> None:
+def test_formatting_is_black_on_the_whole_file_for_real_specs(relative: str) -> None:
     require_corpus()
-    assert_chunked_equals_whole(CORPUS / relative)
+    as_emitted, for_black = assert_formatting_equals_whole_file_black(CORPUS / relative)
+    assert as_emitted > 10 * for_black
+
+
+def test_python_from_a_user_template_is_formatted_by_black(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    (templates / "client").mkdir(parents=True)
+    (templates / "client" / "errors.py.jinja").write_text("x = {'a':1,\n 'b':2}\ndef f( ):\n  return x\n")
+    rendered = render(build_model(SEED), templates)
+    errors = next(path for path in rendered if path.endswith("/errors.py"))
+    assert not any(chunk.styled for chunk in chunks(rendered[errors]))
+    assert format_files(rendered)[errors] == 'x = {"a": 1, "b": 2}\n\n\ndef f():\n    return x\n'
 
 
 def test_a_file_is_cut_at_break_lines_with_their_depth_and_blank_lines() -> None:
     source = f"import os\n{BREAK}2\nclass A:\n    x = 1\n    {BREAK}1\n    def f(self):\n        return 1\n"
-    assert [(c.depth, c.blank_lines, c.source) for c in chunks(source)] == [
-        (0, 0, "import os\n"),
-        (0, 2, "class A:\n    x = 1\n"),
-        (1, 1, "    def f(self):\n        return 1\n"),
+    assert [(c.depth, c.blank_lines, c.source, c.styled) for c in chunks(source)] == [
+        (0, 0, "import os\n", False),
+        (0, 2, "class A:\n    x = 1\n", False),
+        (1, 1, "    def f(self):\n        return 1\n", False),
     ]
     assert format_files({"m.py": source})["m.py"] == "import os\n\n\nclass A:\n    x = 1\n\n    def f(self):\n        return 1\n"
 
@@ -113,7 +127,8 @@ def test_spec_text_cannot_forge_a_chunk_break(tmp_path: Path) -> None:
     rendered = render(build_model(spec))
     for path, text in rendered.items():
         if path.endswith(".py"):
-            breaks = [line for line in text.split("\n") if BREAK in line]
+            assert text.startswith(STYLED), path
+            breaks = [line for line in text.removeprefix(STYLED).split("\n") if BREAK in line]
             assert all(re.fullmatch(rf" *{BREAK}\d", line) for line in breaks), (path, breaks)
     formatted = format_files(rendered)
     for path, text in formatted.items():

@@ -12,7 +12,7 @@ from conftest import run_stubforge, snapshot, write_spec
 
 from generator import format as format_module
 from generator import pipeline
-from generator.cli import TerminalProgress
+from generator.cli import TerminalProgress, progress_line
 from generator.config import Options
 
 PETS = """
@@ -327,14 +327,17 @@ def test_regenerating_an_unchanged_spec_reads_nothing_and_formats_nothing(projec
 
 
 def test_a_one_operation_change_formats_only_the_code_it_affects(project: Path, fresh_format_cache: list[str]) -> None:
+    """A parameter name long enough that its lines need Black: Black sees the chunks of the
+    changed operation and nothing else (the rest is read back from the previous output)."""
     spec, out = project / "specs/pets.yaml", project / "generated"
+    long_name = "quantity_" + "very_" * 12 + "long"
     pipeline.generate(spec, out)
     format_module._cache.clear()
     fresh_format_cache.clear()
-    spec.write_text(edited(spec.read_text(), "{name: quantity, in: query, type: integer}", "{name: quantity, in: query, type: number}"))
+    spec.write_text(edited(spec.read_text(), "{name: quantity, in: query, type: integer}", f"{{name: {long_name}, in: query, type: number}}"))
     outcome = pipeline.generate(spec, out)
     assert outcome.generated is not None
-    assert fresh_format_cache, "the changed operation is formatted"
+    assert fresh_format_cache, "the changed operation's long lines are formatted"
     for chunk in fresh_format_cache:
         assert "place_order" in chunk.lower(), chunk
     assert outcome.generated.formatted == len(fresh_format_cache)
@@ -366,6 +369,13 @@ def test_progress_shows_on_a_terminal_and_stays_quiet_in_ci_and_pipes(monkeypatc
     assert stages[0] == "read" and "format" in stages and stages[-1] == "write"
     done = run_stubforge("generate", cwd=project)
     assert "\r" not in done.stderr and "\x1b" not in done.stderr
+
+
+def test_progress_of_a_long_stage_shows_its_rate_and_the_time_left() -> None:
+    assert progress_line("big.json", "read", 0, 1, 5.0) == "big.json: read"
+    assert progress_line("big.json", "format", 10, 400, 0.5) == "big.json: format 10/400"
+    assert progress_line("big.json", "format", 100, 400, 2.0) == "big.json: format 100/400 (50/s, about 6s left)"
+    assert progress_line("big.json", "format", 400, 400, 8.0) == "big.json: format 400/400"
 
 
 # --------------------------------------------------------------------------- scaffold on the command line

@@ -11,8 +11,10 @@ import enum
 import json
 import random
 import time
+import types
+import typing
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Mapping, NamedTuple, Self
+from typing import Any, Callable, ClassVar, Iterator, Mapping, NamedTuple, Self, Sequence, cast
 from urllib.parse import quote
 
 import httpx
@@ -48,9 +50,8 @@ class Param:
     py_name: str
     wire_name: str
     location: str  # path, query, header, cookie
-    style: str = (
-        "form"  # form, simple, label, matrix, spaceDelimited, pipeDelimited, deepObject, json
-    )
+    #: form, simple, label, matrix, spaceDelimited, pipeDelimited, deepObject or json
+    style: str = "form"
     explode: bool = False
 
 
@@ -60,15 +61,15 @@ class Endpoint:
 
     method: str
     path: str
-    fixed_query: tuple[tuple[str, str], ...]
-    params: tuple[Param, ...]
     retry_safe: bool
+    fixed_query: Sequence[tuple[str, str]] = ()
+    params: Sequence[Param] = ()
     body: str | None = None  # the keyword argument that holds the body
     content_type: str | None = None
     encoding: str = "json"  # json, form, multipart, binary, text
     decoders: Mapping[str, Decoder] = field(default_factory=dict)  # status → decoder
-    security: tuple[tuple[str, ...], ...] = ()  # alternatives of credential names; () = none
-    fixed_headers: tuple[tuple[str, str], ...] = ()
+    security: Sequence[Sequence[str]] = ()  # alternatives of credential names; () = none
+    fixed_headers: Sequence[tuple[str, str]] = ()
 
 
 @dataclass(frozen=True)
@@ -151,14 +152,27 @@ class Field(NamedTuple):
     wire_name: str
     py_name: str
     required: bool
-    decoder: Decoder | None = None
+    decoder: Decoder | None
 
 
 class Model:
-    """Base of the generated dataclasses: JSON in and out, unknown fields kept."""
+    """Base of the generated dataclasses: JSON in and out, unknown fields kept.
 
-    _fields: ClassVar[tuple[Field, ...]] = ()
+    A field's decoder follows from its annotation; its wire name is its Python name unless
+    ``_wire_names`` says otherwise; it is required when it has no default.
+    """
+
+    _wire_names: ClassVar[Mapping[str, str]] = {}
     additional_properties: dict[str, Any]
+
+    @classmethod
+    def model_fields(cls) -> tuple[Field, ...]:
+        """The fields of this model, worked out once per class."""
+        found = cls.__dict__.get("_model_fields")
+        if found is None:
+            found = tuple(_model_fields(cls))
+            setattr(cls, "_model_fields", found)
+        return cast("tuple[Field, ...]", found)
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
@@ -166,7 +180,8 @@ class Model:
         if not isinstance(data, dict):
             raise TypeError(f"{cls.__name__}: expected a JSON object, got {type(data).__name__}")
         values: dict[str, Any] = {}
-        for f in cls._fields:
+        fields = cls.model_fields()
+        for f in fields:
             if f.wire_name in data:
                 value = data[f.wire_name]
                 values[f.py_name] = (
@@ -174,17 +189,48 @@ class Model:
                 )
             elif f.required:
                 raise KeyError(f"{cls.__name__}: missing required field {f.wire_name!r}")
-        known = {f.wire_name for f in cls._fields}
+        known = {f.wire_name for f in fields}
         extra = {k: v for k, v in data.items() if k not in known}
         return cls(**values, additional_properties=extra)  # type: ignore[call-arg]
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        for f in self._fields:
+        for f in self.model_fields():
             value = getattr(self, f.py_name)
             if value is not None or f.required:
                 data[f.wire_name] = to_wire(value)
         return data
+
+
+def _model_fields(cls: type[Model]) -> Iterator[Field]:
+    # An empty localns: annotations resolve in the module, never in the class, whose
+    # attributes (field defaults) may shadow a name an annotation uses.
+    hints = typing.get_type_hints(cls, localns={})
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name != "additional_properties":
+            wire_name = cls._wire_names.get(f.name, f.name)
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            yield Field(wire_name, f.name, required, decoder_for(hints[f.name]))
+
+
+def decoder_for(annotation: Any) -> Decoder | None:
+    """A function turning JSON data into a value of ``annotation``; None when the data is the value."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        members = [m for m in typing.get_args(annotation) if m is not type(None)]
+        decoders = [decoder_for(m) for m in members]
+        if not any(decoders):
+            return None
+        return decoders[0] if len(decoders) == 1 else decode_union(*decoders)
+    if origin is list:
+        item = decoder_for(typing.get_args(annotation)[0])
+        return decode_list(item) if item is not None else None
+    if origin is dict:
+        value = decoder_for(typing.get_args(annotation)[1])
+        return decode_map(value) if value is not None else None
+    if isinstance(annotation, type) and issubclass(annotation, Model):
+        return annotation.from_dict
+    return None
 
 
 def to_wire(value: Any) -> Any:
@@ -356,9 +402,8 @@ def _decode(endpoint: Endpoint, response: httpx.Response) -> Any:
     data = response.json()
     decoder = endpoint.decoders.get(str(response.status_code))
     if decoder is None and not response.is_success:
-        decoder = endpoint.decoders.get(
-            "default"
-        )  # "default" describes errors, not other successes
+        # "default" describes errors, not other successes
+        decoder = endpoint.decoders.get("default")
     return decoder(data) if decoder is not None else data
 
 

@@ -8,7 +8,10 @@ from typing import Mapping
 import httpx
 
 from ._runtime import AsyncTransport, Credential, SyncTransport
-from .api.identities import AsyncIdentitiesApi, IdentitiesApi
+from .api.identities import (
+    AsyncIdentitiesApi,
+    IdentitiesApi,
+)
 from .api.open_id_token_for_developer_identities import (
     AsyncOpenIdTokenForDeveloperIdentitiesApi,
     OpenIdTokenForDeveloperIdentitiesApi,
@@ -42,12 +45,17 @@ class Client:
         http_client: httpx.Client | None = None,
     ) -> None:
         self._owns_http_client = http_client is None
-        self._http_client = (
-            http_client if http_client is not None else httpx.Client(timeout=timeout)
-        )
+        if http_client is None:
+            http_client = httpx.Client(timeout=timeout)
+        self._http_client = http_client
         credentials: dict[str, Credential] = {}
         transport = SyncTransport(
-            self._http_client, base_url, headers, timeout, max_retries, credentials
+            http_client,
+            base_url,
+            headers,
+            timeout,
+            max_retries,
+            credentials,
         )
         self.identities = IdentitiesApi(transport)
         self.open_id_token_for_developer_identities = OpenIdTokenForDeveloperIdentitiesApi(
@@ -94,12 +102,17 @@ class AsyncClient:
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._owns_http_client = http_client is None
-        self._http_client = (
-            http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
-        )
+        if http_client is None:
+            http_client = httpx.AsyncClient(timeout=timeout)
+        self._http_client = http_client
         credentials: dict[str, Credential] = {}
         transport = AsyncTransport(
-            self._http_client, base_url, headers, timeout, max_retries, credentials
+            http_client,
+            base_url,
+            headers,
+            timeout,
+            max_retries,
+            credentials,
         )
         self.identities = AsyncIdentitiesApi(transport)
         self.open_id_token_for_developer_identities = AsyncOpenIdTokenForDeveloperIdentitiesApi(

@@ -114,11 +114,12 @@ def error_for_response(response: httpx.Response) -> ApiStatusError:
     """The error class that matches ``response``'s status, carrying its status, headers and body."""
     status = response.status_code
     cls = _BY_STATUS.get(status, ServerError if status >= 500 else ApiStatusError)
-    message = f"{response.request.method} {response.request.url} answered {status} {response.reason_phrase}"
+    request = response.request
+    message = f"{request.method} {request.url} answered {status} {response.reason_phrase}"
     return cls(
         message,
         status=status,
         headers=response.headers,
         content=response.content,
-        request=response.request,
+        request=request,
     )

@@ -2,7 +2,11 @@
 
 from . import models
 from .app import UnimplementedOperations, create_app, unimplemented_operations
-from .handlers import IdentitiesHandlers, OpenIdTokenForDeveloperIdentitiesHandlers, Handlers
+from .handlers import (
+    Handlers,
+    IdentitiesHandlers,
+    OpenIdTokenForDeveloperIdentitiesHandlers,
+)
 
 __all__ = [
     "Handlers",

@@ -17,7 +17,8 @@ def _load(target: str) -> Any:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m aws_cognito_server", description="Serve the API with uvicorn."
+        prog="python -m aws_cognito_server",
+        description="Serve the API with uvicorn.",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"

@@ -8,7 +8,7 @@ import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Annotated, Any, Awaitable, Callable, Literal
+from typing import Annotated, Any, Awaitable, Callable, Literal, Sequence
 from urllib.parse import parse_qs
 
 from fastapi import Body, Cookie, FastAPI, Header, Path, Query, Request
@@ -72,8 +72,8 @@ class FixedQueryRoute(APIRoute):
         path: str,
         endpoint: Callable[..., Any],
         *,
-        fixed_query: tuple[tuple[str, str], ...],
-        fixed_headers: tuple[tuple[str, str], ...] = (),
+        fixed_query: Sequence[tuple[str, str]] = (),
+        fixed_headers: Sequence[tuple[str, str]] = (),
         **kwargs: Any,
     ) -> None:
         self.fixed_query = fixed_query
@@ -140,7 +140,7 @@ class BodySpec:
 class OperationSpec:
     name: str
     status: int
-    security: tuple[tuple[Auth, ...], ...] = ()
+    security: Sequence[Sequence[Auth]] = ()
     parse: dict[str, Parse] = field(default_factory=dict)
     body: BodySpec | None = None
 
@@ -292,13 +292,13 @@ def create_app(
     # (which start with "_") nor the module's (BASE_PATH, models, OperationSpec, ...).
     # FastAPI prints the title into its /docs and /redoc pages without escaping it.
     _app = GeneratedApp(
-        title="AWS Cognito API Get Open Id Token For Developer Identity", version="1.0.0"
+        title="AWS Cognito API Get Open Id Token For Developer Identity",
+        version="1.0.0",
     )
 
     OP_DELETE_IDENTITIES = OperationSpec(
         "delete_identities",
         200,
-        parse={},
     )
 
     async def serve_delete_identities(
@@ -311,15 +311,18 @@ def create_app(
             request,
             _handlers.delete_identities,
             _mock,
-            {"identity_ids_to_delete": identity_ids_to_delete},
+            {
+                "identity_ids_to_delete": identity_ids_to_delete,
+            },
         )
 
     _app.router.routes.append(
         FixedQueryRoute(
-            BASE_PATH + "/",
+            "/",
             serve_delete_identities,
-            fixed_query=(("Action", "DeleteIdentities"),),
-            fixed_headers=(),
+            fixed_query=[
+                ("Action", "DeleteIdentities"),
+            ],
             methods=["GET"],
             name="delete_identities",
         )
@@ -328,7 +331,6 @@ def create_app(
     OP_DESCRIBE_IDENTITY = OperationSpec(
         "describe_identity",
         200,
-        parse={},
     )
 
     async def serve_describe_identity(
@@ -341,15 +343,18 @@ def create_app(
             request,
             _handlers.describe_identity,
             _mock,
-            {"identity_id": identity_id},
+            {
+                "identity_id": identity_id,
+            },
         )
 
     _app.router.routes.append(
         FixedQueryRoute(
-            BASE_PATH + "/",
+            "/",
             serve_describe_identity,
-            fixed_query=(("Action", "DescribeIdentity"),),
-            fixed_headers=(),
+            fixed_query=[
+                ("Action", "DescribeIdentity"),
+            ],
             methods=["GET"],
             name="describe_identity",
         )
@@ -358,7 +363,6 @@ def create_app(
     OP_GET_CREDENTIALS_FOR_IDENTITY = OperationSpec(
         "get_credentials_for_identity",
         200,
-        parse={},
     )
 
     async def serve_get_credentials_for_identity(
@@ -373,15 +377,20 @@ def create_app(
             request,
             _handlers.get_credentials_for_identity,
             _mock,
-            {"custom_role_arn": custom_role_arn, "identity_id": identity_id, "logins": logins},
+            {
+                "custom_role_arn": custom_role_arn,
+                "identity_id": identity_id,
+                "logins": logins,
+            },
         )
 
     _app.router.routes.append(
         FixedQueryRoute(
-            BASE_PATH + "/",
+            "/",
             serve_get_credentials_for_identity,
-            fixed_query=(("Action", "GetCredentialsForIdentity"),),
-            fixed_headers=(),
+            fixed_query=[
+                ("Action", "GetCredentialsForIdentity"),
+            ],
             methods=["GET"],
             name="get_credentials_for_identity",
         )
@@ -390,7 +399,6 @@ def create_app(
     OP_GET_ID = OperationSpec(
         "get_id",
         200,
-        parse={},
     )
 
     async def serve_get_id(
@@ -405,15 +413,20 @@ def create_app(
             request,
             _handlers.get_id,
             _mock,
-            {"account_id": account_id, "identity_pool_id": identity_pool_id, "logins": logins},
+            {
+                "account_id": account_id,
+                "identity_pool_id": identity_pool_id,
+                "logins": logins,
+            },
         )
 
     _app.router.routes.append(
         FixedQueryRoute(
-            BASE_PATH + "/",
+            "/",
             serve_get_id,
-            fixed_query=(("Action", "GetId"),),
-            fixed_headers=(),
+            fixed_query=[
+                ("Action", "GetId"),
+            ],
             methods=["GET"],
             name="get_id",
         )
@@ -422,7 +435,6 @@ def create_app(
     OP_GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY = OperationSpec(
         "get_open_id_token_for_developer_identity",
         200,
-        parse={},
     )
 
     async def serve_get_open_id_token_for_developer_identity(
@@ -448,16 +460,17 @@ def create_app(
 
     _app.router.routes.append(
         FixedQueryRoute(
-            BASE_PATH + "/",
+            "/",
             serve_get_open_id_token_for_developer_identity,
-            fixed_query=(("Action", "GetOpenIdTokenForDeveloperIdentity"),),
-            fixed_headers=(),
+            fixed_query=[
+                ("Action", "GetOpenIdTokenForDeveloperIdentity"),
+            ],
             methods=["GET"],
             name="get_open_id_token_for_developer_identity",
         )
     )
     _app.add_api_route(
-        BASE_PATH + "/",
+        "/",
         _unknown_dispatch(
             [
                 "Action=DeleteIdentities",
@@ -465,7 +478,7 @@ def create_app(
                 "Action=GetCredentialsForIdentity",
                 "Action=GetId",
                 "Action=GetOpenIdTokenForDeveloperIdentity",
-            ]
+            ],
         ),
         methods=["GET"],
         include_in_schema=False,

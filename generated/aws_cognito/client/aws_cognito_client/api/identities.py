@@ -18,50 +18,61 @@ from .._runtime import (
     decode_union,
 )
 
-__all__ = ["IdentitiesApi", "AsyncIdentitiesApi"]
+__all__ = [
+    "IdentitiesApi",
+    "AsyncIdentitiesApi",
+]
 
 _DELETE_IDENTITIES = Endpoint(
     method="GET",
     path="/",
-    fixed_query=(("Action", "DeleteIdentities"),),
-    params=(Param("identity_ids_to_delete", "IdentityIdsToDelete", "query", "form", False),),
+    fixed_query=[
+        ("Action", "DeleteIdentities"),
+    ],
+    params=[
+        Param("identity_ids_to_delete", "IdentityIdsToDelete", "query", "form", False),
+    ],
     retry_safe=True,
-    decoders={},
 )
 
 _DESCRIBE_IDENTITY = Endpoint(
     method="GET",
     path="/",
-    fixed_query=(("Action", "DescribeIdentity"),),
-    params=(Param("identity_id", "IdentityId", "query", "form", False),),
+    fixed_query=[
+        ("Action", "DescribeIdentity"),
+    ],
+    params=[
+        Param("identity_id", "IdentityId", "query", "form", False),
+    ],
     retry_safe=True,
-    decoders={},
 )
 
 _GET_CREDENTIALS_FOR_IDENTITY = Endpoint(
     method="GET",
     path="/",
-    fixed_query=(("Action", "GetCredentialsForIdentity"),),
-    params=(
+    fixed_query=[
+        ("Action", "GetCredentialsForIdentity"),
+    ],
+    params=[
         Param("custom_role_arn", "CustomRoleArn", "query", "form", False),
         Param("identity_id", "IdentityId", "query", "form", False),
         Param("logins", "Logins", "query", "form", False),
-    ),
+    ],
     retry_safe=True,
-    decoders={},
 )
 
 _GET_ID = Endpoint(
     method="GET",
     path="/",
-    fixed_query=(("Action", "GetId"),),
-    params=(
+    fixed_query=[
+        ("Action", "GetId"),
+    ],
+    params=[
         Param("account_id", "AccountId", "query", "form", False),
         Param("identity_pool_id", "IdentityPoolId", "query", "form", False),
         Param("logins", "Logins", "query", "form", False),
-    ),
+    ],
     retry_safe=True,
-    decoders={},
 )
 
 
@@ -90,7 +101,9 @@ class IdentitiesApi:
             "Any",
             self._transport.call(
                 _DELETE_IDENTITIES,
-                {"identity_ids_to_delete": identity_ids_to_delete},
+                {
+                    "identity_ids_to_delete": identity_ids_to_delete,
+                },
                 timeout,
             ),
         )
@@ -115,7 +128,9 @@ class IdentitiesApi:
             "Any",
             self._transport.call(
                 _DESCRIBE_IDENTITY,
-                {"identity_id": identity_id},
+                {
+                    "identity_id": identity_id,
+                },
                 timeout,
             ),
         )
@@ -143,7 +158,11 @@ class IdentitiesApi:
             "Any",
             self._transport.call(
                 _GET_CREDENTIALS_FOR_IDENTITY,
-                {"custom_role_arn": custom_role_arn, "identity_id": identity_id, "logins": logins},
+                {
+                    "custom_role_arn": custom_role_arn,
+                    "identity_id": identity_id,
+                    "logins": logins,
+                },
                 timeout,
             ),
         )
@@ -171,7 +190,11 @@ class IdentitiesApi:
             "Any",
             self._transport.call(
                 _GET_ID,
-                {"account_id": account_id, "identity_pool_id": identity_pool_id, "logins": logins},
+                {
+                    "account_id": account_id,
+                    "identity_pool_id": identity_pool_id,
+                    "logins": logins,
+                },
                 timeout,
             ),
         )
@@ -202,7 +225,9 @@ class AsyncIdentitiesApi:
             "Any",
             await self._transport.call(
                 _DELETE_IDENTITIES,
-                {"identity_ids_to_delete": identity_ids_to_delete},
+                {
+                    "identity_ids_to_delete": identity_ids_to_delete,
+                },
                 timeout,
             ),
         )
@@ -227,7 +252,9 @@ class AsyncIdentitiesApi:
             "Any",
             await self._transport.call(
                 _DESCRIBE_IDENTITY,
-                {"identity_id": identity_id},
+                {
+                    "identity_id": identity_id,
+                },
                 timeout,
             ),
         )
@@ -255,7 +282,11 @@ class AsyncIdentitiesApi:
             "Any",
             await self._transport.call(
                 _GET_CREDENTIALS_FOR_IDENTITY,
-                {"custom_role_arn": custom_role_arn, "identity_id": identity_id, "logins": logins},
+                {
+                    "custom_role_arn": custom_role_arn,
+                    "identity_id": identity_id,
+                    "logins": logins,
+                },
                 timeout,
             ),
         )
@@ -283,7 +314,11 @@ class AsyncIdentitiesApi:
             "Any",
             await self._transport.call(
                 _GET_ID,
-                {"account_id": account_id, "identity_pool_id": identity_pool_id, "logins": logins},
+                {
+                    "account_id": account_id,
+                    "identity_pool_id": identity_pool_id,
+                    "logins": logins,
+                },
                 timeout,
             ),
         )

@@ -18,20 +18,24 @@ from .._runtime import (
     decode_union,
 )
 
-__all__ = ["OpenIdTokenForDeveloperIdentitiesApi", "AsyncOpenIdTokenForDeveloperIdentitiesApi"]
+__all__ = [
+    "OpenIdTokenForDeveloperIdentitiesApi",
+    "AsyncOpenIdTokenForDeveloperIdentitiesApi",
+]
 
 _GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY = Endpoint(
     method="GET",
     path="/",
-    fixed_query=(("Action", "GetOpenIdTokenForDeveloperIdentity"),),
-    params=(
+    fixed_query=[
+        ("Action", "GetOpenIdTokenForDeveloperIdentity"),
+    ],
+    params=[
         Param("identity_id", "IdentityId", "query", "form", False),
         Param("identity_pool_id", "IdentityPoolId", "query", "form", False),
         Param("logins", "Logins", "query", "form", False),
         Param("token_duration", "TokenDuration", "query", "form", False),
-    ),
+    ],
     retry_safe=True,
-    decoders={},
 )
 
 

@@ -1,0 +1,75 @@
+"""What ``pysource`` prints is already Black's output: for any text, a string literal and a
+docstring come out exactly as Black would write them, so Black has nothing to change."""
+
+from __future__ import annotations
+
+import ast
+
+import black
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from generator.format import MODE, fits
+from generator.pysource import docstring_statement, exploded_list, exploded_tuple, literal, string_literal
+from generator.render import docstring
+
+#: Text with what makes quoting and docstrings hard: quotes, backslashes, whitespace of every
+#: kind, line breaks, control and wide characters.
+TRICKY = st.text(alphabet=st.sampled_from(list("ab \t\n\r\"'\\`#{}") + ["\x00", "\x1f", "\x85", "\u2028", "\u3000", "\xa0", "界", "é"]))
+
+
+def black_formatted(source: str) -> str:
+    return black.format_str(source, mode=MODE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TRICKY)
+@example("it's")
+@example('say "hi"')
+@example("both ' and \"")
+@example("")
+def test_a_string_literal_holds_the_text_and_is_black_formatted(text: str) -> None:
+    source = f"x = {string_literal(text)}\n"
+    assert ast.literal_eval(string_literal(text)) == text
+    assert black_formatted(source) == source
+
+
+@settings(max_examples=300, deadline=None)
+@given(TRICKY, TRICKY, st.integers(min_value=0, max_value=2))
+@example('ends with a quote"', "", 0)
+@example("ends with a backslash\\", "", 1)
+@example(' "starts with a quote', "more", 1)
+@example("x" * 95, "y" * 97, 1)
+@example("first", "\u3000indented with an ideographic space", 2)
+def test_a_docstring_is_laid_out_as_black_lays_it_out(summary: str, description: str, depth: int) -> None:
+    indent = "    " * depth
+    body = docstring(summary, 4 * depth) + (f"\n\n{indent}" + docstring(description, 4 * depth) + "\n" if description else "")
+    wrapper = "".join("    " * level + "class _:\n" for level in range(depth))
+    source = wrapper + docstring_statement(body, depth)
+    assert black_formatted(source) == source
+
+
+def test_literals_of_json_values() -> None:
+    value = {"a": [1, 2.5, True, None, "it's"], "b": {}}
+    assert literal(value) == '{"a": [1, 2.5, True, None, "it\'s"], "b": {}}'
+    assert ast.literal_eval(literal(value)) == value
+    assert literal(float("inf")) == "None"
+
+
+def test_exploded_displays_keep_their_magic_trailing_comma() -> None:
+    assert exploded_list([], 0) == "[]"
+    assert exploded_tuple([], 0) == "()"
+    assert exploded_tuple(['"a"'], 0) == '("a",)', "a one-tuple's comma is not magic: it stays inline"
+    for display in (exploded_list(['"a"'], 1), exploded_list(['"a"', '"b"'], 1), exploded_tuple(['"a"', '"b"'], 1)):
+        source = f"def f():\n    x = {display}\n"
+        assert black_formatted(source) == source
+
+
+def test_fits_measures_width_as_black_does() -> None:
+    assert fits("x = 1\n")
+    assert not fits("x = " + "1" * 97 + "\n")
+    assert not fits('x = "' + "界" * 48 + '"\n'), "wide characters count twice"
+    assert fits('    """' + "a" * 200 + '"""\n'), "docstring lines are never split"
+    assert fits('    """Summary.\n\n    ' + "a" * 200 + '\n    """\n')
+    assert fits('    path="' + "a" * 200 + '",\n'), "a lone string item cannot be split"
+    assert not fits('    path=PREFIX + "' + "a" * 200 + '",\n')
