@@ -46,9 +46,12 @@ BREAK = "\x1f"
 STYLED = f"{BREAK}=\n"
 _BREAK_LINE = re.compile(r"^( *)\x1f(\d)$")
 _LONG_LINE = re.compile(rf"^.{{{LINE_LENGTH + 1},}}$", re.MULTILINE)
-#: An item of an exploded bracket that is one string, maybe a keyword argument's: Black has no
-#: way to split it (its string splitting is a preview feature), so it may be as long as it is.
-_LONE_STRING = re.compile(r""" *(?:[A-Za-z_][A-Za-z0-9_]*=)?(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'),""")
+_STRING = r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+#: An item of an exploded bracket that is one string or dotted name, maybe a keyword argument's
+#: or a dict entry's value: with no bracket and no operator in it, Black has no place to split
+#: it (its string splitting is a preview feature), so it may be as long as it is.
+_UNSPLITTABLE_ITEM = re.compile(rf" *(?:{_NAME}=|{_STRING}: )?(?:{_STRING}|{_NAME}(?:\.{_NAME})*),")
 _cache: dict[str, str] = {}
 
 Progress = Callable[[int, int], None]
@@ -82,7 +85,7 @@ def source_key(source: str) -> str:
 def fits(source: str) -> bool:
     """Whether Black leaves every line of ``source`` as it is: each is at most the line length
     wide as Black measures width (East Asian wide characters count twice), or one that Black
-    cannot split: a docstring line, or a lone string item of an exploded bracket."""
+    cannot split: a docstring line, or an item of an exploded bracket with nothing to split."""
     if source.isascii() and _LONG_LINE.search(source) is None:
         return True
     in_docstring = False
@@ -92,7 +95,7 @@ def fits(source: str) -> bool:
             in_docstring = '"""' not in line
         elif code.startswith('"""'):
             in_docstring = code.count('"""') == 1
-        elif str_width(line) > LINE_LENGTH and not _LONE_STRING.fullmatch(line):
+        elif str_width(line) > LINE_LENGTH and not _UNSPLITTABLE_ITEM.fullmatch(line):
             return False
     return True
 

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlparse
 
 import yaml
 
-from .diagnostics import Diagnostic, Level, SpecError, pointer_of, unescape_pointer_token
+from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token, pointer_of, unescape_pointer_token
 
 YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -119,7 +119,7 @@ def parse_document(raw: bytes, name: str) -> tuple[dict[str, Any], SourceMap, li
             raise SpecError([Diagnostic(name, line, "", Level.ERROR, f"the document nests deeper than {MAX_DEPTH} levels")])
         if not isinstance(document, dict):
             raise SpecError([Diagnostic(name, 1, "", Level.ERROR, "the document is not a mapping")])
-        return document, SourceMap(fallback=lambda: _yaml_lines(text)), []
+        return document, SourceMap(fallback=lambda: _json_lines(text)), []
     return _parse_yaml(text, name)
 
 
@@ -132,6 +132,51 @@ def _decode(raw: bytes, name: str) -> str:
     if "\x00" in text:
         raise SpecError([Diagnostic(name, 1, "", Level.ERROR, "binary data, not a YAML or JSON document")])
     return text
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\],:\n]|[^\s{}\[\],:"]+')
+
+
+def _json_lines(text: str) -> dict[str, int]:
+    """The line of every JSON pointer of a document that ``json.loads`` read: one pass over its
+    tokens, several times faster than composing it as YAML (the biggest specs are JSON)."""
+    lines = {"": 1}
+    frames: list[list[Any]] = []  # per open bracket: [its pointer, "{" or "[", the next item index]
+    line, key_expected = 1, False
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line += 1
+        elif token == ",":
+            key_expected = frames[-1][1] == "{"
+        elif token == ":":
+            key_expected = False
+        elif token in "}]":
+            frames.pop()
+            key_expected = False
+        elif key_expected:
+            key = json.loads(token) if "\\" in token else token[1:-1]
+            frames[-1][2] = f"{frames[-1][0]}/{escape_pointer_token(key)}"
+            lines.setdefault(frames[-1][2], line)
+        else:
+            pointer = _json_item_pointer(frames, lines, line)
+            if token in "{[":
+                frames.append([pointer, token, 0 if token == "[" else ""])
+                key_expected = token == "{"
+    return lines
+
+
+def _json_item_pointer(frames: list[list[Any]], lines: dict[str, int], line: int) -> str:
+    """The pointer of the value that starts here: an object member's, or the next array item's."""
+    if not frames:
+        return ""
+    pointer, kind, position = frames[-1]
+    if kind == "{":
+        return str(position)
+    item = f"{pointer}/{position}"
+    frames[-1][2] = position + 1
+    lines.setdefault(item, line)
+    return item
 
 
 def _yaml_lines(text: str) -> dict[str, int]:

@@ -1,13 +1,15 @@
 """The intermediate model: what every template needs, decided once, independent of spec version.
 
-Frozen dataclasses only. Names here are already safe identifiers (made by ``names``); the
-original spec text travels beside them (``wire_name``, ``operation_id``, descriptions) and reaches
-generated files only through the render filters.
+Frozen dataclasses only; what they derive is computed once (``cached_property``), since
+templates ask for the same annotation many times. Names here are already safe identifiers (made
+by ``names``); the original spec text travels beside them (``wire_name``, ``operation_id``,
+descriptions) and reaches generated files only through the render filters.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from .diagnostics import Diagnostic
@@ -34,17 +36,17 @@ class TypeInfo:
     variants: tuple[TypeInfo, ...] = ()  # union members
     alias: str | None = None  # an enum's name in the models module (see ``NamedEnum``)
 
-    @property
+    @cached_property
     def annotation(self) -> str:
         """The annotation inside ``models.py``, where model classes are in scope by bare name."""
         return self._annotation("")
 
-    @property
+    @cached_property
     def qualified(self) -> str:
         """The annotation in any other module, which imports the models module as ``models``."""
         return self._annotation("models.")
 
-    @property
+    @cached_property
     def expanded(self) -> str:
         """The annotation with every enum spelled out as its ``Literal`` values, for readers."""
         return self._annotation("", expand=True)
@@ -66,12 +68,12 @@ class TypeInfo:
             base = _PRIMITIVE_ANNOTATIONS[self.kind]
         return f"{base} | None" if self.nullable and base != "Any" else base
 
-    @property
+    @cached_property
     def decoder(self) -> str | None:
         """A client expression turning JSON data into this type; None when the data is the value."""
         return self._decoder("models.")
 
-    @property
+    @cached_property
     def model_decoder(self) -> str | None:
         """The same, inside ``models.py``."""
         return self._decoder("")
@@ -89,7 +91,7 @@ class TypeInfo:
             return None
         return f"decode_{'list' if self.kind == 'array' else 'map'}({inner})"
 
-    @property
+    @cached_property
     def scalar(self) -> bool:
         """One plain value (what a query string or header carries without encoding)."""
         if self.kind == "union":
@@ -157,12 +159,12 @@ class Parameter:
     example: Any  # a JSON value, for docs and mocks
     default: Any = None
 
-    @property
+    @cached_property
     def argument_annotation(self) -> str:
         """The keyword argument's annotation: optional arguments also take None (not sent)."""
         return _optional(self.type.qualified, self.required)
 
-    @property
+    @cached_property
     def server_parse(self) -> Literal["plain", "split", "json", "deep"]:
         """How the server reads it: FastAPI as is; split from one string; JSON; deepObject keys."""
         if self.style == "json":
@@ -175,21 +177,27 @@ class Parameter:
             return "plain" if exploded and scalar_items else "split"
         return "plain" if self.type.scalar or self.type.kind == "any" else "json"
 
-    @property
+    @cached_property
     def server_annotation(self) -> str:
         """What FastAPI reads: the real type, or the raw string the server then parses."""
         if self.server_parse == "plain" and self.type.kind != "any":
             return self.argument_annotation
         return _optional("str", self.required)
 
-    @property
+    @cached_property
     def delimiter(self) -> str:
         return {"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}.get(self.style, ",")
 
-    @property
+    @cached_property
     def fastapi_marker(self) -> str:
         """The FastAPI parameter class that reads this parameter from a request."""
         return {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}[self.location]
+
+    @cached_property
+    def fastapi_reader(self) -> str:
+        """The marker as written in an ``Annotated`` parameter: ``Query(alias="petId")``."""
+        alias = "" if self.location == "path" else f"alias={literal(self.wire_name)}"
+        return f"{self.fastapi_marker}({alias})"
 
 
 @dataclass(frozen=True)
@@ -201,11 +209,11 @@ class Body:
     description: str
     example: Any
 
-    @property
+    @cached_property
     def argument_annotation(self) -> str:
         return _optional(self.type.qualified, self.required)
 
-    @property
+    @cached_property
     def encoding(self) -> Encoding:
         """How the body goes on the wire, from its media type."""
         lowered = self.content_type.lower()
@@ -241,11 +249,11 @@ class SecurityScheme:
     description: str
     spec_type: str  # apiKey, http, oauth2, openIdConnect, basic (Swagger 2.0)
 
-    @property
+    @cached_property
     def argument_annotation(self) -> str:
         return "tuple[str, str] | None" if self.kind == "basic" else "str | None"
 
-    @property
+    @cached_property
     def auth_help(self) -> str:
         """What the client's keyword argument for this scheme takes."""
         if self.kind == "basic":
@@ -288,64 +296,64 @@ class Operation:
     example: Example
     anchor: str  # a stable id for docs links
 
-    @property
+    @cached_property
     def fastapi_parameters(self) -> tuple[Parameter, ...]:
         """The parameters FastAPI reads itself (deepObject ones are read from the raw query)."""
         return tuple(p for p in self.parameters if p.server_parse != "deep")
 
-    @property
+    @cached_property
     def parsed_parameters(self) -> tuple[Parameter, ...]:
         """The parameters the server parses from raw text itself (see ``Parameter.server_parse``)."""
         return tuple(p for p in self.parameters if p.server_parse != "plain")
 
-    @property
+    @cached_property
     def json_body(self) -> Body | None:
         """The body when FastAPI reads and validates it as JSON."""
         return self.body if self.body is not None and self.body.encoding == "json" else None
 
-    @property
+    @cached_property
     def raw_body(self) -> Body | None:
         """The body when the server reads it from the raw request (forms, files, text)."""
         return self.body if self.body is not None and self.body.encoding != "json" else None
 
-    @property
+    @cached_property
     def success_status(self) -> int:
         """The status a handler's plain return value is sent with."""
         return int(self.success.status) if self.success and self.success.status.isdigit() else 200
 
-    @property
+    @cached_property
     def mock_body(self) -> Any:
         """What mock mode answers with: the success response's example, or no body."""
         return self.success.example if self.success and self.success.type else None
 
-    @property
+    @cached_property
     def return_annotation(self) -> str:
         return self.success.type.qualified if self.success and self.success.type else "Any"
 
-    @property
+    @cached_property
     def return_description(self) -> str:
         """The return type for readers: enums spelled out."""
         return self.success.type._annotation("models.", expand=True) if self.success and self.success.type else "Any"
 
-    @property
+    @cached_property
     def decoded_responses(self) -> tuple[Response, ...]:
         """Responses whose JSON the client turns into model instances."""
         return tuple(r for r in self.responses if r.type is not None and r.type.decoder is not None)
 
-    @property
+    @cached_property
     def fixed_query_string(self) -> str:
         return "&".join(f"{k}={v}" for k, v in self.fixed_query)
 
-    @property
+    @cached_property
     def dispatched(self) -> bool:
         """Whether this operation is told apart from others on its path by fixed values."""
         return bool(self.fixed_query or self.fixed_headers)
 
-    @property
+    @cached_property
     def dispatch_text(self) -> str:
         return ", ".join([self.fixed_query_string] * bool(self.fixed_query) + [f"{k}: {v}" for k, v in self.fixed_headers])
 
-    @property
+    @cached_property
     def display_path(self) -> str:
         return self.path + ("?" + self.fixed_query_string if self.fixed_query else "")
 
@@ -360,7 +368,7 @@ class Group:
     description: str
     operations: tuple[Operation, ...]
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return "group-" + self.attr.replace("_", "-").strip("-")
 
@@ -377,7 +385,7 @@ class Route:
     dispatch_keys: tuple[str, ...]  # query names the fixed queries use
     dispatch_headers: tuple[str, ...]  # header names the fixed headers use
 
-    @property
+    @cached_property
     def all_operations(self) -> tuple[Operation, ...]:
         """In the order the server tries them: fixed queries first, the fallback last."""
         return self.operations + ((self.fallback,) if self.fallback else ())
@@ -391,12 +399,12 @@ class ModelField:
     required: bool
     description: str
 
-    @property
+    @cached_property
     def annotation(self) -> str:
         """The field's annotation inside ``models.py``: optional fields also take None."""
         return _optional(self.type.annotation, self.required)
 
-    @property
+    @cached_property
     def renamed(self) -> bool:
         """Whether the Python name differs from the name on the wire."""
         return self.py_name != self.wire_name
@@ -410,11 +418,11 @@ class Model:
     fields: tuple[ModelField, ...]
     example: Any
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return "model-" + self.name
 
-    @property
+    @cached_property
     def renamed_fields(self) -> tuple[ModelField, ...]:
         return tuple(f for f in self.fields if f.renamed)
 
@@ -437,14 +445,14 @@ class Api:
     security_schemes: tuple[SecurityScheme, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=())
 
-    @property
+    @cached_property
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for group in self.groups for op in group.operations)
 
-    @property
+    @cached_property
     def client_distribution(self) -> str:
         return self.client_package.replace("_", "-")
 
-    @property
+    @cached_property
     def server_distribution(self) -> str:
         return self.server_package.replace("_", "-")

@@ -12,7 +12,7 @@ import math
 import re
 from typing import Any, Iterable
 
-from black.strings import fix_multiline_docstring, normalize_string_quotes
+from black.strings import fix_multiline_docstring, normalize_string_quotes, str_width
 
 #: Black's line length for generated code (``format.MODE`` uses the same).
 LINE_LENGTH = 100
@@ -20,8 +20,16 @@ _BACKSLASH_NEWLINE = re.compile(r"\\\s*\n")
 
 
 def string_literal(value: Any) -> str:
-    """A string literal holding ``str(value)`` exactly, quoted as Black quotes it."""
-    return normalize_string_quotes(repr(str(value)))
+    """A string literal holding ``str(value)`` exactly, quoted as Black quotes it: in double
+    quotes unless that takes more backslashes. Black's own function decides the rare text with
+    both kinds of quote (it is slow: a million calls on the biggest specs)."""
+    text = str(value)
+    if "'" not in text:
+        quoted = repr(text)  # '...', escaping no quote
+        return quoted if '"' in text else f'"{quoted[1:-1]}"'
+    if '"' not in text:
+        return repr(text)  # "...": repr already prefers the quote the text lacks
+    return normalize_string_quotes(repr(text))
 
 
 def literal(value: Any) -> str:
@@ -88,3 +96,24 @@ def _exploded(opening: str, items: list[str], closing: str, depth: int) -> str:
     indent = "    " * depth
     lines = "".join(f"{indent}    {item},\n" for item in items)
     return f"{opening}\n{lines}{indent}{closing}" if lines else opening + closing
+
+
+def split_at_last_bracket(head: str, items: Iterable[str], tail: str, depth: int) -> str:
+    """``head`` + the items joined by ", " + ``tail``, a line at indentation ``depth`` whose last
+    bracket pair opens at the end of ``head`` and closes at the start of ``tail``, laid out as
+    Black lays it out: on one line when it fits; else split at that bracket, the items on one
+    line inside when they fit; else, for several items, one item a line with a trailing comma.
+    What is left too long is for Black (see ``format.fits``).
+
+    Only for a line inside brackets (an item, a parameter), with no trailing comma of its own in
+    the bracket and no other bracket after it: Black's right-hand split is then this simple.
+    The first line is returned without its indentation, which the template writes.
+    """
+    items = list(items)
+    indent, inner = "    " * depth, "    " * (depth + 1)
+    joined = ", ".join(items)
+    if str_width(f"{indent}{head}{joined}{tail}") <= LINE_LENGTH:
+        return f"{head}{joined}{tail}"
+    if len(items) == 1 or str_width(f"{inner}{joined}") <= LINE_LENGTH:
+        return f"{head}\n{inner}{joined}\n{indent}{tail}"
+    return head + "\n" + "".join(f"{inner}{item},\n" for item in items) + indent + tail

@@ -102,6 +102,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "pydoc": pysource.docstring_statement,
     "pylist": pysource.exploded_list,
     "pytuple": pysource.exploded_tuple,
+    "split_call": pysource.split_at_last_bracket,
     "comment": comment,
     "oneline": one_line,
     "tomlstr": toml_string,

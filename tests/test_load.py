@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SEED, write_spec
+from conftest import CORPUS, ROOT, SEED, require_corpus, write_spec
 
 from generator import swagger2
 from generator.diagnostics import Diagnostic, Level, SpecError
 from generator.load import (
     LoadedSpec,
+    _json_lines,
+    _yaml_lines,
     LoadOptions,
     load_spec,
     parse_document,
@@ -594,3 +596,31 @@ def test_refs_in_examples_and_extensions_are_data(tmp_path: Path) -> None:
     spec = load_spec(path)
     assert [d for d in spec.diagnostics if d.level is Level.ERROR] == []
     assert spec.document["definitions"]["Thing"]["example"] == {"$ref": "/etc/passwd"}
+
+
+# --------------------------------------------------------------------------- JSON line numbers
+
+JSON_SHAPES = """{
+  "a~b/c": {"x": [1, {"y": null},
+     [true, "s\\"t"]], "\\u00e9\\/k": {}},
+  "empty": [],
+  "n": -1.5e3, "list": [
+    {},
+    []
+  ]
+}
+"""
+
+
+def test_json_line_numbers_are_those_the_yaml_builder_finds() -> None:
+    """The fast JSON scanner gives every pointer the line the YAML composer gives it."""
+    lines = _json_lines(JSON_SHAPES)
+    assert lines == _yaml_lines(JSON_SHAPES)
+    assert lines["/a~0b~1c/x/1/y"] == 2 and lines["/a~0b~1c/x/2/1"] == 3 and lines["/list/1"] == 7
+
+
+@pytest.mark.parametrize("relative", ["swagger2/npm__kubernetes-client__swagger-1.13.json", "oas3/atlassian.com__jira.json", "oas3/bungie.net.json"])
+def test_json_line_numbers_of_real_specs(relative: str) -> None:
+    require_corpus()
+    text = (CORPUS / relative).read_text("utf-8-sig")
+    assert _json_lines(text) == _yaml_lines(text)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import ast
 
 import black
+from black.strings import normalize_string_quotes
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator.format import MODE, fits
-from generator.pysource import docstring_statement, exploded_list, exploded_tuple, literal, string_literal
+from generator.pysource import docstring_statement, exploded_list, exploded_tuple, literal, split_at_last_bracket, string_literal
 from generator.render import docstring
 
 #: Text with what makes quoting and docstrings hard: quotes, backslashes, whitespace of every
@@ -31,6 +32,7 @@ def black_formatted(source: str) -> str:
 def test_a_string_literal_holds_the_text_and_is_black_formatted(text: str) -> None:
     source = f"x = {string_literal(text)}\n"
     assert ast.literal_eval(string_literal(text)) == text
+    assert string_literal(text) == normalize_string_quotes(repr(text))
     assert black_formatted(source) == source
 
 
@@ -73,3 +75,26 @@ def test_fits_measures_width_as_black_does() -> None:
     assert fits('    """Summary.\n\n    ' + "a" * 200 + '\n    """\n')
     assert fits('    path="' + "a" * 200 + '",\n'), "a lone string item cannot be split"
     assert not fits('    path=PREFIX + "' + "a" * 200 + '",\n')
+
+
+ITEMS = st.lists(st.text(alphabet="abcdefghij_", min_size=1, max_size=60).map(string_literal), min_size=1, max_size=4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ITEMS, st.integers(min_value=1, max_value=3), st.integers(min_value=0, max_value=40))
+def test_an_item_split_at_its_last_bracket_is_what_black_makes_of_it(items: list[str], depth: int, padding: int) -> None:
+    """Whenever every line fits (so the formatter trusts it), Black would change nothing."""
+    head = "Param" + "_" * padding + "("
+    wrapper = "".join("    " * level + "class _:\n" for level in range(depth - 1))
+    outer = "    " * (depth - 1)
+    source = f"{wrapper}{outer}x = [\n{outer}    {split_at_last_bracket(head, items, '),', depth)}\n{outer}]\n"
+    assert not fits(source) or black_formatted(source) == source
+
+
+@settings(max_examples=400, deadline=None)
+@given(ITEMS, st.integers(min_value=0, max_value=60), st.booleans())
+def test_an_annotated_parameter_split_at_its_last_bracket_is_what_black_makes_of_it(items: list[str], padding: int, required: bool) -> None:
+    head = "p" * (padding + 1) + ": Annotated["
+    tail = "]," if required else "] = None,"
+    source = f"def f(\n    *,\n    {split_at_last_bracket(head, ['str | None', *items], tail, 1)}\n):\n    pass\n"
+    assert not fits(source) or black_formatted(source) == source
