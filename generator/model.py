@@ -70,23 +70,16 @@ class TypeInfo:
 
     @cached_property
     def decoder(self) -> str | None:
-        """A client expression turning JSON data into this type; None when the data is the value."""
-        return self._decoder("models.")
-
-    @cached_property
-    def model_decoder(self) -> str | None:
-        """The same, inside ``models.py``."""
-        return self._decoder("")
-
-    def _decoder(self, prefix: str) -> str | None:
+        """A client expression (in an operations module) turning JSON data into this type; None
+        when the data is the value. Models decode their fields from their annotations instead."""
         if self.kind == "model":
-            return f"{prefix}{self.model}.from_dict"
+            return f"models.{self.model}.from_dict"
         if self.kind == "union":
-            decoders = [v._decoder(prefix) for v in self.variants]
+            decoders = [v.decoder for v in self.variants]
             if not any(decoders):
                 return None
             return "decode_union(" + ", ".join(d or "None" for d in decoders) + ")"
-        inner = self.items._decoder(prefix) if self.items else None
+        inner = self.items.decoder if self.items else None
         if inner is None or self.kind not in ("array", "map"):
             return None
         return f"decode_{'list' if self.kind == 'array' else 'map'}({inner})"

@@ -92,7 +92,30 @@ def html_block(value: Any) -> str:
 
 
 def json_text(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)``, several times faster:
+    with ``indent`` the standard library encodes in Python generators, and the server's
+    ``openapi.json`` for the biggest specs holds millions of values."""
+    return _indented_json(value, "\n")
+
+
+def _indented_json(value: Any, newline: str) -> str:
+    if isinstance(value, str):
+        return _encode_string(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        members = [_encode_string(k) + ": " + _indented_json(value[k], inner) for k in sorted(value)]
+        return "{" + inner + ("," + inner).join(members) + newline + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        return "[" + inner + ("," + inner).join(_indented_json(v, inner) for v in value) + newline + "]"
+    return json.dumps(value)
+
+
+_encode_string = json.encoder.encode_basestring
 
 
 FILTERS: dict[str, Callable[..., str]] = {
