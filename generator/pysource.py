@@ -102,8 +102,8 @@ def split_at_last_bracket(head: str, items: Iterable[str], tail: str, depth: int
     """``head`` + the items joined by ", " + ``tail``, a line at indentation ``depth`` whose last
     bracket pair opens at the end of ``head`` and closes at the start of ``tail``, laid out as
     Black lays it out: on one line when it fits; else split at that bracket, the items on one
-    line inside when they fit; else, for several items, one item a line with a trailing comma.
-    What is left too long is for Black (see ``format.fits``).
+    line inside when they fit; else one item a line with a trailing comma, or a lone item split
+    before each top-level ``|``. What is left too long is for Black (see ``format.fits``).
 
     Only for a line inside brackets (an item, a parameter), with no trailing comma of its own in
     the bracket and no other bracket after it: Black's right-hand split is then this simple.
@@ -114,6 +114,68 @@ def split_at_last_bracket(head: str, items: Iterable[str], tail: str, depth: int
     joined = ", ".join(items)
     if str_width(f"{indent}{head}{joined}{tail}") <= LINE_LENGTH:
         return f"{head}{joined}{tail}"
-    if len(items) == 1 or str_width(f"{inner}{joined}") <= LINE_LENGTH:
+    if str_width(f"{inner}{joined}") <= LINE_LENGTH:
         return f"{head}\n{inner}{joined}\n{indent}{tail}"
+    if len(items) == 1:  # a union is split before each |, as a long expression is
+        return f"{head}\n{inner}" + f"\n{inner}| ".join(_union_members(joined)) + f"\n{indent}{tail}"
     return head + "\n" + "".join(f"{inner}{item},\n" for item in items) + indent + tail
+
+
+def parameter(name: str, annotation: str, default: str, depth: int) -> str:
+    """A keyword parameter line of an exploded ``def`` (``name: annotation = default,``) at
+    indentation ``depth``, as Black lays it out (see ``_annotated``); no default when ""."""
+    return _annotated(name, annotation, f" = {default}," if default else ",", depth)
+
+
+def attribute(name: str, annotation: str, default: str, depth: int) -> str:
+    """A class attribute (``name: annotation = default``) as Black lays it out. A long one with
+    a default is split after ``= (`` when that much fits (Black prefers splitting the
+    right-hand side of an assignment), else like a parameter."""
+    if default:
+        indent, inner = "    " * depth, "    " * (depth + 1)
+        head = f"{name}: {annotation} = "
+        if str_width(f"{indent}{head}{default}") > LINE_LENGTH and str_width(f"{indent}{head}(") <= LINE_LENGTH:
+            return f"{head}(\n{inner}{default}\n{indent})"
+    return _annotated(name, annotation, f" = {default}" if default else "", depth)
+
+
+def _annotated(name: str, annotation: str, suffix: str, depth: int) -> str:
+    """``name: annotation`` + ``suffix`` at indentation ``depth``, laid out as Black lays out a
+    long annotation: on one line when it fits; else, for a union whose last member has no
+    bracket, in parentheses, on one line inside when it fits, else one member a line. Anything
+    else too long is left for Black. The first line is returned without its indentation."""
+    indent, inner = "    " * depth, "    " * (depth + 1)
+    line = f"{name}: {annotation}{suffix}"
+    members = _union_members(annotation)
+    if str_width(indent + line) <= LINE_LENGTH or len(members) < 2 or any(c in members[-1] for c in "[]()"):
+        return line
+    if str_width(inner + annotation) <= LINE_LENGTH:
+        body = inner + annotation
+    else:
+        body = inner + f"\n{inner}| ".join(members)
+    return f"{name}: (\n{body}\n{indent}){suffix}"
+
+
+def _union_members(annotation: str) -> list[str]:
+    """The members of the annotation's top-level ``|`` (outside brackets and string literals)."""
+    members, depth, quote, start = [], 0, "", 0
+    index = 0
+    while index < len(annotation):
+        char = annotation[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            members.append(annotation[start:index].strip())
+            start = index + 1
+        index += 1
+    members.append(annotation[start:].strip())
+    return members

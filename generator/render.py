@@ -126,6 +126,8 @@ FILTERS: dict[str, Callable[..., str]] = {
     "pylist": pysource.exploded_list,
     "pytuple": pysource.exploded_tuple,
     "split_call": pysource.split_at_last_bracket,
+    "parameter": pysource.parameter,
+    "attribute": pysource.attribute,
     "comment": comment,
     "oneline": one_line,
     "tomlstr": toml_string,

@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator.format import MODE, fits
-from generator.pysource import docstring_statement, exploded_list, exploded_tuple, literal, split_at_last_bracket, string_literal
+from generator.pysource import attribute, docstring_statement, exploded_list, exploded_tuple, literal, parameter, split_at_last_bracket, string_literal
 from generator.render import docstring, json_text
 
 #: Text with what makes quoting and docstrings hard: quotes, backslashes, whitespace of every
@@ -113,3 +113,39 @@ JSON_VALUES = st.recursive(
 def test_indented_json_is_what_the_standard_library_writes(value: object) -> None:
     """openapi.json and mock.json come from a faster encoder with the same output."""
     assert json_text(value) == json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+NAME = st.text(alphabet="abcdefghijXYZ", min_size=0, max_size=45).map(lambda n: "n" + n)
+MEMBER = st.one_of(NAME.map(lambda n: f"models.{n}"), NAME.map(lambda n: f"list[models.{n}]"), NAME.map(lambda n: f"dict[str, {n}]"))
+UNION = st.tuples(st.lists(MEMBER, min_size=1, max_size=3), st.sampled_from(["None", "str", "models.Thing", "list[str]"])).map(lambda t: " | ".join([*t[0], t[1]]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(NAME, UNION, st.sampled_from(["None", ""]), st.integers(min_value=1, max_value=2))
+@example("transaction_type", "models.InvoicePaymentMethodOptionsAcssDebitMandateOptionsTransaction | None", "None", 2)
+def test_a_long_annotated_parameter_is_laid_out_as_black_lays_it_out(name: str, annotation: str, default: str, depth: int) -> None:
+    wrapper = "".join("    " * level + "class _:\n" for level in range(depth - 1))
+    outer = "    " * (depth - 1)
+    line = parameter(name, annotation, default, depth)
+    source = f"{wrapper}{outer}def f(\n{outer}    *,\n{outer}    {line}\n{outer}) -> None:\n{outer}    pass\n"
+    assert not fits(source) or black_formatted(source) == source
+
+
+@settings(max_examples=500, deadline=None)
+@given(NAME, UNION, st.sampled_from(["None", ""]))
+@example("transaction_type", "InvoicePaymentMethodOptionsAcssDebitMandateOptionsTransactionType | None", "None")
+@example("verification_method", "PaymentIntentPaymentMethodOptionsUsBankAccountVerificationMethod | None", "None")
+@example("allowed_categories", "list[IssuingCardholderAuthorizationControlsAllowedCategoriesItem] | None", "")
+@example("payment_method_configuration_details", "PaymentMethodConfigBizPaymentMethodConfigurationDetails | None", "None")
+def test_a_long_annotated_attribute_is_laid_out_as_black_lays_it_out(name: str, annotation: str, default: str) -> None:
+    source = f"class A:\n    {attribute(name, annotation, default, 1)}\n"
+    assert not fits(source) or black_formatted(source) == source
+
+
+@settings(max_examples=500, deadline=None)
+@given(UNION, st.integers(min_value=2, max_value=4))
+def test_a_lone_union_argument_split_at_its_last_bracket_is_what_black_makes_of_it(annotation: str, depth: int) -> None:
+    wrapper = "".join("    " * level + "class _:\n" for level in range(depth - 1))
+    outer = "    " * (depth - 1)
+    source = f"{wrapper}{outer}x = [\n{outer}    {split_at_last_bracket('TypeAdapter(', [annotation], '),', depth)}\n{outer}]\n"
+    assert not fits(source) or black_formatted(source) == source
