@@ -62,7 +62,7 @@ def test_formatting_is_black_on_the_whole_file_for_the_seed() -> None:
 def test_formatting_is_black_on_the_whole_file_for_real_specs(relative: str) -> None:
     require_corpus()
     as_emitted, for_black = assert_formatting_equals_whole_file_black(CORPUS / relative)
-    assert as_emitted > 10 * for_black
+    assert as_emitted > for_black, "most chunks are used as the templates emitted them"
 
 
 def test_python_from_a_user_template_is_formatted_by_black(tmp_path: Path) -> None:
