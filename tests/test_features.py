@@ -9,6 +9,7 @@ went over the wire.
 from __future__ import annotations
 
 import sys
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,14 @@ components:
       oneOf:
         - $ref: "#/components/schemas/Pet"
         - $ref: "#/components/schemas/Error"
+    Shelter:
+      type: object
+      required: [petList]
+      properties:
+        petList: {type: array, items: {$ref: "#/components/schemas/Pet"}}
+        byName: {type: object, additionalProperties: {$ref: "#/components/schemas/Pet"}}
+        bestFriend: {$ref: "#/components/schemas/PetOrError"}
+        size: {type: string, enum: [small, large]}
 paths:
   /pets/{petId}:
     get:
@@ -249,6 +258,27 @@ def test_invalid_input_is_rejected_with_422(features: Any) -> None:
     assert http.get("/api/pets/1?ids=x", headers=headers).status_code == 422
     assert http.post("/api/pets", json={"name": "x", "kind": "cow"}, headers=headers).status_code == 422
     assert http.post("/api/login", content=b"remember=true", headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 422
+
+
+def test_client_models_decode_nested_data_from_their_annotations(features: Any) -> None:
+    """Lists and maps of models, unions, renamed fields, unknown fields kept, named enums."""
+    models = features[0].models
+    data = {
+        "petList": [{"name": "Rex", "kind": "dog", "tags": ["a"]}],
+        "byName": {"Tom": {"name": "Tom", "kind": "cat", "age": None}},
+        "bestFriend": {"code": 7},
+        "size": "small",
+        "extra": 1,
+    }
+    shelter = models.Shelter.from_dict(data)
+    assert shelter.pet_list == [models.Pet(name="Rex", kind="dog", tags=["a"])]
+    assert shelter.by_name == {"Tom": models.Pet(name="Tom", kind="cat")}
+    assert shelter.best_friend == models.Error(code=7), "a Pet needs a name: the union's next member reads it"
+    assert shelter.additional_properties == {"extra": 1}
+    assert shelter.to_dict() == {**data, "byName": {"Tom": {"name": "Tom", "kind": "cat"}}}
+    assert typing.get_args(models.ShelterSize) == ("small", "large")
+    with pytest.raises(KeyError, match="petList"):
+        models.Shelter.from_dict({})
 
 
 def test_generated_feature_packages_pass_mypy_strict(features: Any, tmp_path: Path) -> None:
