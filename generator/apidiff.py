@@ -242,13 +242,17 @@ def _type_change(old: Json, new: Json, flow: _Flow, *, optional: bool = False) -
     ``optional``: the value may be left out (``None``) before and after, so whether the type
     itself is nullable makes no difference to callers.
     """
-    if old == new:
-        return None
+    if _without_annotation(old) == _without_annotation(new):
+        return None  # the same values: only how an annotation is written changed (a quote style)
     old_set, new_set = (_with_none(t) if optional else t for t in (old, new))
     wider, narrower = covers(new_set, old_set), covers(old_set, new_set)
     word = "widened" if wider and not narrower else "narrowed" if narrower and not wider else "changed"
     breaking = (flow.sends and not wider) or (flow.reads and not narrower)
     return f"{old['annotation']} -> {new['annotation']}, {word}", breaking
+
+
+def _without_annotation(described: Json) -> Json:
+    return {key: value for key, value in described.items() if key != "annotation"}
 
 
 def _with_none(shape: Json) -> Json:

@@ -327,6 +327,14 @@ def test_surface_is_json_and_stable_across_builds(tmp_path: Path) -> None:
     }
 
 
+def test_an_annotation_written_differently_is_no_change(tmp_path: Path) -> None:
+    """A manifest from an older stubforge wrote Literal['a'] where this one writes Literal["a"]."""
+    new = build(tmp_path, "a", PETS)
+    old = json.loads(json.dumps(new).replace('Literal[\\"available\\", \\"sold\\"]', "Literal['available', 'sold']"))
+    assert old != new
+    assert compare(old, new) == []
+
+
 def test_seed_surface_round_trips_through_json() -> None:
     seed = surface(build_model(SEED))
     loaded = json.loads(json.dumps(seed))
