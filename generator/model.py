@@ -158,6 +158,11 @@ class Parameter:
         return _optional(self.type.qualified, self.required)
 
     @cached_property
+    def python_default(self) -> str:
+        """The default in generated signatures and models: None when optional, none ("") when required."""
+        return "" if self.required else "None"
+
+    @cached_property
     def server_parse(self) -> Literal["plain", "split", "json", "deep"]:
         """How the server reads it: FastAPI as is; split from one string; JSON; deepObject keys."""
         if self.style == "json":
@@ -205,6 +210,11 @@ class Body:
     @cached_property
     def argument_annotation(self) -> str:
         return _optional(self.type.qualified, self.required)
+
+    @cached_property
+    def python_default(self) -> str:
+        """The default in generated signatures and models: None when optional, none ("") when required."""
+        return "" if self.required else "None"
 
     @cached_property
     def encoding(self) -> Encoding:
@@ -396,6 +406,11 @@ class ModelField:
     def annotation(self) -> str:
         """The field's annotation inside ``models.py``: optional fields also take None."""
         return _optional(self.type.annotation, self.required)
+
+    @cached_property
+    def python_default(self) -> str:
+        """The default in generated signatures and models: None when optional, none ("") when required."""
+        return "" if self.required else "None"
 
     @cached_property
     def renamed(self) -> bool:
