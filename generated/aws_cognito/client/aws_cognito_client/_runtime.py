@@ -9,13 +9,28 @@ import datetime
 import email.utils
 import enum
 import json
+import logging
 import random
+import re
+import threading
 import time
 import types
 import typing
+import weakref
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterator, Mapping, NamedTuple, Self, Sequence, cast
-from urllib.parse import quote
+from typing import (
+    Any,
+    Callable,
+    ClassVar,
+    Iterable,
+    Iterator,
+    Mapping,
+    NamedTuple,
+    Self,
+    Sequence,
+    cast,
+)
+from urllib.parse import quote, quote_plus, urlsplit
 
 import httpx
 
@@ -79,7 +94,7 @@ class Credential:
     kind: str  # apiKey, basic, bearer
     location: str  # header, query, cookie
     name: str  # the header, query or cookie name
-    value: Any  # a string; (username, password) for basic
+    value: Any = field(repr=False)  # a string; (username, password) for basic
 
 
 def given(credentials: Mapping[str, Credential]) -> dict[str, Credential]:
@@ -89,31 +104,133 @@ def given(credentials: Mapping[str, Credential]) -> dict[str, Credential]:
     }
 
 
-def _apply_auth(
-    request: _Request, endpoint: Endpoint, credentials: Mapping[str, Credential]
-) -> None:
-    """Send the first of the operation's security alternatives whose credentials were all given."""
-    for alternative in endpoint.security:
-        if all(name in credentials for name in alternative):
-            for name in alternative:
-                _apply_credential(request, credentials[name])
-            return
+class Wire(NamedTuple):
+    """A credential as it is sent: where, under which name, and the text."""
+
+    location: str  # header, query, cookie
+    name: str
+    text: str
 
 
-def _apply_credential(request: _Request, credential: Credential) -> None:
+def _wire(credential: Credential) -> Wire:
     if credential.kind == "basic":
         username, password = credential.value
         token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-        request.headers["Authorization"] = f"Basic {token}"
-    elif credential.kind == "bearer":
-        request.headers["Authorization"] = f"Bearer {credential.value}"
-    elif credential.location == "query":
-        request.params = [pair for pair in request.params if pair[0] != credential.name]
-        request.params.append((credential.name, str(credential.value)))
-    elif credential.location == "cookie":
-        request.cookies[credential.name] = str(credential.value)
-    else:
-        request.headers[credential.name] = str(credential.value)
+        return Wire("header", "Authorization", f"Basic {token}")
+    if credential.kind == "bearer":
+        return Wire("header", "Authorization", f"Bearer {credential.value}")
+    if credential.location == "cookie":
+        return Wire(
+            "cookie", _cookie_escape(credential.name), _cookie_escape(str(credential.value))
+        )
+    return Wire(credential.location, credential.name, str(credential.value))
+
+
+def _chosen_credentials(endpoint: Endpoint, credentials: Mapping[str, Credential]) -> list[Wire]:
+    """The first of the operation's security alternatives whose credentials were all given."""
+    for alternative in endpoint.security:
+        if all(name in credentials for name in alternative):
+            return [_wire(credentials[name]) for name in alternative]
+    return []
+
+
+def _apply_auth(request: _Request, credentials: Sequence[Wire]) -> None:
+    for wire in credentials:
+        if wire.location == "query":
+            request.params = [pair for pair in request.params if pair[0] != wire.name]
+            request.params.append((wire.name, wire.text))
+        elif wire.location == "cookie":
+            request.cookies[wire.name] = wire.text
+        else:
+            request.headers[wire.name] = wire.text
+
+
+def check_credentials(credentials: Mapping[str, Credential]) -> dict[str, Credential]:
+    """The credentials that have a value; ValueError for one that a header cannot carry."""
+    checked = given(credentials)
+    for name, credential in checked.items():
+        wire = _wire(credential)
+        if wire.location == "header":
+            _check_header_text(f"the {name} credential", wire.text, show=False)
+    return checked
+
+
+#: The characters a header value may hold besides printable ASCII.
+_HEADER_SPACES = frozenset(" \t")
+#: RFC 9110 token characters: what a header name may hold.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def _check_header_text(what: str, text: str, show: bool = True) -> str:
+    """``text`` when a header can carry it unchanged; a ValueError naming ``what`` otherwise.
+
+    CR and LF would end the header and start another one; other control characters and
+    non-ASCII text cannot be sent either. A credential's text is never shown (``show=False``).
+    """
+    for char in text:
+        if not ("!" <= char <= "~" or char in _HEADER_SPACES):
+            shown = f"{char!r}, " if show else ""
+            raise ValueError(
+                f"{what}: the value holds a character a header cannot carry "
+                f"({shown}U+{ord(char):04X}): control characters (CR, LF, ...) and non-ASCII "
+                "text are refused"
+            )
+    return text
+
+
+def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """The headers to send with every request; ValueError for a name or value HTTP cannot carry."""
+    checked = dict(headers or {})
+    for name, value in checked.items():
+        if not _TOKEN.fullmatch(name):
+            raise ValueError(f"headers: {name!r} is not a valid header name")
+        secret = name.lower() in _SECRET_HEADERS
+        _check_header_text(f"headers[{name!r}]", value, show=not secret)
+    return checked
+
+
+def check_base_url(base_url: str) -> str:
+    """``base_url`` when operation paths can be appended to it; a ValueError saying what is wrong.
+
+    The empty string is accepted: paths are then relative to the ``http_client``'s own base_url.
+    Parts of the URL are not quoted in messages, as they may hold secrets.
+    """
+    if not isinstance(base_url, str):
+        raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
+    if not base_url:
+        return base_url
+    for index, char in enumerate(base_url):
+        if char.isspace() or not char.isprintable() or char == "\\":
+            raise ValueError(
+                f"base_url: character {index} (U+{ord(char):04X}) is whitespace, a control "
+                "character or a backslash, which a URL cannot hold"
+            )
+    if "#" in base_url:
+        raise ValueError("base_url has a fragment ('#...'), which is never sent: remove it")
+    if "?" in base_url:
+        raise ValueError(
+            "base_url has a query ('?...'), which operation paths would drop: pass query "
+            "parameters as operation arguments"
+        )
+    try:
+        parts = urlsplit(base_url)
+        port = parts.port
+        host = httpx.URL(base_url).host
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise ValueError(f"base_url is not a valid URL: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        scheme = f"the scheme {parts.scheme!r}" if parts.scheme else "no scheme"
+        raise ValueError(f"base_url has {scheme}: it must start with http:// or https://")
+    if "@" in parts.netloc:
+        raise ValueError(
+            "base_url holds user information ('user:password@'): pass credentials as the "
+            "client's arguments instead"
+        )
+    if not host or not parts.hostname:
+        raise ValueError("base_url has no host: expected http://host[:port][/path]")
+    if port == 0:
+        raise ValueError("base_url has port 0, which no server listens on")
+    return base_url
 
 
 @dataclass(frozen=True)
@@ -284,27 +401,63 @@ def _query_pairs(param: Param, value: Any) -> list[tuple[str, str]]:
     return [(param.wire_name, _text(value))]
 
 
-def _simple_text(param: Param, value: Any) -> str:
-    """A path, header or cookie value, by OpenAPI style (simple, label, matrix)."""
+def _simple_text(param: Param, value: Any, escape: Callable[[str], str]) -> str:
+    """A path, header or cookie value, by OpenAPI style (simple, label, matrix).
+
+    ``escape`` encodes each name and value for the value's place; the style's delimiters are
+    left as they are, so that no value can pass for a delimiter.
+    """
     value = to_wire(value)
     if param.style == "json":
-        return json.dumps(value, separators=(",", ":"))
+        return escape(json.dumps(value, separators=(",", ":")))
     if isinstance(value, dict):
-        pairs = [(str(k), _text(v)) for k, v in value.items()]
+        pairs = [(escape(str(k)), escape(_text(v))) for k, v in value.items()]
         items = (
             [f"{k}={v}" for k, v in pairs] if param.explode else [x for pair in pairs for x in pair]
         )
     elif isinstance(value, list):
-        items = [_text(v) for v in value]
+        items = [escape(_text(v)) for v in value]
     else:
-        items = [_text(value)]
+        items = [escape(_text(value))]
     if param.style == "label":
         return "." + ("." if param.explode else ",").join(items)
     if param.style == "matrix":
+        name = escape(param.wire_name)
         if param.explode and isinstance(value, list):
-            return "".join(f";{param.wire_name}={item}" for item in items)
-        return f";{param.wire_name}=" + ",".join(items)
+            return "".join(f";{name}={item}" for item in items)
+        return f";{name}=" + ",".join(items)
     return ",".join(items)
+
+
+def _path_escape(text: str) -> str:
+    """Percent-encode all but RFC 3986 unreserved characters: a value stays one segment."""
+    return quote(text, safe="")
+
+
+#: RFC 6265 cookie-octets that ``quote`` would encode; ``%`` is left out so that it is encoded.
+_COOKIE_SAFE = "!#$&'()*+/:<=>?@[]^`{|}"
+
+
+def _cookie_escape(text: str) -> str:
+    """Percent-encode (UTF-8) what RFC 6265 does not allow in a cookie: ``;``, ``,``, space, ..."""
+    return quote(text, safe=_COOKIE_SAFE)
+
+
+def _path_text(param: Param, value: Any) -> str:
+    text = _simple_text(param, value, _path_escape)
+    if not text:
+        raise ValueError(
+            f"{param.py_name}: the path parameter {param.wire_name!r} is empty, which would "
+            "change the request's path"
+        )
+    return text
+
+
+def _escape_dot_segments(path: str) -> str:
+    """``.`` and ``..`` as whole segments would move the request up the path: encode them."""
+    return "/".join(
+        "%2E" * len(segment) if segment in (".", "..") else segment for segment in path.split("/")
+    )
 
 
 def _form_fields(body: Any) -> dict[str, str | list[str]]:
@@ -362,15 +515,17 @@ def _prepare(endpoint: Endpoint, base_url: str, args: Mapping[str, Any]) -> _Req
         if value is None:
             continue
         if param.location == "path":
-            path = path.replace(
-                "{" + param.wire_name + "}", quote(_simple_text(param, value), safe=",;=.")
-            )
+            path = path.replace("{" + param.wire_name + "}", _path_text(param, value))
         elif param.location == "query":
             request.params.extend(_query_pairs(param, value))
         elif param.location == "header":
-            request.headers[param.wire_name] = _simple_text(param, value)
+            text = _simple_text(param, value, str)
+            what = f"{param.py_name} (header {param.wire_name!r})"
+            request.headers[param.wire_name] = _check_header_text(what, text)
         else:
-            request.cookies[param.wire_name] = _simple_text(param, value)
+            cookie = _cookie_escape(param.wire_name)
+            request.cookies[cookie] = _simple_text(param, value, _cookie_escape)
+    path = _escape_dot_segments(path)
     request.url = base_url.rstrip("/") + path if base_url else path
     body = args.get(endpoint.body) if endpoint.body else None
     if body is not None:
@@ -407,6 +562,199 @@ def _decode(endpoint: Endpoint, response: httpx.Response) -> Any:
     return decoder(data) if decoder is not None else data
 
 
+#: What credentials are replaced with in messages, reprs and log lines.
+REDACTED = "[REDACTED]"
+#: Headers whose value is a credential, whatever the client was given.
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization"})
+
+
+def _secret_texts(credential: Credential) -> list[str]:
+    if credential.kind == "basic":
+        username, password = credential.value
+        return [str(password), f"{username}:{password}", _wire(credential).text.split(" ", 1)[1]]
+    return [str(credential.value)]
+
+
+def _encoded_forms(text: str) -> set[str]:
+    """``text`` as it may appear in a message: as is, percent-, form- or cookie-encoded, quoted."""
+    return {
+        text,
+        quote(text, safe=""),
+        quote(text),
+        quote_plus(text),
+        _cookie_escape(text),
+        str(httpx.QueryParams([("k", text)]))[2:],
+        repr(text)[1:-1],
+        json.dumps(text)[1:-1],
+    }
+
+
+class Redactor:
+    """Hides a client's credentials in text meant for people: error messages, reprs, log lines.
+
+    It knows each credential's value in the forms it takes on the wire, the query parameters
+    that carry one (hidden whatever their value) and the headers that do (Authorization and
+    API-key headers).
+    """
+
+    def __init__(self, credentials: Iterable[Credential], headers: Mapping[str, str]) -> None:
+        credentials = list(credentials)
+        wires = [_wire(credential) for credential in credentials]
+        self.header_names = _SECRET_HEADERS | {
+            w.name.lower() for w in wires if w.location == "header"
+        }
+        self.query_names = frozenset(w.name for w in wires if w.location == "query")
+        self.cookie_names = frozenset(w.name for w in wires if w.location == "cookie")
+        secrets = {text for credential in credentials for text in _secret_texts(credential)}
+        for name, value in headers.items():
+            if name.lower() in _SECRET_HEADERS:
+                secrets.update({value, value.split(" ", 1)[-1]})
+        forms = {form for secret in secrets if secret for form in _encoded_forms(secret)}
+        self._secrets = sorted(forms, key=len, reverse=True)
+        names = sorted({form for n in self.query_names for form in _encoded_forms(n)}, key=len)
+        self._query = (
+            re.compile("(?<=[?&])(" + "|".join(map(re.escape, reversed(names))) + r")=[^&#\s'\"]*")
+            if names
+            else None
+        )
+
+    def text(self, text: str) -> str:
+        if self._query is not None:
+            text = self._query.sub(lambda match: f"{match.group(1)}={REDACTED}", text)
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def request(self, request: httpx.Request) -> httpx.Request:
+        """A copy of ``request`` for errors to carry: credentials in its URL and headers hidden."""
+        headers = [
+            (name, REDACTED if name.lower() in self.header_names else self.text(value))
+            for name, value in request.headers.multi_items()
+        ]
+        return httpx.Request(
+            request.method, self.text(str(request.url)), headers=headers, stream=request.stream
+        )
+
+
+class _LogRedaction(logging.Filter):
+    """Hides the credentials of every live client in httpx's log lines, which show each URL."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def add(self, redactor: Redactor) -> None:
+        with self._lock:
+            self._redactors.add(redactor)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            redactors = list(self._redactors)
+        if redactors:
+            original = message = record.getMessage()
+            for redactor in redactors:
+                message = redactor.text(message)
+            if message != original:
+                record.msg, record.args = message, None
+        return True
+
+
+_LOG_REDACTION = _LogRedaction()
+logging.getLogger("httpx").addFilter(_LOG_REDACTION)
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _keeps_credentials(origin: httpx.URL, target: httpx.URL) -> bool:
+    """Whether a redirect from ``origin`` to ``target`` stays with the owner of the credentials.
+
+    The same scheme, host and port; or, as in requests, http to https on the same host and the
+    default ports. A downgrade from https to http never keeps them.
+    """
+    if origin.host != target.host:
+        return False
+    old = origin.port or _DEFAULT_PORTS.get(origin.scheme)
+    new = target.port or _DEFAULT_PORTS.get(target.scheme)
+    if origin.scheme == target.scheme:
+        return old == new
+    return (origin.scheme, target.scheme, old, new) == ("http", "https", 80, 443)
+
+
+def _without_cookies(request: httpx.Request, names: Iterable[str]) -> None:
+    names = set(names)
+    kept = [
+        pair.strip()
+        for pair in request.headers.get("cookie", "").split(";")
+        if pair.strip() and pair.split("=", 1)[0].strip() not in names
+    ]
+    if kept:
+        request.headers["Cookie"] = "; ".join(kept)
+    else:
+        request.headers.pop("Cookie", None)
+
+
+def _send_credentials(request: httpx.Request, credentials: Sequence[Wire]) -> None:
+    cookies = [wire for wire in credentials if wire.location == "cookie"]
+    _without_cookies(request, [wire.name for wire in cookies])
+    pairs = [request.headers["cookie"]] if "cookie" in request.headers else []
+    if cookies:
+        request.headers["Cookie"] = "; ".join(pairs + [f"{w.name}={w.text}" for w in cookies])
+    for wire in credentials:
+        if wire.location == "query":
+            request.url = request.url.copy_set_param(wire.name, wire.text)
+        elif wire.location == "header":
+            request.headers[wire.name] = wire.text
+
+
+def _strip_credentials(request: httpx.Request, redactor: Redactor) -> None:
+    for name in redactor.header_names:
+        request.headers.pop(name, None)
+    _without_cookies(request, redactor.cookie_names)
+    for name in redactor.query_names:
+        request.url = request.url.copy_remove_param(name)
+
+
+class _Redirects:
+    """Follows redirects as the HTTP client is set to, keeping the credentials to their origin.
+
+    httpx itself drops only ``Authorization`` (and cookies that are not in its jar): API-key
+    headers and query parameters would reach any host a response points to. Here every
+    credential is removed from the first request that leaves the origin and is not sent again
+    in the chain; within the origin the operation's credentials go with each request.
+    """
+
+    def __init__(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        credentials: Sequence[Wire],
+        redactor: Redactor,
+    ) -> None:
+        self.follow = http.follow_redirects
+        self.max_redirects = http.max_redirects
+        self.credentials = credentials
+        self.redactor = redactor
+        self.trusted = True
+        self.history: list[httpx.Response] = []
+
+    def next_request(
+        self, request: httpx.Request, response: httpx.Response
+    ) -> httpx.Request | None:
+        """The request the redirect ``response`` asks for; None when ``response`` is the answer."""
+        following = self.follow and len(self.history) < self.max_redirects
+        next_request = response.next_request if following else None
+        if next_request is None:
+            response.history = list(self.history)
+            return None
+        self.history.append(response)
+        self.trusted = self.trusted and _keeps_credentials(request.url, next_request.url)
+        if self.trusted:
+            _send_credentials(next_request, self.credentials)
+        else:
+            _strip_credentials(next_request, self.redactor)
+        return next_request
+
+
 class _Base:
     def __init__(
         self,
@@ -416,11 +764,13 @@ class _Base:
         max_retries: int,
         credentials: Mapping[str, Credential],
     ) -> None:
-        self.base_url = base_url
-        self.headers = dict(headers or {})
+        self.base_url = check_base_url(base_url)
+        self.headers = check_headers(headers)
         self.timeout = timeout
         self.retry = RetryPolicy(max_retries=max_retries)
-        self.credentials = given(credentials)
+        self.credentials = check_credentials(credentials)
+        self.redactor = Redactor(self.credentials.values(), self.headers)
+        _LOG_REDACTION.add(self.redactor)
 
     def _timeout(self, timeout: TimeoutTypes | NotGiven) -> Any:
         chosen = self.timeout if isinstance(timeout, NotGiven) else timeout
@@ -432,10 +782,12 @@ class _Base:
         endpoint: Endpoint,
         args: Mapping[str, Any],
         timeout: Any,
-    ) -> httpx.Request:
+    ) -> tuple[httpx.Request, list[Wire]]:
+        """The request for ``args`` and the credentials it carries."""
         prepared = _prepare(endpoint, self.base_url, args)
-        _apply_auth(prepared, endpoint, self.credentials)
-        return http.build_request(
+        credentials = _chosen_credentials(endpoint, self.credentials)
+        _apply_auth(prepared, credentials)
+        request = http.build_request(
             prepared.method,
             prepared.url,
             params=tuple(prepared.params),
@@ -447,6 +799,7 @@ class _Base:
             content=prepared.content,
             timeout=timeout,
         )
+        return request, credentials
 
     def _may_retry(
         self,
@@ -465,27 +818,27 @@ class _Base:
             response is not None and response.status_code in RETRY_STATUSES
         )
 
+    def _connection_error(
+        self, exc: httpx.TransportError, request: httpx.Request
+    ) -> ApiConnectionError:
+        cls = ApiTimeoutError if isinstance(exc, httpx.TimeoutException) else ApiConnectionError
+        never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+        return cls(
+            self.redactor.text(f"{request.method} {request.url}: {type(exc).__name__}: {exc}"),
+            request=self.redactor.request(request),
+            never_sent=never_sent,
+        )
 
-def _connection_error(exc: httpx.TransportError, request: httpx.Request) -> ApiConnectionError:
-    cls = ApiTimeoutError if isinstance(exc, httpx.TimeoutException) else ApiConnectionError
-    never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-    return cls(
-        f"{request.method} {request.url}: {type(exc).__name__}: {exc}",
-        request=request,
-        never_sent=never_sent,
-    )
-
-
-def _result(endpoint: Endpoint, response: httpx.Response) -> Any:
-    if response.is_success:
-        return _decode(endpoint, response)
-    raise error_for_response(response)
+    def _result(self, endpoint: Endpoint, response: httpx.Response) -> Any:
+        if response.is_success:
+            return _decode(endpoint, response)
+        raise error_for_response(response, self.redactor.request(response.request))
 
 
 class SyncTransport(_Base):
     def __init__(
         self,
-        http: httpx.Client,
+        http: httpx.Client | None,
         base_url: str,
         headers: Mapping[str, str] | None,
         timeout: TimeoutTypes | NotGiven,
@@ -493,30 +846,44 @@ class SyncTransport(_Base):
         credentials: Mapping[str, Credential] | None = None,
     ) -> None:
         super().__init__(base_url, headers, timeout, max_retries, credentials or {})
+        if http is None:
+            http = (
+                httpx.Client() if isinstance(timeout, NotGiven) else httpx.Client(timeout=timeout)
+            )
         self.http = http
 
     def call(
         self, endpoint: Endpoint, args: Mapping[str, Any], timeout: TimeoutTypes | NotGiven
     ) -> Any:
-        request = self._build(self.http, endpoint, args, self._timeout(timeout))
+        request, credentials = self._build(self.http, endpoint, args, self._timeout(timeout))
         attempt = 0
         while True:
             error: ApiConnectionError | None = None
             response: httpx.Response | None = None
             try:
-                response = self.http.send(request)
-                response.read()
+                response = self._send(request, credentials)
             except httpx.TransportError as exc:
-                error = _connection_error(exc, request)
+                error = self._connection_error(exc, request)
             if not self._may_retry(endpoint, attempt, error, response):
                 if error is not None:
                     raise error
                 assert response is not None
-                return _result(endpoint, response)
+                return self._result(endpoint, response)
             if response is not None:
                 response.close()
             self._wait(self.retry.delay(attempt, response))
             attempt += 1
+
+    def _send(self, request: httpx.Request, credentials: Sequence[Wire]) -> httpx.Response:
+        redirects = _Redirects(self.http, credentials, self.redactor)
+        while True:
+            response = self.http.send(request, follow_redirects=False)
+            response.read()
+            next_request = redirects.next_request(request, response)
+            if next_request is None:
+                return response
+            response.close()
+            request = next_request
 
     def _wait(self, seconds: float) -> None:
         time.sleep(seconds)
@@ -525,7 +892,7 @@ class SyncTransport(_Base):
 class AsyncTransport(_Base):
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: httpx.AsyncClient | None,
         base_url: str,
         headers: Mapping[str, str] | None,
         timeout: TimeoutTypes | NotGiven,
@@ -533,30 +900,46 @@ class AsyncTransport(_Base):
         credentials: Mapping[str, Credential] | None = None,
     ) -> None:
         super().__init__(base_url, headers, timeout, max_retries, credentials or {})
+        if http is None:
+            http = (
+                httpx.AsyncClient()
+                if isinstance(timeout, NotGiven)
+                else httpx.AsyncClient(timeout=timeout)
+            )
         self.http = http
 
     async def call(
         self, endpoint: Endpoint, args: Mapping[str, Any], timeout: TimeoutTypes | NotGiven
     ) -> Any:
-        request = self._build(self.http, endpoint, args, self._timeout(timeout))
+        request, credentials = self._build(self.http, endpoint, args, self._timeout(timeout))
         attempt = 0
         while True:
             error: ApiConnectionError | None = None
             response: httpx.Response | None = None
             try:
-                response = await self.http.send(request)
-                await response.aread()
+                response = await self._send(request, credentials)
             except httpx.TransportError as exc:
-                error = _connection_error(exc, request)
+                error = self._connection_error(exc, request)
             if not self._may_retry(endpoint, attempt, error, response):
                 if error is not None:
                     raise error
                 assert response is not None
-                return _result(endpoint, response)
+                return self._result(endpoint, response)
             if response is not None:
                 await response.aclose()
             await self._wait(self.retry.delay(attempt, response))
             attempt += 1
+
+    async def _send(self, request: httpx.Request, credentials: Sequence[Wire]) -> httpx.Response:
+        redirects = _Redirects(self.http, credentials, self.redactor)
+        while True:
+            response = await self.http.send(request, follow_redirects=False)
+            await response.aread()
+            next_request = redirects.next_request(request, response)
+            if next_request is None:
+                return response
+            await response.aclose()
+            request = next_request
 
     async def _wait(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

@@ -44,11 +44,8 @@ class Client:
         headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
-        self._owns_http_client = http_client is None
-        if http_client is None:
-            http_client = httpx.Client(timeout=timeout)
-        self._http_client = http_client
         credentials: dict[str, Credential] = {}
+        # The transport checks base_url, headers and credentials before it creates an HTTP client.
         transport = SyncTransport(
             http_client,
             base_url,
@@ -57,6 +54,8 @@ class Client:
             max_retries,
             credentials,
         )
+        self._owns_http_client = http_client is None
+        self._http_client = transport.http
         self.identities = IdentitiesApi(transport)
         self.open_id_token_for_developer_identities = OpenIdTokenForDeveloperIdentitiesApi(
             transport
@@ -101,11 +100,8 @@ class AsyncClient:
         headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        self._owns_http_client = http_client is None
-        if http_client is None:
-            http_client = httpx.AsyncClient(timeout=timeout)
-        self._http_client = http_client
         credentials: dict[str, Credential] = {}
+        # The transport checks base_url, headers and credentials before it creates an HTTP client.
         transport = AsyncTransport(
             http_client,
             base_url,
@@ -114,6 +110,8 @@ class AsyncClient:
             max_retries,
             credentials,
         )
+        self._owns_http_client = http_client is None
+        self._http_client = transport.http
         self.identities = AsyncIdentitiesApi(transport)
         self.open_id_token_for_developer_identities = AsyncOpenIdTokenForDeveloperIdentitiesApi(
             transport

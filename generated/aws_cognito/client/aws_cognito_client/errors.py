@@ -110,11 +110,14 @@ _BY_STATUS: dict[int, type[ApiStatusError]] = {
 }
 
 
-def error_for_response(response: httpx.Response) -> ApiStatusError:
-    """The error class that matches ``response``'s status, carrying its status, headers and body."""
+def error_for_response(response: httpx.Response, request: httpx.Request) -> ApiStatusError:
+    """The error class that matches ``response``'s status, carrying its status, headers and body.
+
+    ``request`` is the request as the error shows it: the client passes a copy whose
+    credentials are redacted.
+    """
     status = response.status_code
     cls = _BY_STATUS.get(status, ServerError if status >= 500 else ApiStatusError)
-    request = response.request
     message = f"{request.method} {request.url} answered {status} {response.reason_phrase}"
     return cls(
         message,
