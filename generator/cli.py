@@ -19,7 +19,7 @@ from . import __version__, apidiff
 from .config import Config, Options, SpecConfig, load_config
 from .diagnostics import Diagnostic, Level, SpecError
 from .manifest import read_manifest
-from .pipeline import HandEdited, Outcome, build_model, check, generate, orphans, output_name, remove_orphan
+from .pipeline import HandEdited, Outcome, build_model, check, generate, orphans, output_name, remove_orphan, shared_folders
 from .write import tidy
 
 _spec_argument = click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
@@ -68,7 +68,7 @@ def _targets(config: Config, specs: tuple[Path, ...], strict: bool, allow_remote
         chosen = list(config.specs)
         if not chosen:
             raise click.UsageError("no SPEC given, none named in [tool.stubforge] and no .yaml/.yml/.json files in ./specs")
-    return [
+    targets = [
         SpecConfig(
             entry.path,
             replace(
@@ -80,6 +80,16 @@ def _targets(config: Config, specs: tuple[Path, ...], strict: bool, allow_remote
         )
         for entry in chosen
     ]
+    return _one_folder_each(targets)
+
+
+def _one_folder_each(targets: list[SpecConfig]) -> list[SpecConfig]:
+    """Exit 2 before anything is written when two specs would write the same output folder."""
+    errors = shared_folders((t.path, t.options) for t in targets)
+    if errors:
+        _print_diagnostics(errors)
+        sys.exit(2)
+    return targets
 
 
 def progress_line(label: str, stage: str, done: int, total: int, elapsed: float) -> str:
@@ -177,7 +187,11 @@ def _remove_orphans(output: Path, targets: list[SpecConfig], force: bool, quiet:
         except HandEdited as exc:
             click.echo(str(exc), err=True)
             click.echo(f"{folder}: no spec produces it any more, but it holds changes; not removed. Move them out, or run again with --force.", err=True)
-            status = 1
+            status = max(status, 1)
+            continue
+        except OSError as exc:
+            click.echo(f"{folder}: error: no spec produces it any more, but it cannot be removed: {exc.strerror or exc}", err=True)
+            status = 2
             continue
         if not quiet:
             click.echo(f"{folder}: removed (no spec produces it any more)")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from . import names
 from .diagnostics import Diagnostic
 from .pysource import literal
 
@@ -459,8 +460,8 @@ class Api:
 
     @cached_property
     def client_distribution(self) -> str:
-        return self.client_package.replace("_", "-")
+        return names.distribution_name(self.client_package)
 
     @cached_property
     def server_distribution(self) -> str:
-        return self.server_package.replace("_", "-")
+        return names.distribution_name(self.server_package)

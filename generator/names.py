@@ -3,11 +3,16 @@
 Spec text is untrusted: whatever it holds, the result is a plain ASCII identifier that is not a
 keyword, a soft keyword or a shadowed builtin, and never starts with a digit or an underscore. The
 wire name always travels beside it in the model, so nothing is lost for serialization.
+
+Names also become file and folder names (a spec's output folder and packages, a tag's module), so
+they are short enough for every file system (``MAX_LENGTH``) and never a name Windows reserves for
+a device (``con``, ``aux``, ``com1``, ...).
 """
 
 from __future__ import annotations
 
 import builtins
+import hashlib
 import keyword
 import re
 import unicodedata
@@ -28,6 +33,16 @@ _RESERVED = (
     | {"self", "cls", "true", "false", "null", "none"}
 )
 
+#: The longest name made from spec text. A name becomes a file name (``<name>.py``, its compiled
+#: ``<name>.cpython-311.pyc``, the output folder's ``.<name>.new-...`` staging twin), and file
+#: names end at 255 bytes; no name in the corpus of real specs is longer (the longest has 161).
+MAX_LENGTH = 200
+_HASH_LENGTH = 8
+# Names Windows gives to devices, in any case and with any extension: ``con.py`` cannot be created.
+WINDOWS_DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", "conin$", "conout$"} | {f"{device}{n}" for device in ("com", "lpt") for n in [*"123456789", "¹", "²", "³"]}
+)
+
 
 def words(text: str) -> list[str]:
     """Split any text into lower-case ASCII words: ``getHTTPResponse2`` → get, http, response2."""
@@ -44,7 +59,7 @@ def snake(text: str, fallback: str) -> str:
     name = "_".join(parts) if parts else fallback
     if name[0].isdigit():
         name = f"{fallback}_{name}"
-    return _unreserved(name)
+    return _unreserved(_capped(name, "_"))
 
 
 def attribute(text: str, fallback: str) -> str:
@@ -54,6 +69,7 @@ def attribute(text: str, fallback: str) -> str:
     name = "_".join(parts) if parts else fallback
     if name[0].isdigit():
         name = f"{fallback}_{name}"
+    name = _capped(name, "_")
     return name + "_" if keyword.iskeyword(name) or name in FIELD_NAMES_TAKEN or name in _TYPE_NAMES else name
 
 
@@ -63,7 +79,17 @@ def pascal(text: str, fallback: str) -> str:
     name = "".join(p[:1].upper() + p[1:] for p in parts) if parts else fallback
     if name[0].isdigit():
         name = fallback + name
-    return _unreserved(name)
+    return _unreserved(_capped(name, ""))
+
+
+def _capped(name: str, separator: str) -> str:
+    """``name`` cut to ``MAX_LENGTH``, ending in a hash of the whole name so that long names
+    that differ only after the cut stay distinct, the same way on every run."""
+    if len(name) <= MAX_LENGTH:
+        return name
+    digest = hashlib.sha256(name.encode("ascii")).hexdigest()[:_HASH_LENGTH]
+    keep = MAX_LENGTH - len(separator) - _HASH_LENGTH
+    return f"{name[:keep].rstrip('_')}{separator}{digest}"
 
 
 def constant(text: str, fallback: str) -> str:
@@ -104,15 +130,44 @@ class Namespace:
 
 
 def package_name(spec_stem: str) -> str:
-    """The folder and import name for a spec: ``aws-cognito.yaml`` → ``aws_cognito``."""
-    return snake(spec_stem, "api")
+    """The folder and import name for a spec: ``aws-cognito.yaml`` → ``aws_cognito``.
+
+    A stem with no ASCII letters or digits (``متجر.yaml``, ``🚀.json``) gets ``api_`` and a hash
+    of the stem, so that two such specs still get folders of their own.
+    """
+    if words(spec_stem) or not spec_stem.strip():
+        name = snake(spec_stem, "api")
+    else:
+        name = "api_" + hashlib.sha256(spec_stem.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_LENGTH]
+    return name + "_" if name in WINDOWS_DEVICE_NAMES else name
+
+
+def distribution_name(package: str) -> str:
+    """The PEP 503 normalised distribution name of an import package: ``a__b_client`` → ``a-b-client``."""
+    return re.sub(r"[-_.]+", "-", package).strip("-").lower()
+
+
+def unportable(component: str) -> str | None:
+    """Why a file or folder name cannot be held on every common file system; None when it can."""
+    if not component or component in (".", ".."):
+        return "is empty or a relative step"
+    if len(component.encode("utf-8")) > 255:
+        return "is longer than 255 bytes"
+    if re.search(r'[<>:"|?*\\/\x00-\x1f]', component):
+        return "holds a character Windows does not allow in file names"
+    if component[-1] in ". ":
+        return "ends with a dot or a space"
+    if component.split(".", 1)[0].rstrip(" ").lower() in WINDOWS_DEVICE_NAMES:
+        return "is a name Windows reserves for a device"
+    return None
 
 
 # Names the generated code defines or imports itself, which spec-made names must not take.
 CLIENT_ARGUMENTS = {"self", "timeout"}
 CLIENT_CONSTRUCTOR_ARGUMENTS = {"self", "base_url", "timeout", "max_retries", "headers", "http_client"}
 HANDLER_ARGUMENTS = {"self", "request"}
-GROUP_ATTRIBUTES_TAKEN = {"close", "aclose", "base_url", "headers", "timeout", "max_retries", "http_client", "transport"}
+# A group's attribute is also its module's file name (``api/<attr>.py``).
+GROUP_ATTRIBUTES_TAKEN = {"close", "aclose", "base_url", "headers", "timeout", "max_retries", "http_client", "transport"} | WINDOWS_DEVICE_NAMES
 MODEL_NAMES_TAKEN = {
     "Any",
     "ApiError",

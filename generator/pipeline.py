@@ -9,12 +9,14 @@ so the run can say what the spec change changed.
 from __future__ import annotations
 
 import difflib
+import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
-from . import __version__, apidiff, openapi3, swagger2
+from . import __version__, apidiff, names, openapi3, swagger2
 from .config import Options, default_name
 from .diagnostics import Diagnostic, Level, SpecError
 from .format import format_files, layout, pending, remember
@@ -25,7 +27,7 @@ from .render import render
 from .validate import validation_findings
 from .write import recover, remove_tree, write_tree
 
-__all__ = ["Options", "build_model", "generate_files", "generate", "check", "output_name", "orphans", "remove_orphan"]
+__all__ = ["Options", "build_model", "generate_files", "generate", "check", "output_name", "shared_folders", "orphans", "remove_orphan"]
 
 #: ``progress(stage, done, total)``: how far a long run is, for a terminal to show.
 Progress = Callable[[str, int, int], None]
@@ -83,6 +85,22 @@ class Difference:
 
 def output_name(path: Path, options: Options) -> str:
     return options.name or default_name(path)
+
+
+def shared_folders(specs: Iterable[tuple[Path, Options]]) -> list[Diagnostic]:
+    """An error for each spec whose output folder an earlier spec already writes
+    (``pets.yaml`` and ``pets.json``, ``pet-store.yaml`` and ``pet_store.yaml``): the second
+    would silently replace the first. Names that differ only in case share a folder too, on
+    the file systems of macOS and Windows."""
+    first: dict[str, Path] = {}
+    errors = []
+    for path, options in specs:
+        name = output_name(path, options)
+        earlier = first.setdefault(name.casefold(), path)
+        if earlier.resolve() != path.resolve():
+            message = f"writes the same output folder ({name}) as {earlier}; rename one of the two files, or give one a name in [tool.stubforge]"
+            errors.append(Diagnostic(str(path), 0, "", Level.ERROR, message))
+    return errors
 
 
 def build_model(path: Path, options: Options = Options()) -> Api:
@@ -145,7 +163,43 @@ def generate_files(path: Path, options: Options = Options(), previous: Previous 
         surface=surface,
     )
     files[MANIFEST] = manifest.text()
+    _refuse_unportable(path, files)
     return Generated(api, files, api.diagnostics, time.perf_counter() - started, formatting, surface)
+
+
+def _refuse_unportable(spec: Path, files: dict[str, str]) -> None:
+    """Every generated path must be one that Linux, macOS and Windows can all hold, distinct
+    from every other one ignoring case. ``names`` makes sure of it, so a failure here is a bug
+    in stubforge: stop before anything is written rather than write a broken package."""
+    problems = []
+    seen: dict[str, str] = {}
+    for path in sorted(files):
+        parts = path.split("/")
+        problems += [f"{path}: {part!r} {reason}" for part in parts if (reason := names.unportable(part))]
+        for end in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:end])
+            other = seen.setdefault(prefix.casefold(), prefix)
+            if other != prefix:
+                problems.append(f"{prefix} and {other} are the same on a case-insensitive file system")
+    if problems:
+        message = "internal error (a bug in stubforge, please report it): " + "; ".join(sorted(set(problems)))
+        raise SpecError([Diagnostic(str(spec), 0, "", Level.ERROR, message)])
+
+
+@contextmanager
+def _writing(folder: Path) -> Iterator[None]:
+    """A failure to change the output folder (disk full, no permission, a file where a folder
+    belongs, a name too long) is for the user to fix: a located error instead of a traceback.
+    ``write_tree`` has left the previous output as it was."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.filename:
+            # Name the file as it would be in the output folder, not in its staging twin.
+            where = re.sub(rf"(^|/)\.{re.escape(folder.name)}\.new-[^/]*", lambda m: m.group(1) + folder.name, str(exc.filename))
+            reason += f" ({where})"
+        raise SpecError([Diagnostic(str(folder), 0, "", Level.ERROR, f"cannot write the output folder: {reason}")]) from None
 
 
 @dataclass(frozen=True)
@@ -191,7 +245,8 @@ def generate(path: Path, out: Path, options: Options = Options(), *, force: bool
     """
     started = time.perf_counter()
     folder = out / output_name(path, options)
-    recover(folder)
+    with _writing(folder):
+        recover(folder)
     manifest = read_manifest(folder)
     state = folder_state(folder, manifest)
     if (state.edited or state.extra) and not force:
@@ -203,7 +258,8 @@ def generate(path: Path, out: Path, options: Options = Options(), *, force: bool
     changed += tuple(p for p in state.contents if p not in generated.files)
     if changed or _manifest_bytes(folder) != generated.files[MANIFEST].encode():
         progress("write", 0, 1)
-        write_tree(folder, generated.files)
+        with _writing(folder):
+            write_tree(folder, generated.files)
     api_changes = tuple(apidiff.compare(manifest.surface, generated.surface)) if manifest and manifest.surface else None
     return Outcome(folder, generated, tuple(sorted(changed)), api_changes, time.perf_counter() - started)
 

@@ -55,8 +55,20 @@ def one_line(value: Any) -> str:
 
 
 def toml_string(value: Any) -> str:
-    """A TOML basic string (JSON string escapes are valid TOML)."""
-    return json.dumps(str(value), ensure_ascii=True)
+    """A TOML basic string, all ASCII: every other character and DEL escaped as ``\\uXXXX`` or
+    ``\\UXXXXXXXX``. TOML has no surrogate pairs (JSON writes an emoji as one) and holds Unicode
+    scalar values only, so a lone surrogate becomes U+FFFD."""
+    return _TOML_ESCAPE.sub(_toml_escape, json.dumps(str(value), ensure_ascii=False))
+
+
+_TOML_ESCAPE = re.compile(r"[^\x00-\x7e]")
+
+
+def _toml_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return "\\ufffd"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def markdown(value: Any) -> str:

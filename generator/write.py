@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
 import tempfile
@@ -24,7 +25,12 @@ def safe_relative(path: str) -> PurePosixPath:
 
 
 def write_tree(target: Path, files: dict[str, str]) -> None:
-    """Replace the folder ``target`` with exactly ``files``; unchanged files keep their mtime."""
+    """Replace the folder ``target`` with exactly ``files``; unchanged files keep their mtime.
+
+    A file or a symbolic link where the folder belongs is refused (``NotADirectoryError``): the
+    swap would put it in a staging folder that is deleted."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise NotADirectoryError(errno.ENOTDIR, "a file or symbolic link is in the way of the folder", str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
@@ -70,7 +76,7 @@ def _default_folder_mode() -> int:
 
 def _swap(staging: Path, target: Path) -> None:
     if target.exists() and _exchange(staging, target):
-        shutil.rmtree(staging)
+        shutil.rmtree(staging, ignore_errors=True)  # done: what a failure leaves goes with the next run
         return
     old = target.parent / f".{target.name}.old"
     if target.exists():
