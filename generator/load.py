@@ -644,24 +644,25 @@ def _note_broken_local_refs(spec: LoadedSpec, options: LoadOptions) -> None:
     spec.broken_refs = frozenset(broken)
 
 
-def _refusal(target: str, referrer_dir: Path, root: Path, options: LoadOptions) -> str | None:
-    """Why a ref to another file may not be followed, or None when it may."""
+def _refusal(target: str, referrer_dir: Path, root: Path, options: LoadOptions) -> tuple[str | None, Path | None]:
+    """Why a ref to another file may not be followed (or None when it may), and the file it
+    names (None for an allowed remote ref)."""
     if any(ord(char) < 32 or char == "\x7f" for char in target):
-        return "the path holds a control character (such as NUL)"
+        return "the path holds a control character (such as NUL)", None
     remote = bool(_SCHEME.match(target)) and not re.match(r"^[A-Za-z]:[\\/]", target)
     if remote:
         if options.allow_remote_refs and target.lower().startswith(("http://", "https://")):
-            return None
-        return "remote references are not followed (use --allow-remote-refs for http(s) refs)"
+            return None, None
+        return "remote references are not followed (use --allow-remote-refs for http(s) refs)", None
     if os.path.isabs(target) or target.startswith("\\"):
-        return "absolute paths are not followed"
+        return "absolute paths are not followed", None
     try:
         resolved = (referrer_dir / target).resolve()
     except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a name too long, an unencodable name
-        return f"the path cannot be followed: {getattr(exc, 'strerror', None) or exc}"
+        return f"the path cannot be followed: {getattr(exc, 'strerror', None) or exc}", None
     if not resolved.is_relative_to(root):
-        return "it points outside the spec's folder"
-    return None
+        return "it points outside the spec's folder", None
+    return None, resolved
 
 
 @dataclass
@@ -697,14 +698,13 @@ def _gather_files(spec: LoadedSpec, options: LoadOptions) -> dict[Path, _File]:
             target, _, fragment = ref.partition("#")
             if not target:
                 continue
-            refusal = _refusal(target, current.path.parent, root.parent, options)
+            refusal, path = _refusal(target, current.path.parent, root.parent, options)
             if refusal:
                 errors.append(current.diag(pointer, f"$ref {ref!r} refused: {refusal}"))
                 continue
-            if _SCHEME.match(target):
+            if path is None:
                 spec.follows_remote_refs = True  # an allowed remote ref: the user opted in
                 continue
-            path = (current.path.parent / target).resolve()
             if path not in files:
                 try:
                     raw = read_bounded(path, options.max_bytes)
@@ -717,7 +717,7 @@ def _gather_files(spec: LoadedSpec, options: LoadOptions) -> dict[Path, _File]:
                     errors.append(current.diag(pointer, f"$ref {ref!r}: refused: with the files read before it, the spec is over the {limit} limit (setting max_spec_mb)"))
                     queue.clear()
                     break
-                files[path] = _read_referenced(path, raw, spec, current.diag(pointer, f"$ref {ref!r}: the file it names is not a usable spec part"))
+                files[path] = _read_referenced(path, raw, spec, root.parent, current.diag(pointer, f"$ref {ref!r}: the file it names is not a usable spec part"))
                 queue.append(files[path])
             if not resolve_pointer(files[path].document, fragment)[0]:
                 errors.append(current.diag(pointer, f"$ref {ref!r} leads nowhere: {files[path].display_name} has no {fragment!r}"))
@@ -727,9 +727,9 @@ def _gather_files(spec: LoadedSpec, options: LoadOptions) -> dict[Path, _File]:
     return files
 
 
-def _read_referenced(path: Path, raw: bytes, spec: LoadedSpec, context: Diagnostic) -> _File:
+def _read_referenced(path: Path, raw: bytes, spec: LoadedSpec, folder: Path, context: Diagnostic) -> _File:
     """Parse a referenced file, shown by its path next to the spec's (as the user named it)."""
-    display_name = os.path.join(os.path.dirname(spec.display_name), os.path.relpath(path, spec.path.resolve().parent))
+    display_name = os.path.join(os.path.dirname(spec.display_name), os.path.relpath(path, folder))
     try:
         document, source_map, repairs = parse_document(raw, display_name)
     except SpecError as error:
@@ -752,6 +752,7 @@ def _resolve_external_refs(spec: LoadedSpec, files: dict[Path, _File], options: 
     root = spec.path.resolve()
     root_url_path = urlparse(root.as_uri()).path
     remote: dict[str, Any] = {}
+    by_name = {str(path): file for path, file in files.items()}
 
     class FileRefResolver(resolver.RefResolver):  # type: ignore[misc]
         """Resolves refs into other files, and refs inside those files to their own content;
@@ -772,7 +773,9 @@ def _resolve_external_refs(spec: LoadedSpec, files: dict[Path, _File], options: 
                 remote[key] = prance_url.fetch_url(ref_url, {}, None, False)
                 _hide_data_refs(remote[key], swagger2)
             return remote[key]
-        vetted = files.get(Path(ref_url.path).resolve()) if ref_url.scheme == "file" else None
+        vetted = None
+        if ref_url.scheme == "file":
+            vetted = by_name.get(ref_url.path) or files.get(Path(ref_url.path).resolve())
         if vetted is None:
             raise _NotVetted(prance_url.urlresource(ref_url))
         return vetted.document
