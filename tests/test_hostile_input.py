@@ -10,6 +10,7 @@ import json
 import os
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 import textwrap
@@ -193,14 +194,15 @@ def plant_secrets(case: Case) -> list[Path]:
     return [secret]
 
 
-DATA_REF_SHAPES = {
-    "example in the root": dict(
-        files={"common.yaml": "Cat:\n  type: object\n"},
-        spec=spec_with('{$ref: "common.yaml#/Cat"}', definitions='Thing:\n  type: object\n  example: {$ref: "../secret.yaml#/Secret"}\n'),
+#: A shape: the sibling files by name, and the spec.
+DATA_REF_SHAPES: dict[str, tuple[dict[str, str], str]] = {
+    "example in the root": (
+        {"common.yaml": "Cat:\n  type: object\n"},
+        spec_with('{$ref: "common.yaml#/Cat"}', definitions='Thing:\n  type: object\n  example: {$ref: "../secret.yaml#/Secret"}\n'),
     ),
-    "examples of a 3.x media type": dict(
-        files={"common.yaml": "Cat:\n  type: object\n"},
-        spec="""\
+    "examples of a 3.x media type": (
+        {"common.yaml": "Cat:\n  type: object\n"},
+        """\
         openapi: 3.0.3
         info: {title: Pets, version: "1.0"}
         paths:
@@ -219,12 +221,12 @@ DATA_REF_SHAPES = {
                       example: {$ref: "SECRET_ABSOLUTE"}
         """,
     ),
-    "extension in the root": dict(
-        files={"common.yaml": "Cat:\n  type: object\n"},
-        spec=spec_with('{$ref: "common.yaml#/Cat"}', top='x-tool:\n  config: {$ref: "SECRET_ABSOLUTE"}\n'),
+    "extension in the root": (
+        {"common.yaml": "Cat:\n  type: object\n"},
+        spec_with('{$ref: "common.yaml#/Cat"}', top='x-tool:\n  config: {$ref: "SECRET_ABSOLUTE"}\n'),
     ),
-    "extension, default and enum in a sibling": dict(
-        files={
+    "extension, default and enum in a sibling": (
+        {
             "common.yaml": """\
             Cat:
               type: object
@@ -237,15 +239,15 @@ DATA_REF_SHAPES = {
                   enum: [{$ref: "../secret.yaml"}]
             """
         },
-        spec=spec_with('{$ref: "common.yaml#/Cat"}'),
+        spec_with('{$ref: "common.yaml#/Cat"}'),
     ),
-    "a chain of siblings": dict(
-        files={
+    "a chain of siblings": (
+        {
             "a.yaml": 'A:\n  type: object\n  properties:\n    b: {$ref: "sub/b.yaml#/B"}\n',
             "sub/b.yaml": 'B:\n  type: object\n  properties:\n    c: {$ref: "c.yaml#/C"}\n',
             "sub/c.yaml": 'C:\n  type: object\n  example: {$ref: "../../secret.yaml"}\n  x-more: {$ref: "SECRET_ABSOLUTE"}\n  properties:\n    n: {type: string}\n',
         },
-        spec=spec_with('{$ref: "a.yaml#/A"}'),
+        spec_with('{$ref: "a.yaml#/A"}'),
     ),
 }
 
@@ -254,9 +256,10 @@ DATA_REF_SHAPES = {
 def test_refs_in_data_are_never_followed(case: Case, shape: str) -> None:
     secrets = plant_secrets(case)
     fill = {"SECRET_ABSOLUTE": str(secrets[0])}
-    for name, text in DATA_REF_SHAPES[shape]["files"].items():
+    files, spec_text = DATA_REF_SHAPES[shape]
+    for name, text in files.items():
         case.write(name, _filled(text, fill))
-    spec = case.write("api.yaml", _filled(DATA_REF_SHAPES[shape]["spec"], fill))
+    spec = case.write("api.yaml", _filled(spec_text, fill))
     code, opened, stderr = audited(case, "generate", spec, "--out", case.out)
     assert code == 0, stderr
     assert "Traceback" not in stderr
@@ -281,6 +284,49 @@ def test_data_refs_stay_data_in_the_loaded_document(tmp_path: Path) -> None:
     assert spec.document["x-top"] == {"$ref": "/etc/passwd"}
 
 
+def test_a_sibling_property_named_ref_survives_resolution(tmp_path: Path) -> None:
+    from generator.load import load_spec
+
+    write_spec(tmp_path, "common.yaml", "Schema:\n  type: object\n  properties:\n    $ref: {type: string}\n    size: {type: integer}\n")
+    spec = load_spec(write_spec(tmp_path, "api.yaml", spec_with('{$ref: "common.yaml#/Schema"}')))
+    schema = spec.document["paths"]["/pets"]["get"]["responses"]["200"]["schema"]
+    assert schema["properties"] == {"$ref": {"type": "string"}, "size": {"type": "integer"}}
+
+
+def test_example_objects_are_refs_and_their_values_data(tmp_path: Path) -> None:
+    from generator.load import load_spec
+
+    write_spec(tmp_path, "common.yaml", "Cat:\n  type: object\n")
+    path = write_spec(
+        tmp_path,
+        "api.yaml",
+        """\
+        openapi: 3.0.3
+        info: {title: Pets, version: "1.0"}
+        paths:
+          /pets:
+            get:
+              responses:
+                "200":
+                  description: ok
+                  content:
+                    application/json:
+                      schema: {$ref: "common.yaml#/Cat"}
+                      examples:
+                        one: {$ref: "#/components/examples/Nope"}
+                        two: {$ref: "#/components/examples/Cat"}
+        components:
+          examples:
+            Cat:
+              value: {$ref: "../../etc/passwd"}
+        """,
+    )
+    spec = load_spec(path)
+    assert spec.document["components"]["examples"]["Cat"] == {"value": {"$ref": "../../etc/passwd"}}
+    assert spec.broken_refs == frozenset({"#/components/examples/Nope"})
+    assert [d.pointer for d in spec.diagnostics] == ["/paths/~1pets/get/responses/200/content/application~1json/examples/one/$ref"]
+
+
 @pytest.mark.parametrize(
     ("block", "pointer"),
     [
@@ -302,11 +348,19 @@ def test_refs_under_names_that_look_like_data_are_refs_and_checked(case: Case, b
 # --------------------------------------------------------------------------- 2. refs to files that are not regular files, or too big
 
 
-def test_a_ref_to_a_fifo_is_refused_without_opening_it(case: Case) -> None:
-    os.mkfifo(case.folder / "pipe.yaml")
-    spec = case.write("api.yaml", spec_with('{$ref: "pipe.yaml#/Cat"}'))
+@pytest.mark.parametrize("kind", ["a FIFO", "a character device"])
+def test_a_ref_to_a_special_file_is_refused_without_opening_it(case: Case, kind: str) -> None:
+    special = case.folder / "special.yaml"
+    if kind == "a FIFO":
+        os.mkfifo(special)
+    else:
+        try:
+            os.mknod(special, 0o666 | stat.S_IFCHR, os.makedev(1, 5))  # what /dev/zero is
+        except PermissionError:
+            pytest.skip("cannot make a device node here")
+    spec = case.write("api.yaml", spec_with('{$ref: "special.yaml#/Cat"}'))
     done = case.generate(spec, timeout=60)
-    case.assert_refused(done, located(spec, SCHEMA_LINE, SCHEMA_POINTER), "not a regular file", "FIFO")
+    case.assert_refused(done, located(spec, SCHEMA_LINE, SCHEMA_POINTER), f"not a regular file but {kind}")
 
 
 def test_a_ref_through_a_symlink_to_a_device_is_refused(case: Case) -> None:
