@@ -241,6 +241,30 @@ DATA_REF_SHAPES: dict[str, tuple[dict[str, str], str]] = {
         },
         spec_with('{$ref: "common.yaml#/Cat"}'),
     ),
+    "3.1 dialect, $schema and $id, a whole file as a schema": (
+        {"cat.yaml": 'type: object\nx-ext: {$ref: "../secret.yaml"}\nexamples: [{$ref: "../secret.yaml"}]\n'},
+        """\
+        openapi: 3.1.0
+        jsonSchemaDialect: "file://SECRET_ABSOLUTE"
+        info: {title: Pets, version: "1.0"}
+        paths:
+          /pets:
+            get:
+              operationId: listPets
+              responses:
+                "200":
+                  description: ok
+                  content:
+                    application/json:
+                      schema: {$ref: "cat.yaml"}
+        components:
+          schemas:
+            Pet:
+              $schema: "file://SECRET_ABSOLUTE"
+              $id: "file://SECRET_ABSOLUTE"
+              type: object
+        """,
+    ),
     "a chain of siblings": (
         {
             "a.yaml": 'A:\n  type: object\n  properties:\n    b: {$ref: "sub/b.yaml#/B"}\n',
