@@ -35,6 +35,12 @@ _out_option = click.option("--out", type=click.Path(path_type=Path, file_okay=Fa
 _strict_option = click.option("--strict", is_flag=True, help="Treat warnings (validation findings, broken refs) as errors.")
 _remote_option = click.option("--allow-remote-refs", is_flag=True, help="Follow http(s) $refs (refused by default).")
 _templates_option = click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None, help="A folder whose templates override the built-in ones by relative path.")
+_max_spec_mb_option = click.option(
+    "--max-spec-mb",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Refuse a spec file, or the spec's files together, larger than this many MB. [default: from the config, else 64]",
+)
 _quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 
 
@@ -58,12 +64,12 @@ def _config(config_path: Path) -> Config:
         sys.exit(2)
 
 
-def _targets(config: Config, specs: tuple[Path, ...], strict: bool, allow_remote_refs: bool, templates: Path | None) -> list[SpecConfig]:
+def _targets(config: Config, specs: tuple[Path, ...], strict: bool, allow_remote_refs: bool, templates: Path | None, max_spec_mb: int | None = None) -> list[SpecConfig]:
     """The specs to work on with their options: the ones named on the command line (with their
     settings from the config when it lists them), else every spec the config names."""
     if specs:
-        configured = {entry.path.resolve(): entry.options for entry in config.specs}
-        chosen = [SpecConfig(spec, configured.get(spec.resolve(), config.defaults)) for spec in specs]
+        configured = {_resolved(entry.path): entry.options for entry in config.specs}
+        chosen = [SpecConfig(spec, configured.get(_resolved(spec), config.defaults)) for spec in specs]
     else:
         chosen = list(config.specs)
         if not chosen:
@@ -76,6 +82,7 @@ def _targets(config: Config, specs: tuple[Path, ...], strict: bool, allow_remote
                 strict=entry.options.strict or strict,
                 allow_remote_refs=entry.options.allow_remote_refs or allow_remote_refs,
                 templates=templates or entry.options.templates,
+                max_spec_mb=max_spec_mb or entry.options.max_spec_mb,
             ),
         )
         for entry in chosen
@@ -90,6 +97,15 @@ def _one_folder_each(targets: list[SpecConfig]) -> list[SpecConfig]:
         _print_diagnostics(errors)
         sys.exit(2)
     return targets
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` made absolute, symlinks followed where they can be (a symlink loop is left for
+    the loader to report, with its place)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def progress_line(label: str, stage: str, done: int, total: int, elapsed: float) -> str:
@@ -144,16 +160,17 @@ class TerminalProgress:
 @_strict_option
 @_remote_option
 @_templates_option
+@_max_spec_mb_option
 @click.option("--force", is_flag=True, help="Overwrite files edited by hand in the output folder (and remove files added there).")
 @_quiet_option
-def generate_command(specs: tuple[Path, ...], config_path: Path, out: Path | None, strict: bool, allow_remote_refs: bool, templates: Path | None, force: bool, quiet: bool) -> None:
+def generate_command(specs: tuple[Path, ...], config_path: Path, out: Path | None, strict: bool, allow_remote_refs: bool, templates: Path | None, max_spec_mb: int | None, force: bool, quiet: bool) -> None:
     """Generate client, server and docs for each SPEC (default: what [tool.stubforge] in
     pyproject.toml names, else every spec in ./specs)."""
     config = _config(config_path)
     output = out or config.output
     progress = TerminalProgress(TerminalProgress.wanted(quiet))
     status = 0
-    targets = _targets(config, specs, strict, allow_remote_refs, templates)
+    targets = _targets(config, specs, strict, allow_remote_refs, templates, max_spec_mb)
     for target in targets:
         try:
             outcome = generate(target.path, output, target.options, force=force, progress=progress.for_spec(str(target.path)))
@@ -223,13 +240,14 @@ def _report(target: SpecConfig, outcome: Outcome, quiet: bool) -> None:
 @_strict_option
 @_remote_option
 @_templates_option
-def check_command(specs: tuple[Path, ...], config_path: Path, out: Path | None, strict: bool, allow_remote_refs: bool, templates: Path | None) -> None:
+@_max_spec_mb_option
+def check_command(specs: tuple[Path, ...], config_path: Path, out: Path | None, strict: bool, allow_remote_refs: bool, templates: Path | None, max_spec_mb: int | None) -> None:
     """Exit 1 when the output for any SPEC is not what generating now would write: names every
     stale, edited, missing and extra file, with a short unified diff."""
     config = _config(config_path)
     output = out or config.output
     stale = False
-    targets = _targets(config, specs, strict, allow_remote_refs, templates)
+    targets = _targets(config, specs, strict, allow_remote_refs, templates, max_spec_mb)
     for target in targets:
         try:
             folder, differences = check(target.path, output, target.options)
@@ -316,11 +334,12 @@ def scaffold_command(spec: Path, out: Path, config_path: Path, templates: Path |
 @click.argument("spec", type=click.Path(path_type=Path))
 @_strict_option
 @_remote_option
-def validate_command(spec: Path, strict: bool, allow_remote_refs: bool) -> None:
+@_max_spec_mb_option
+def validate_command(spec: Path, strict: bool, allow_remote_refs: bool, max_spec_mb: int | None) -> None:
     """Print the diagnostics for SPEC without generating anything."""
     started = time.perf_counter()
     try:
-        api = build_model(spec, Options(strict=strict, allow_remote_refs=allow_remote_refs))
+        api = build_model(spec, Options(strict=strict, allow_remote_refs=allow_remote_refs, max_spec_mb=max_spec_mb or Options.max_spec_mb))
     except SpecError as exc:
         _print_diagnostics(exc.diagnostics)
         sys.exit(2)

@@ -15,11 +15,12 @@ from typing import Any
 
 from . import names
 from .diagnostics import Diagnostic, Level, SpecError, pointer_of
+from .load import DEFAULT_MAX_SPEC_MB
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 ARTEFACTS = ("client", "server", "docs")
-_TOP_KEYS = {"output", "specs", "templates", "strict", "allow_remote_refs", "artefacts"}
-_SPEC_KEYS = {"path", "name", "client_package", "server_package", "artefacts", "templates", "strict", "allow_remote_refs"}
+_TOP_KEYS = {"output", "specs", "templates", "strict", "allow_remote_refs", "artefacts", "max_spec_mb"}
+_SPEC_KEYS = {"path", "name", "client_package", "server_package", "artefacts", "templates", "strict", "allow_remote_refs", "max_spec_mb"}
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
@@ -34,6 +35,8 @@ class Options:
     client_package: str | None = None
     server_package: str | None = None
     artefacts: tuple[str, ...] = ARTEFACTS
+    #: The most MB of spec text read: per file, and for the spec and its referenced files together.
+    max_spec_mb: int = DEFAULT_MAX_SPEC_MB
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ class _Reader:
             allow_remote_refs=self.flag(table, "allow_remote_refs", where, inherited.allow_remote_refs),
             templates=base / templates if templates else inherited.templates,
             artefacts=tuple(a for a in ARTEFACTS if a in artefacts),
+            max_spec_mb=self.positive_integer(table, "max_spec_mb", where, inherited.max_spec_mb),
         )
 
     def string(self, table: dict[str, Any], key: str, where: tuple[Any, ...], default: str) -> str:
@@ -158,6 +162,13 @@ class _Reader:
         value = table.get(key, default)
         if not isinstance(value, bool):
             self.error((*where, key), "must be true or false")
+            return default
+        return value
+
+    def positive_integer(self, table: dict[str, Any], key: str, where: tuple[Any, ...], default: int) -> int:
+        value = table.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            self.error((*where, key), "must be a whole number of at least 1")
             return default
         return value
 

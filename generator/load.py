@@ -4,6 +4,13 @@ Real specs are sloppy, so this step accepts what is unambiguous (``---`` framing
 mapping keys, a BOM, duplicate keys) and records a warning for each kind of repair. Every
 ``$ref`` is checked here, before any library could follow it: only refs inside the document and
 relative files inside the spec's own folder are followed unless remote refs are allowed.
+
+Every file is read the same way (``read_bounded``): only a regular file, only up to the size
+limit, checked with ``stat`` before it is opened, so a FIFO, a device or a huge file is refused
+with a located error instead of blocking or filling the memory. Which ``$ref`` is a reference
+is decided in one place (``iter_refs``); a ``$ref`` that is data (in an example, a default, an
+enum, an extension) is hidden from prance, and prance reads no file itself: it is handed the
+documents this module read and checked.
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -24,8 +33,14 @@ YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: A document that expands (through YAML aliases) to more nodes than this is refused.
 MAX_NODES = 5_000_000
-#: Nesting deeper than this is refused rather than risking a RecursionError later.
+#: Nesting deeper than this is refused rather than risking a RecursionError later; this holds for
+#: the document once other files are inlined too (a long chain of files is refused by it).
 MAX_DEPTH = 200
+#: The default of the ``max_spec_mb`` setting: the most MB of spec text read for one spec, per
+#: file and for the spec and the files it refers to together. Microsoft Graph's beta spec, the
+#: biggest public one we know, is 47 MB.
+DEFAULT_MAX_SPEC_MB = 64
+MB = 1024 * 1024
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _CONSTRUCTED_TAGS = {
@@ -83,18 +98,60 @@ class LoadedSpec:
 class LoadOptions:
     allow_remote_refs: bool = False
     strict: bool = False
+    #: The most bytes read per file, and for all the spec's files together.
+    max_bytes: int = DEFAULT_MAX_SPEC_MB * MB
+
+
+class Unreadable(Exception):
+    """A file that is not read: why, in words for a diagnostic."""
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` when it is a regular file of at most ``limit`` bytes.
+
+    ``stat`` decides before anything is opened: opening a FIFO blocks, and ``/dev/zero`` stats as
+    size 0 and never ends. The file is then opened without blocking and checked again on the
+    open descriptor (it may have been swapped since), and never more than ``limit`` bytes are read.
+    """
+    try:
+        _check_file(os.stat(path), limit)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise Unreadable("no such file") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL character in the path
+        raise Unreadable(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    with os.fdopen(descriptor, "rb") as file:
+        _check_file(os.fstat(descriptor), limit)
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise Unreadable(f"refused: larger than the {_megabytes(limit)} limit (setting max_spec_mb)")
+    return data
+
+
+def _check_file(status: os.stat_result, limit: int) -> None:
+    if stat.S_ISDIR(status.st_mode):
+        raise Unreadable("is a directory, not a spec file")
+    if not stat.S_ISREG(status.st_mode):
+        raise Unreadable(f"refused: not a regular file but {_file_kind(status.st_mode)}")
+    if status.st_size > limit:
+        raise Unreadable(f"refused: {_megabytes(status.st_size)} is over the {_megabytes(limit)} limit (setting max_spec_mb)")
+
+
+def _file_kind(mode: int) -> str:
+    kinds = [(stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.1f} MB" if size % MB else f"{size // MB} MB"
 
 
 def load_spec(path: Path, options: LoadOptions = LoadOptions(), display_name: str | None = None) -> LoadedSpec:
     name = display_name or str(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SpecError([Diagnostic(name, 0, "", Level.ERROR, "no such file")]) from None
-    except IsADirectoryError:
-        raise SpecError([Diagnostic(name, 0, "", Level.ERROR, "is a directory, not a spec file")]) from None
-    except OSError as exc:
-        raise SpecError([Diagnostic(name, 0, "", Level.ERROR, f"cannot read: {exc.strerror}")]) from None
+        raw = read_bounded(path, options.max_bytes)
+    except Unreadable as exc:
+        raise SpecError([Diagnostic(name, 0, "", Level.ERROR, str(exc))]) from None
     document, source_map, repairs = parse_document(raw, name)
     spec = LoadedSpec(path, name, raw, document, source_map)
     spec.diagnostics.extend(repairs)
@@ -106,6 +163,18 @@ def load_spec(path: Path, options: LoadOptions = LoadOptions(), display_name: st
 def parse_document(raw: bytes, name: str) -> tuple[dict[str, Any], SourceMap, list[Diagnostic]]:
     """Decode and parse ``raw``: JSON when it looks like JSON, YAML otherwise."""
     text = _decode(raw, name)
+    document, source_map, repairs = _parse_text(text, name)
+    if _SURROGATE_ESCAPE.search(text):
+        places = _replace_lone_surrogates(document)
+        if places:
+            first = min(places, key=source_map.line)
+            more = f" ({len(places)} places, the first here)" if len(places) > 1 else ""
+            message = "a lone UTF-16 surrogate escape is not a character; replaced by U+FFFD" + more
+            repairs.append(Diagnostic(name, source_map.line(first), _without_surrogates(first), Level.WARNING, message))
+    return document, source_map, repairs
+
+
+def _parse_text(text: str, name: str) -> tuple[dict[str, Any], SourceMap, list[Diagnostic]]:
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
@@ -121,6 +190,44 @@ def parse_document(raw: bytes, name: str) -> tuple[dict[str, Any], SourceMap, li
             raise SpecError([Diagnostic(name, 1, "", Level.ERROR, "the document is not a mapping")])
         return document, SourceMap(fallback=lambda: _json_lines(text)), []
     return _parse_yaml(text, name)
+
+
+#: How a lone surrogate gets into a document: a ``\uDC00`` escape (JSON, or YAML in double quotes).
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(text: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _replace_lone_surrogates(document: Any) -> list[str]:
+    """Replace every lone surrogate in keys and strings with U+FFFD, in place: it cannot be
+    written as UTF-8, so every generated file would fail on it. The pointers (as read, to find
+    their lines) of the repaired places."""
+    places: list[str] = []
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        container, pointer = stack.pop()
+        entries = list(container.items()) if isinstance(container, dict) else list(enumerate(container))
+        repaired: list[tuple[Any, Any]] = []
+        for key, child in entries:
+            child_pointer = f"{pointer}/{escape_pointer_token(key)}"
+            if isinstance(key, str) and _LONE_SURROGATE.search(key):
+                places.append(child_pointer)
+                key = _without_surrogates(key)
+            if isinstance(child, str) and _LONE_SURROGATE.search(child):
+                places.append(child_pointer)
+                child = _without_surrogates(child)
+            elif isinstance(child, (dict, list)):
+                stack.append((child, child_pointer))
+            repaired.append((key, child))
+        if isinstance(container, dict):
+            container.clear()
+            container.update(repaired)
+        else:
+            container[:] = [child for _, child in repaired]
+    return places
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -388,24 +495,108 @@ def _check_kind(spec: LoadedSpec) -> None:
     raise SpecError([spec.diag(Level.ERROR, "", "not a Swagger 2.0 or OpenAPI 3 document: no 'swagger' or 'openapi' field")])
 
 
-def iter_refs(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
-    """Yield ``(pointer, ref)`` for every ``$ref`` string; examples and extensions are data, not refs."""
-    stack = [(node, pointer)]
+# --------------------------------------------------------------------------- which $refs are refs
+
+#: Keys whose value is data, not spec structure: a ``$ref`` inside is text, never followed.
+#: (``value`` is an Example Object's; extensions, ``x-...``, are data too.)
+_DATA_KEYS = frozenset({"example", "default", "enum", "const", "value"})
+#: Keys whose value maps names the spec's author chose to objects: there a key such as ``$ref``,
+#: ``example`` or ``x-id`` is a name (a property called ``x-id`` is a schema, its refs are refs).
+_NAME_MAPS = frozenset(
+    {
+        "properties", "patternProperties", "definitions", "$defs", "dependentSchemas", "parameters", "responses",
+        "headers", "securityDefinitions", "schemas", "requestBodies", "securitySchemes", "links", "callbacks",
+        "pathItems", "content", "encoding", "webhooks", "paths", "variables", "examples",
+    }
+)  # fmt: skip
+#: Name maps whose ``x-`` keys are still extensions (the Paths and Responses objects).
+_EXTENSIBLE_NAME_MAPS = frozenset({"paths", "responses"})
+_OBJECT, _NAMES, _EXTENSIBLE_NAMES, _DATA = range(4)
+
+
+def _child_place(place: int, key: str, child: Any, swagger2: bool) -> int:
+    """What the value at ``key`` of a mapping read as ``place`` is."""
+    if place == _DATA or (place == _EXTENSIBLE_NAMES and key.startswith("x-")):
+        return _DATA
+    if place != _OBJECT:
+        return _OBJECT
+    if key.startswith("x-") or key in _DATA_KEYS:
+        return _DATA
+    if key == "examples" and (swagger2 or not isinstance(child, dict)):
+        return _DATA  # Swagger 2.0 response examples and 3.1 schema examples are values
+    if key in _NAME_MAPS and isinstance(child, dict):
+        return _EXTENSIBLE_NAMES if key in _EXTENSIBLE_NAME_MAPS else _NAMES
+    return _OBJECT
+
+
+def _mappings(document: Any, swagger2: bool) -> Iterator[tuple[str, dict[str, Any], int, Any, Any]]:
+    """Every mapping of ``document`` as ``(pointer, mapping, place, parent, key in parent)``,
+    where place says how its keys read: keywords of a spec object, names, or data."""
+    stack: list[tuple[Any, str, int, Any, Any]] = [(document, "", _OBJECT, None, None)]
     while stack:
-        value, where = stack.pop()
-        if isinstance(value, dict):
-            ref = value.get("$ref")
-            if isinstance(ref, str):
-                yield where + "/$ref", ref
-            for key, child in value.items():
-                if key in ("example", "x-example") or key.startswith("x-") or key == "$ref":
-                    continue
-                if isinstance(child, (dict, list)):
-                    stack.append((child, pointer_of_child(where, key)))
-        elif isinstance(value, list):
-            for index, child in enumerate(value):
-                if isinstance(child, (dict, list)):
-                    stack.append((child, f"{where}/{index}"))
+        value, pointer, place, parent, key = stack.pop()
+        if isinstance(value, list):
+            item_place = _DATA if place == _DATA else _OBJECT
+            items = [(item, f"{pointer}/{i}", item_place, value, i) for i, item in enumerate(value) if isinstance(item, (dict, list))]
+            stack.extend(reversed(items))  # in document order
+            continue
+        yield pointer, value, place, parent, key
+        children = [
+            (child, pointer_of_child(pointer, child_key), _child_place(place, child_key, child, swagger2), value, child_key)
+            for child_key, child in value.items()
+            if isinstance(child, (dict, list)) and not (child_key == "$ref" and place == _OBJECT)
+        ]
+        stack.extend(reversed(children))
+
+
+def _is_ref(mapping: dict[str, Any], place: int) -> bool:
+    return place == _OBJECT and isinstance(mapping.get("$ref"), str)
+
+
+def iter_refs(node: Any, pointer: str = "", swagger2: bool = False) -> Iterator[tuple[str, str]]:
+    """Yield ``(pointer, ref)`` for every ``$ref`` that is a reference: a string in a spec object
+    or schema; not one in data (examples, defaults, enums, extensions) nor a name (a property
+    called ``$ref``)."""
+    for where, mapping, place, _, _ in _mappings(node, swagger2):
+        if _is_ref(mapping, place):
+            yield pointer + where + "/$ref", mapping["$ref"]
+
+
+class _Held:
+    """Stands in, while prance resolves, for a mapping whose ``$ref`` key is not a reference,
+    so that prance never sees it; a leaf to prance, and the same object when copied."""
+
+    def __init__(self, value: dict[str, Any]):
+        self.value = value
+
+    def __deepcopy__(self, memo: Any) -> _Held:
+        return self
+
+
+def _hide_data_refs(document: dict[str, Any], swagger2: bool) -> None:
+    """Replace, in place, every mapping that holds a ``$ref`` key that is not a reference (see
+    ``iter_refs``) by a ``_Held``."""
+    hidden = [(parent, key, mapping) for _, mapping, place, parent, key in _mappings(document, swagger2) if "$ref" in mapping and not _is_ref(mapping, place) and parent is not None]
+    for parent, key, mapping in hidden:
+        parent[key] = _Held(mapping)
+
+
+def _show_data_refs(document: Any) -> None:
+    """Put back, in place, what ``_hide_data_refs`` held (prance shares subtrees: each is visited once)."""
+    seen: set[int] = set()
+    stack = [document]
+    while stack:
+        container = stack.pop()
+        if id(container) in seen:
+            continue
+        seen.add(id(container))
+        keys = container.keys() if isinstance(container, dict) else range(len(container))
+        for key in keys:
+            child = container[key]
+            if isinstance(child, _Held):
+                child = container[key] = child.value  # it may hold mappings hidden in turn
+            if isinstance(child, (dict, list)):
+                stack.append(child)
 
 
 def pointer_of_child(pointer: str, key: str) -> str:
@@ -437,61 +628,131 @@ def _percent_decode(token: str) -> str:
 def _check_refs(spec: LoadedSpec, options: LoadOptions) -> None:
     """Refuse refs that would reach outside the spec's folder, inline the allowed file refs,
     then note the local refs that lead nowhere."""
-    errors: list[Diagnostic] = []
-    external = False
-    base = spec.path.resolve().parent
-    for pointer, ref in iter_refs(spec.document):
-        target = ref.partition("#")[0]
-        if not target:
-            continue
-        refusal = _refusal(target, base, base, options)
-        if refusal:
-            errors.append(spec.diag(Level.ERROR, pointer, f"$ref {ref!r} refused: {refusal}"))
-        else:
-            external = True
-    if errors:
-        raise SpecError(errors + spec.diagnostics)
-    if external:
-        _resolve_external_refs(spec, options)
+    files = _gather_files(spec, options)
+    if len(files) > 1 or spec.follows_remote_refs:
+        _resolve_external_refs(spec, files, options)
     _note_broken_local_refs(spec, options)
 
 
 def _note_broken_local_refs(spec: LoadedSpec, options: LoadOptions) -> None:
     broken: set[str] = set()
     level = Level.ERROR if options.strict else Level.WARNING
-    for pointer, ref in iter_refs(spec.document):
+    for pointer, ref in iter_refs(spec.document, swagger2=spec.version == "swagger2"):
         if ref.startswith("#") and not resolve_pointer(spec.document, ref[1:])[0]:
             broken.add(ref)
             spec.diagnostics.append(spec.diag(level, pointer, f"broken $ref {ref!r}: no such target; treated as any value"))
     spec.broken_refs = frozenset(broken)
 
 
-def _refusal(target: str, referrer_dir: Path, root: Path, options: LoadOptions) -> str | None:
-    """Why a ref to another file may not be followed, or None when it may."""
+def _refusal(target: str, referrer_dir: Path, root: Path, options: LoadOptions) -> tuple[str | None, Path | None]:
+    """Why a ref to another file may not be followed (or None when it may), and the file it
+    names (None for an allowed remote ref)."""
+    if any(ord(char) < 32 or char == "\x7f" for char in target):
+        return "the path holds a control character (such as NUL)", None
     remote = bool(_SCHEME.match(target)) and not re.match(r"^[A-Za-z]:[\\/]", target)
     if remote:
         if options.allow_remote_refs and target.lower().startswith(("http://", "https://")):
-            return None
-        return "remote references are not followed (use --allow-remote-refs for http(s) refs)"
+            return None, None
+        return "remote references are not followed (use --allow-remote-refs for http(s) refs)", None
     if os.path.isabs(target) or target.startswith("\\"):
-        return "absolute paths are not followed"
-    resolved = (referrer_dir / target).resolve()
+        return "absolute paths are not followed", None
+    try:
+        resolved = (referrer_dir / target).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a name too long, an unencodable name
+        return f"the path cannot be followed: {getattr(exc, 'strerror', None) or exc}", None
     if not resolved.is_relative_to(root):
-        return "it points outside the spec's folder"
-    if not resolved.is_file():
-        return "no such file"
-    return None
+        return "it points outside the spec's folder", None
+    return None, resolved
 
 
-def _resolve_external_refs(spec: LoadedSpec, options: LoadOptions) -> None:
-    """Inline refs to other files with prance; refs inside the root document keep their names."""
-    from prance.util import resolver
+@dataclass
+class _File:
+    """A file the spec refers to (or the spec itself), read and parsed by this module."""
 
-    path = spec.path.resolve()
-    referenced: set[Path] = set()
-    spec.follows_remote_refs = _check_referenced_files(spec.document, path, path.parent, options, referenced)
-    spec.referenced_files = tuple(sorted(referenced))
-    root_url_path = urlparse(path.as_uri()).path
+    path: Path  # resolved
+    display_name: str
+    document: dict[str, Any]
+    source_map: SourceMap
+
+    def diag(self, pointer: str, message: str) -> Diagnostic:
+        return Diagnostic(self.display_name, self.source_map.line(pointer), pointer, Level.ERROR, message)
+
+
+def _gather_files(spec: LoadedSpec, options: LoadOptions) -> dict[Path, _File]:
+    """Read and check every file the spec refers to, transitively, one at a time (a chain of
+    10,000 files is a loop, not a recursion): each ref to a file must pass ``_refusal``, the file
+    must be readable by ``read_bounded``, all of them together within the size limit, and the
+    part a ref names must exist. Every problem is a located error at the ref."""
+    try:
+        root = spec.path.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise SpecError([spec.diag(Level.ERROR, "", f"cannot read: {exc}")]) from None
+    swagger2 = spec.version == "swagger2"
+    files = {root: _File(root, spec.display_name, spec.document, spec.source_map)}
+    queue = deque([files[root]])
+    budget = options.max_bytes - len(spec.raw)
+    errors: list[Diagnostic] = []
+    while queue:
+        current = queue.popleft()
+        for pointer, ref in iter_refs(current.document, swagger2=swagger2):
+            target, _, fragment = ref.partition("#")
+            if not target:
+                continue
+            refusal, path = _refusal(target, current.path.parent, root.parent, options)
+            if refusal:
+                errors.append(current.diag(pointer, f"$ref {ref!r} refused: {refusal}"))
+                continue
+            if path is None:
+                spec.follows_remote_refs = True  # an allowed remote ref: the user opted in
+                continue
+            if path not in files:
+                try:
+                    raw = read_bounded(path, options.max_bytes)
+                except Unreadable as exc:
+                    errors.append(current.diag(pointer, f"$ref {ref!r}: {exc}"))
+                    continue
+                budget -= len(raw)
+                if budget < 0:
+                    limit = _megabytes(options.max_bytes)
+                    errors.append(current.diag(pointer, f"$ref {ref!r}: refused: with the files read before it, the spec is over the {limit} limit (setting max_spec_mb)"))
+                    queue.clear()
+                    break
+                files[path] = _read_referenced(path, raw, spec, root.parent, current.diag(pointer, f"$ref {ref!r}: the file it names is not a usable spec part"))
+                queue.append(files[path])
+            if not resolve_pointer(files[path].document, fragment)[0]:
+                errors.append(current.diag(pointer, f"$ref {ref!r} leads nowhere: {files[path].display_name} has no {fragment!r}"))
+    if errors:
+        raise SpecError(errors + spec.diagnostics)
+    spec.referenced_files = tuple(sorted(path for path in files if path != root))
+    return files
+
+
+def _read_referenced(path: Path, raw: bytes, spec: LoadedSpec, folder: Path, context: Diagnostic) -> _File:
+    """Parse a referenced file, shown by its path next to the spec's (as the user named it)."""
+    display_name = os.path.join(os.path.dirname(spec.display_name), os.path.relpath(path, folder))
+    try:
+        document, source_map, repairs = parse_document(raw, display_name)
+    except SpecError as error:
+        raise SpecError([context, *error.diagnostics]) from None
+    spec.diagnostics.extend(repairs)
+    return _File(path, display_name, document, source_map)
+
+
+def _resolve_external_refs(spec: LoadedSpec, files: dict[Path, _File], options: LoadOptions) -> None:
+    """Inline refs to other files with prance; refs inside the root document keep their names.
+
+    prance reads nothing itself: every file it asks for must be one of ``files`` (read and
+    checked by ``_gather_files``), else resolution stops with an error; http(s) documents (only
+    with ``allow_remote_refs``) are fetched by prance and get their data refs hidden too."""
+    from prance.util import path as prance_path, resolver, url as prance_url
+
+    swagger2 = spec.version == "swagger2"
+    for file in files.values():
+        _hide_data_refs(file.document, swagger2)
+    root = spec.path.resolve()
+    root_url_path = urlparse(root.as_uri()).path
+    remote: dict[str, Any] = {}
+    by_name = {str(path): file for path, file in files.items()}
 
     class FileRefResolver(resolver.RefResolver):  # type: ignore[misc]
         """Resolves refs into other files, and refs inside those files to their own content;
@@ -502,39 +763,80 @@ def _resolve_external_refs(spec: LoadedSpec, options: LoadOptions) -> None:
                 return True
             return bool(super()._skip_reference(base_url, ref_url))
 
+        def _fetch_ref_value(self, ref_url: Any, obj_path: list[str]) -> Any:
+            return prance_path.path_get(_document_at(ref_url), obj_path)
+
+    def _document_at(ref_url: Any) -> Any:
+        if ref_url.scheme in ("http", "https") and options.allow_remote_refs:
+            key = prance_url.urlresource(ref_url)
+            if key not in remote:
+                remote[key] = prance_url.fetch_url(ref_url, {}, None, False)
+                _hide_data_refs(remote[key], swagger2)
+            return remote[key]
+        vetted = None
+        if ref_url.scheme == "file":
+            vetted = by_name.get(ref_url.path) or files.get(Path(ref_url.path).resolve())
+        if vetted is None:
+            raise _NotVetted(prance_url.urlresource(ref_url))
+        return vetted.document
+
     resolve_types = resolver.RESOLVE_FILES | resolver.RESOLVE_INTERNAL | (resolver.RESOLVE_HTTP if options.allow_remote_refs else 0)
     ref_resolver = FileRefResolver(
         spec.document,
-        path.as_uri(),
+        root.as_uri(),
         resolve_types=resolve_types,
         strict=False,
         recursion_limit_handler=resolver.keep_ref_on_recursion,
     )
     try:
         ref_resolver.resolve_references()
-    except Exception as exc:  # prance reports unreadable or unresolvable files in several ways
+    except _NotVetted as exc:
+        raise SpecError([spec.diag(Level.ERROR, "", f"refused to read {exc}: only checked files inside the spec's folder are read")]) from None
+    except Exception as exc:  # prance reports unresolvable refs in several ways
         raise SpecError([spec.diag(Level.ERROR, "", f"cannot resolve a $ref to another file: {type(exc).__name__}: {exc}")]) from None
-    spec.document = ref_resolver.specs
+    document = ref_resolver.specs
+    _show_data_refs(document)
+    _check_inlined_size(spec, document, files[root].document, swagger2)
+    spec.document = document
 
 
-def _check_referenced_files(document: Any, path: Path, root: Path, options: LoadOptions, seen: set[Path]) -> bool:
-    """Apply the same ref rules to every local file a spec refers to, transitively; add them to
-    ``seen``. Whether any allowed remote ref was met."""
-    remote = False
-    for pointer, ref in iter_refs(document):
-        target = ref.partition("#")[0]
-        if not target:
+class _NotVetted(Exception):
+    """prance asked for a file that ``_gather_files`` did not check (it never should)."""
+
+
+def _check_inlined_size(spec: LoadedSpec, document: dict[str, Any], original: dict[str, Any], swagger2: bool) -> None:
+    """Refuse a document that, with other files inlined, nests deeper than MAX_DEPTH or expands
+    to more than MAX_NODES (files referring to files several times each), located at the first
+    ref in the spec that brings it in. Shared subtrees are measured once, so this is linear."""
+    depths: dict[int, int] = {}
+    sizes: dict[int, int] = {}
+    _measure(document, depths, sizes)
+    if depths[id(document)] <= MAX_DEPTH and sizes[id(document)] <= MAX_NODES:
+        return
+    for pointer, ref in iter_refs(original, swagger2=swagger2):
+        site = pointer.rsplit("/", 1)[0]
+        found, value = resolve_pointer(document, site)
+        if not ref.startswith("#") and found and isinstance(value, (dict, list)):
+            if site.count("/") + depths[id(value)] > MAX_DEPTH:
+                raise SpecError([spec.diag(Level.ERROR, pointer, f"$ref {ref!r}: with the files it brings in, the document nests deeper than {MAX_DEPTH} levels")])
+            if sizes[id(value)] > MAX_NODES:
+                raise SpecError([spec.diag(Level.ERROR, pointer, f"$ref {ref!r}: the files it brings in expand to more than {MAX_NODES} nodes")])
+    raise SpecError([spec.diag(Level.ERROR, "", f"with the files it refers to inlined, the document nests deeper than {MAX_DEPTH} levels or expands to more than {MAX_NODES} nodes")])
+
+
+def _measure(document: Any, depths: dict[int, int], sizes: dict[int, int]) -> None:
+    """The depth and the expanded size of every container under ``document``, by ``id``: an
+    iterative post-order walk that visits each shared container once."""
+    stack: list[tuple[Any, bool]] = [(document, False)]
+    pending: set[int] = set()
+    while stack:
+        value, children_done = stack.pop()
+        children = [c for c in (value.values() if isinstance(value, dict) else value) if isinstance(c, (dict, list))]
+        if not children_done:
+            if id(value) not in depths and id(value) not in pending:
+                pending.add(id(value))
+                stack.append((value, True))
+                stack.extend((child, False) for child in children if id(child) not in depths)
             continue
-        refusal = _refusal(target, path.parent, root, options)
-        if refusal:
-            line = SourceMap(fallback=lambda: _yaml_lines(path.read_text("utf-8-sig"))).line(pointer)
-            raise SpecError([Diagnostic(str(path), line, pointer, Level.ERROR, f"$ref {ref!r} refused: {refusal}")])
-        if _SCHEME.match(target):
-            remote = True  # an allowed remote ref: the user opted in
-            continue
-        referenced = (path.parent / target).resolve()
-        if referenced not in seen:
-            seen.add(referenced)
-            child, _, _ = parse_document(referenced.read_bytes(), str(referenced))
-            remote = _check_referenced_files(child, referenced, root, options, seen) or remote
-    return remote
+        depths[id(value)] = 1 + max((depths.get(id(c), 0) for c in children), default=0)
+        sizes[id(value)] = 1 + len(value) + sum(sizes.get(id(c), 0) for c in children)

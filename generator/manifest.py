@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .load import DEFAULT_MAX_SPEC_MB, MB, Unreadable, read_bounded
+
 MANIFEST = ".stubforge-manifest.json"
 _GENERATOR = Path(__file__).resolve().parent
 
@@ -138,17 +140,19 @@ def input_hashes(spec: Path, referenced: list[Path]) -> dict[str, str]:
     return hashes
 
 
-def inputs_unchanged(spec: Path, recorded: dict[str, str]) -> bool:
-    """Whether every input the previous run read still has the same bytes."""
-    base = spec.resolve().parent
+def inputs_unchanged(spec: Path, recorded: dict[str, str], limit: int = DEFAULT_MAX_SPEC_MB * MB) -> bool:
+    """Whether every input the previous run read still has the same bytes. Read as the loader
+    reads (a FIFO, a device or a file over ``limit`` is a change, left for it to report)."""
     if recorded.get(spec.name) is None:
         return False
-    for relative, digest in recorded.items():
-        try:
-            if sha256((base / relative).read_bytes()) != digest:
+    try:
+        base = spec.resolve().parent
+        for relative, digest in recorded.items():
+            path = (base / relative).resolve()
+            if not path.is_relative_to(base) or sha256(read_bounded(path, limit)) != digest:
                 return False
-        except OSError:
-            return False
+    except (OSError, RuntimeError, Unreadable):
+        return False
     return True
 
 

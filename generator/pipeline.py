@@ -20,7 +20,7 @@ from . import __version__, apidiff, names, openapi3, swagger2
 from .config import Options, default_name
 from .diagnostics import Diagnostic, Level, SpecError
 from .format import format_files, layout, pending, remember
-from .load import LoadOptions, load_spec
+from .load import MB, LoadOptions, load_spec
 from .manifest import MANIFEST, FolderState, Manifest, fingerprint, folder_state, input_hashes, inputs_unchanged, read_manifest, sha256
 from .model import Api
 from .render import render
@@ -111,7 +111,7 @@ def build_model(path: Path, options: Options = Options()) -> Api:
 def _load_model(path: Path, options: Options) -> tuple[Api, dict[str, str] | None]:
     """The model, and the hashes of every file it was read from (None when a remote ref was
     followed: then there is no knowing from files alone whether the inputs changed)."""
-    spec = load_spec(path, LoadOptions(allow_remote_refs=options.allow_remote_refs, strict=options.strict))
+    spec = load_spec(path, LoadOptions(allow_remote_refs=options.allow_remote_refs, strict=options.strict, max_bytes=options.max_spec_mb * MB))
     spec.diagnostics.extend(validation_findings(spec))
     normalizer = swagger2 if spec.version == "swagger2" else openapi3
     name = output_name(path, options)
@@ -233,7 +233,7 @@ def is_current(path: Path, options: Options, manifest: Manifest | None, state: F
         and state.intact
         and bool(manifest.inputs)
         and manifest.fingerprint == fingerprint(_settings(options), options.templates)
-        and inputs_unchanged(path, manifest.inputs)
+        and inputs_unchanged(path, manifest.inputs, options.max_spec_mb * MB)
     )
 
 
