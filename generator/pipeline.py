@@ -9,6 +9,7 @@ so the run can say what the spec change changed.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import time
 from contextlib import contextmanager
@@ -97,7 +98,7 @@ def shared_folders(specs: Iterable[tuple[Path, Options]]) -> list[Diagnostic]:
     for path, options in specs:
         name = output_name(path, options)
         earlier = first.setdefault(name.casefold(), path)
-        if earlier.resolve() != path.resolve():
+        if os.path.realpath(earlier) != os.path.realpath(path):  # never raises, even on a symlink loop
             message = f"writes the same output folder ({name}) as {earlier}; rename one of the two files, or give one a name in [tool.stubforge]"
             errors.append(Diagnostic(str(path), 0, "", Level.ERROR, message))
     return errors
