@@ -6,9 +6,12 @@ import email
 import email.policy
 import functools
 import json
+import math
+import re
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from importlib import resources
-from typing import Annotated, Any, Awaitable, Callable, Literal, Sequence
+from typing import Annotated, Any, Awaitable, Callable, Coroutine, Literal, Sequence
 from urllib.parse import parse_qs
 
 from fastapi import Body, Cookie, FastAPI, Header, Path, Query, Request
@@ -17,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import Scope
 
@@ -64,8 +68,101 @@ def unimplemented_operations(handlers: object) -> list[str]:
     return missing
 
 
-class FixedQueryRoute(APIRoute):
-    """A route that matches only when the query holds its fixed values (``?Action=GetId``)."""
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the key {_printable(json.dumps(key))} appears twice in one object")
+        result[key] = value
+    return result
+
+
+_STRICT_JSON = json.JSONDecoder(
+    parse_float=_finite_float, parse_constant=_reject_constant, object_pairs_hook=_unique_keys
+)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in decoded JSON holds half of a UTF-16 pair (walked without recursion)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _strict_json(content: bytes) -> Any:
+    """A request body decoded as RFC 8259 JSON, which Python's ``json`` is lenient about: UTF-8
+    only, no NaN or Infinity, numbers that fit a float, integers Python may parse, each key once
+    per object, no lone surrogate escapes (``"\\udc00"``), bounded nesting. Any other body raises
+    ``JSONDecodeError``, which FastAPI answers as an invalid request."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise json.JSONDecodeError("the body is not UTF-8", "", exc.start) from None
+    try:
+        value = _STRICT_JSON.decode(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("the body is nested too deeply", text, 0) from None
+    except ValueError as exc:
+        raise json.JSONDecodeError(str(exc), text, 0) from None
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
+        raise json.JSONDecodeError(
+            "a string holds a lone surrogate escape, which is not text", text, 0
+        )
+    return value
+
+
+class StrictJSONRequest(Request):
+    """A request whose JSON body is decoded by ``_strict_json``."""
+
+    async def json(self) -> Any:
+        return _strict_json(await self.body())
+
+
+class StrictJSONRoute(APIRoute):
+    """A route that hands FastAPI a ``StrictJSONRequest``, so that a JSON body Python would
+    decode to values no JSON response can hold (NaN, lone surrogates) is refused up front."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict_handler(request: Request) -> Response:
+            return await handler(StrictJSONRequest(request.scope, request.receive))
+
+        return strict_handler
+
+
+class FixedQueryRoute(StrictJSONRoute):
+    """A route of operations told apart by fixed values (``?Action=GetId``, ``X-Amz-Target``).
+
+    It matches when each of its fixed query keys and headers is present with its value and no
+    other: ``?Action=GetId&Action=DeleteIdentities`` matches no operation (the app answers 400).
+    The operation of the path without fixed values (the fallback) matches only when the request
+    carries none of the path's selector keys and headers (``absent_query``, ``absent_headers``).
+    """
 
     def __init__(
         self,
@@ -74,12 +171,16 @@ class FixedQueryRoute(APIRoute):
         *,
         fixed_query: Sequence[tuple[str, str]] = (),
         fixed_headers: Sequence[tuple[str, str]] = (),
+        absent_query: Sequence[str] = (),
+        absent_headers: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         self.fixed_query = fixed_query
         self.fixed_headers = tuple(
             (key.lower().encode("latin-1"), value.encode("latin-1")) for key, value in fixed_headers
         )
+        self.absent_query = absent_query
+        self.absent_headers = tuple(key.lower().encode("latin-1") for key in absent_headers)
         super().__init__(path, endpoint, **kwargs)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
@@ -87,9 +188,14 @@ class FixedQueryRoute(APIRoute):
         if match is Match.NONE:
             return match, child
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        headers = scope.get("headers", [])
-        if all(value in query.get(key, []) for key, value in self.fixed_query) and all(
-            (key, value) in headers for key, value in self.fixed_headers
+        headers: dict[bytes, set[bytes]] = {}
+        for key, value in scope.get("headers", []):
+            headers.setdefault(key, set()).add(value)
+        if (
+            all(set(query.get(key, [])) == {value} for key, value in self.fixed_query)
+            and all(headers.get(key) == {value} for key, value in self.fixed_headers)
+            and not any(key in query for key in self.absent_query)
+            and not any(key in headers for key in self.absent_headers)
         ):
             return match, child
         return Match.NONE, {}
@@ -97,6 +203,56 @@ class FixedQueryRoute(APIRoute):
 
 def _error(status: int, error: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": error, "message": message, **extra}, status_code=status)
+
+
+def _printable(value: object, limit: int = 200) -> str:
+    """Request text fit for a JSON answer: cut to ``limit`` characters, lone surrogates escaped."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+#: The most validation errors one answer lists.
+MAX_ERRORS = 50
+
+
+def _validation_problem(error: Any) -> dict[str, Any]:
+    """One validation error without the input it saw (which may be huge, or no JSON at all)."""
+    message = _printable(error.get("msg", "invalid"))
+    context = error.get("ctx")
+    if error.get("type") == "json_invalid" and isinstance(context, dict) and "error" in context:
+        message += ": " + _printable(context["error"])
+    location = [
+        item if isinstance(item, int) else _printable(item) for item in error.get("loc", ())
+    ]
+    return {"type": _printable(error.get("type", "invalid")), "loc": location, "msg": message}
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+    """422 with the server's error shape; ``detail`` lists the problems as FastAPI does."""
+    problems = [_validation_problem(e) for e in exc.errors()[:MAX_ERRORS]]
+    first = problems[0] if problems else {"loc": [], "msg": "invalid request"}
+    where = ".".join(str(item) for item in first["loc"]) or "request"
+    more = len(exc.errors()) - 1
+    message = f"{where}: {first['msg']}" + (f" (and {more} more)" if more > 0 else "")
+    return _error(422, "invalid_request", message, detail=problems)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    """Errors of routing and reading (404, 405, a body that cannot be read) in the same shape."""
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    try:
+        phrase = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        phrase = "HTTP error"
+    message = exc.detail if isinstance(exc.detail, str) else phrase
+    response = _error(
+        exc.status_code, re.sub(r"\W+", "_", phrase.lower()), message, detail=exc.detail
+    )
+    response.headers.update(exc.headers or {})
+    return response
 
 
 def _respond(result: Any, status: int) -> Response:
@@ -188,7 +344,7 @@ def _multipart_fields(content_type: str, content: bytes) -> dict[str, Any]:
             continue
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
-        fields[name] = data if part.get_filename() is not None else data.decode("utf-8", "replace")
+        fields[name] = data if part.get_filename() is not None else data.decode("utf-8")
     return fields
 
 
@@ -205,7 +361,7 @@ async def _read_body(request: Request, spec: BodySpec) -> Any:
     if spec.encoding == "text":
         return content.decode("utf-8", "replace")
     if spec.encoding == "form":
-        parsed = parse_qs(content.decode("utf-8", "replace"), keep_blank_values=True)
+        parsed = parse_qs(content.decode("utf-8"), keep_blank_values=True, errors="strict")
         fields: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in parsed.items()}
     else:
         fields = _multipart_fields(request.headers.get("content-type", ""), content)
@@ -247,8 +403,21 @@ async def _run(
     return _respond(result, spec.status)
 
 
-def _unknown_dispatch(valid: list[str]) -> Callable[[Request], Awaitable[Response]]:
+def _unknown_dispatch(
+    valid: list[str], query: Sequence[str] = (), headers: Sequence[str] = ()
+) -> Callable[[Request], Awaitable[Response]]:
+    """The answer when no operation of a path matches its selector: ``query`` and ``headers``
+    name the selector's keys, to tell a repeated (ambiguous) selector from an unknown one."""
+
     async def endpoint(request: Request) -> Response:
+        repeated = [k for k in query if len(set(request.query_params.getlist(k))) > 1] + [
+            h for h in headers if len(set(request.headers.getlist(h))) > 1
+        ]
+        if repeated:
+            message = f"ambiguous operation selector: {', '.join(repeated)} given different values"
+            return _error(
+                400, "ambiguous_operation", message + "; valid: " + ", ".join(valid), valid=valid
+            )
         message = "missing or unknown operation selector; valid: " + ", ".join(valid)
         return _error(400, "unknown_operation", message, valid=valid)
 
@@ -294,7 +463,9 @@ def create_app(
     _app = GeneratedApp(
         title="AWS Cognito API Get Open Id Token For Developer Identity",
         version="1.0.0",
+        exception_handlers={RequestValidationError: _invalid_request, HTTPException: _http_error},
     )
+    _app.router.route_class = StrictJSONRoute
 
     OP_DELETE_IDENTITIES = OperationSpec(
         "delete_identities",
@@ -478,6 +649,9 @@ def create_app(
                 "Action=GetCredentialsForIdentity",
                 "Action=GetId",
                 "Action=GetOpenIdTokenForDeveloperIdentity",
+            ],
+            query=[
+                "Action",
             ],
         ),
         methods=["GET"],
