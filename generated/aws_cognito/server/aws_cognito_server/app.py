@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 from fastapi import Body, Cookie, FastAPI, Header, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
@@ -368,6 +368,25 @@ async def _read_body(request: Request, spec: BodySpec) -> Any:
     return spec.adapter.validate_python(fields)
 
 
+def _non_finite_argument(arguments: dict[str, Any]) -> str | None:
+    """The first argument holding NaN or an infinity, which lax validation makes of strings
+    such as "nan" or "1e999" and which no JSON answer can carry (walked without recursion)."""
+    for name, value in arguments.items():
+        pending = [value]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, float) and not math.isfinite(item):
+                return name
+            if isinstance(item, BaseModel):
+                pending.extend(item.__dict__.values())
+                pending.extend((item.model_extra or {}).values())
+            elif isinstance(item, dict):
+                pending.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                pending.extend(item)
+    return None
+
+
 async def _run(
     spec: OperationSpec,
     request: Request,
@@ -391,6 +410,12 @@ async def _run(
             else [{"type": "value_error", "loc": (), "msg": str(exc)}]
         )
         raise RequestValidationError(errors) from None
+    non_finite = _non_finite_argument(arguments)
+    if non_finite is not None:
+        message = "Input should be a finite number"
+        raise RequestValidationError(
+            [{"type": "finite_number", "loc": (non_finite,), "msg": message}]
+        )
     if mock:
         mock_status, body = _mock_responses()[spec.name]
         return _respond(body, mock_status)
