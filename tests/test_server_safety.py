@@ -271,6 +271,13 @@ def test_bad_form_bodies_answer_422(safety: TestClient, body: bytes, content_typ
     assert_error_shape(send(safety, "POST", "/login", body, content_type), 422)
 
 
+def test_form_errors_are_located_in_the_body(safety: TestClient) -> None:
+    form = "application/x-www-form-urlencoded"
+    assert assert_error_shape(send(safety, "POST", "/login", b"user=a&age=x", form), 422)["detail"][0]["loc"] == ["body", "age"]
+    error = assert_error_shape(send(safety, "POST", "/login", b"user=%ff", form), 422)
+    assert error["detail"][0]["loc"] == ["body"] and "utf-8" in error["message"]
+
+
 def test_form_bodies_in_utf_8_are_read(safety: TestClient) -> None:
     response = send(safety, "POST", "/login", "user=%C3%A9l%C3%A8ve&age=7".encode(), "application/x-www-form-urlencoded")
     assert response.json()["arguments"]["body"] == {"user": "élève", "age": 7}
@@ -315,9 +322,71 @@ def test_hostile_parameters_answer_4xx_in_the_error_shape(safety: TestClient, pa
     assert_error_shape(safety.get(path, headers=headers), status)
 
 
-def test_a_content_length_that_lies_is_not_a_server_error(safety: TestClient) -> None:
-    response = safety.post("/orders", content=b'{"item": "x"}', headers={"content-type": "application/json", "content-length": str(10**30)})
-    assert response.status_code < 500
+@pytest.fixture(scope="module")
+def limited(safety: TestClient) -> TestClient:
+    """The safety app with a body limit of 64 bytes."""
+    import safety_server
+
+    return TestClient(safety_server.create_app(echo_handlers(safety_server), max_body_size=64), raise_server_exceptions=False)
+
+
+def chunks(body: bytes) -> Any:
+    """A body sent in chunks without Content-Length."""
+    yield from (body[i : i + 10] for i in range(0, len(body), 10))
+
+
+@pytest.mark.parametrize(
+    "path, body, headers",
+    [
+        ("/orders", b'{"item": "' + b"x" * 60 + b'"}', {"content-type": "application/json"}),
+        ("/orders", chunks(b'{"item": "' + b"x" * 60 + b'"}'), {"content-type": "application/json"}),
+        ("/orders", b'{"item": "x"}', {"content-type": "application/json", "content-length": str(10**30)}),
+        ("/login", b"user=" + b"x" * 60, {"content-type": "application/x-www-form-urlencoded"}),
+        ("/login", chunks(b"user=" + b"x" * 60), {"content-type": "application/x-www-form-urlencoded"}),
+    ],
+    ids=["JSON", "JSON in chunks", "Content-Length that lies", "form", "form in chunks"],
+)
+def test_a_body_over_the_limit_answers_413(limited: TestClient, path: str, body: Any, headers: dict[str, str]) -> None:
+    error = assert_error_shape(limited.post(path, content=body, headers=headers), 413)
+    assert error["message"] == "the body is larger than 64 bytes"
+
+
+@pytest.mark.parametrize("path", ["/orders", "/login"])
+def test_a_client_gone_before_the_whole_body_is_not_a_server_error(safety: TestClient, path: str) -> None:
+    """Raw ASGI: the client disconnects after part of the body."""
+    import asyncio
+
+    import safety_server
+
+    messages = [{"type": "http.request", "body": b"user=", "more_body": True}, {"type": "http.disconnect"}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    content_type = b"application/json" if path == "/orders" else b"application/x-www-form-urlencoded"
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http", "path": path,
+             "raw_path": path.encode(), "root_path": "", "query_string": b"", "headers": [(b"content-type", content_type)],
+             "client": ("127.0.0.1", 1), "server": ("testserver", 80)}
+    asyncio.run(safety_server.create_app(echo_handlers(safety_server))(scope, receive, send))
+    assert sent[0]["status"] == 400
+
+
+def test_a_body_at_the_limit_is_read(limited: TestClient) -> None:
+    body = b'{"item": "' + b"x" * 52 + b'"}'
+    assert len(body) == 64
+    assert limited.post("/orders", content=chunks(body), headers={"content-type": "application/json"}).status_code == 200
+
+
+def test_the_default_limit_is_10_mib(safety: TestClient) -> None:
+    import safety_server
+
+    assert safety_server.app.DEFAULT_MAX_BODY_SIZE == 10 * 1024 * 1024
+    response = safety.put("/anything", content=b'"' + b"x" * (10 * 1024 * 1024 - 1) + b'"', headers={"content-type": "application/json"})
+    assert response.status_code == 413 and response.json()["error"] == "request_entity_too_large"
 
 
 def test_repeated_query_selector_is_ambiguous_and_names_the_valid_values(seed_output: Path) -> None:
