@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.encoders import jsonable_encoder
 from fastapi.testclient import TestClient
 
 from conftest import CORPUS, SEED, generate_into, require_corpus, run_stubforge, write_spec
@@ -152,12 +153,13 @@ SWEEP_BODIES = HOSTILE_JSON + [
 
 def echo_handlers(server: Any) -> Any:
     """Handlers implementing every operation by echoing their arguments, the worst case for a
-    server: whatever it lets through goes back into a JSON response."""
+    server: whatever it lets through goes back into a JSON response. (Uploaded bytes, which no
+    handler would echo as JSON text, are echoed as their length.)"""
     operations = importlib.import_module(server.__name__ + ".app").OPERATIONS
 
     def make(name: str) -> Any:
         async def handler(self: Any, **arguments: Any) -> dict[str, Any]:
-            return {"operation": name, "arguments": {k: v if not isinstance(v, bytes) else len(v) for k, v in arguments.items()}}
+            return {"operation": name, "arguments": jsonable_encoder(arguments, custom_encoder={bytes: len})}
 
         return handler
 
@@ -216,6 +218,14 @@ def test_json_an_untyped_body_would_accept_is_refused_with_the_reason(safety: Te
     assert error["error"] == "invalid_request"
     assert reason in error["message"] and reason in error["detail"][0]["msg"]
     assert error["detail"][0]["type"] == "json_invalid"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream", "application/x-www-form-urlencoded", None])
+def test_a_json_body_of_another_media_type_is_refused(safety: TestClient, content_type: str | None) -> None:
+    """FastAPI hands an untyped JSON body the raw bytes when the media type is not JSON."""
+    error = assert_error_shape(send(safety, "PUT", "/anything", b'{"a": "\xff"}', content_type), 422)
+    assert error["detail"] == [{"type": "content_type", "loc": ["body"], "msg": "the body must be JSON, sent with Content-Type: application/json"}]
+    assert send(safety, "PUT", "/anything", b'{"a": 1}', "application/merge-patch+json; charset=utf-8").json()["arguments"]["body"] == {"a": 1}
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import email.message
 import email.policy
 import functools
 import json
@@ -329,6 +330,17 @@ class OperationSpec:
     security: Sequence[Sequence[Auth]] = ()
     parse: dict[str, Parse] = field(default_factory=dict)
     body: BodySpec | None = None
+    json_body: bool = False  # FastAPI reads the body as JSON
+
+
+def _is_json(content_type: str) -> bool:
+    """Whether FastAPI decodes a body of this media type as JSON (else it passes the bytes on)."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
 
 
 def _has_credential(request: Request, auth: Auth) -> bool:
@@ -448,6 +460,12 @@ async def _run(
     if spec.body is not None:
         with _located("body"):
             arguments[spec.body.argument] = await _read_body(request, spec.body)
+    if spec.json_body and not _is_json(request.headers.get("content-type", "")):
+        if await request.body():
+            message = "the body must be JSON, sent with Content-Type: application/json"
+            raise RequestValidationError(
+                [{"type": "content_type", "loc": ("body",), "msg": message}]
+            )
     non_finite = _non_finite_argument(arguments)
     if non_finite is not None:
         message = "Input should be a finite number"
