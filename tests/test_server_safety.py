@@ -487,3 +487,34 @@ def test_sweep_no_hostile_body_gets_a_server_error(spec: Any, tmp_path: Path) ->
         for name in [m for m in sys.modules if m.split(".")[0] == api.server_package]:
             del sys.modules[name]
         sys.modules.update(saved)
+
+
+def test_selectors_of_any_characters_build_and_match(tmp_path: Path) -> None:
+    """Selector values are spec text: one outside Latin-1 must not break ``create_app``."""
+    spec = write_spec(
+        tmp_path,
+        "selectors.yaml",
+        """
+        openapi: 3.0.3
+        info: {title: Selectors, version: "1"}
+        paths:
+          /#X-Target=日本:
+            post: {operationId: japan, responses: {"200": {description: ok}}}
+          /#X-Target=Café:
+            post: {operationId: cafe, responses: {"200": {description: ok}}}
+          /q?Action=日本:
+            get: {operationId: query, responses: {"200": {description: ok}}}
+        """,
+    )
+    assert run_stubforge("generate", spec, "--out", tmp_path / "out").returncode == 0
+    sys.path.insert(0, str(tmp_path / "out" / "selectors" / "server"))
+    try:
+        import selectors_server
+
+        client = TestClient(selectors_server.create_app(echo_handlers(selectors_server)))
+    finally:
+        sys.path.remove(str(tmp_path / "out" / "selectors" / "server"))
+    assert client.post("/", headers=[("X-Target", "日本".encode())]).json()["operation"] == "japan"
+    assert client.post("/", headers=[("X-Target", "Café".encode())]).json()["operation"] == "cafe"
+    assert client.get("/q?Action=%E6%97%A5%E6%9C%AC").json()["operation"] == "query"
+    assert assert_error_shape(client.post("/", headers=[("X-Target", b"\xff")]), 400)["valid"] == ["X-Target: 日本", "X-Target: Café"]

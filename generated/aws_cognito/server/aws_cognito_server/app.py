@@ -207,11 +207,12 @@ class FixedQueryRoute(StrictJSONRoute):
         **kwargs: Any,
     ) -> None:
         self.fixed_query = fixed_query
+        # Spec text may hold any character: compare with the UTF-8 bytes a client would send.
         self.fixed_headers = tuple(
-            (key.lower().encode("latin-1"), value.encode("latin-1")) for key, value in fixed_headers
+            (key.lower().encode("utf-8"), value.encode("utf-8")) for key, value in fixed_headers
         )
         self.absent_query = absent_query
-        self.absent_headers = tuple(key.lower().encode("latin-1") for key in absent_headers)
+        self.absent_headers = tuple(key.lower().encode("utf-8") for key in absent_headers)
         super().__init__(path, endpoint, **kwargs)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
