@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.encoders import jsonable_encoder
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from conftest import CORPUS, SEED, generate_into, require_corpus, run_stubforge, write_spec
 
@@ -157,9 +157,18 @@ def echo_handlers(server: Any) -> Any:
     handler would echo as JSON text, are echoed as their length.)"""
     operations = importlib.import_module(server.__name__ + ".app").OPERATIONS
 
+    def plain(value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            return plain(value.model_dump(by_alias=True))
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [plain(item) for item in value]
+        return len(value) if isinstance(value, bytes) else value
+
     def make(name: str) -> Any:
         async def handler(self: Any, **arguments: Any) -> dict[str, Any]:
-            return {"operation": name, "arguments": jsonable_encoder(arguments, custom_encoder={bytes: len})}
+            return {"operation": name, "arguments": plain(arguments)}
 
         return handler
 
@@ -306,6 +315,45 @@ def test_form_bodies_in_utf_8_are_read(safety: TestClient) -> None:
 )
 def test_malformed_multipart_bodies_answer_422(safety: TestClient, body: bytes, content_type: str) -> None:
     assert_error_shape(send(safety, "POST", "/upload", body, content_type), 422)
+
+
+def nested_multipart(depth: int) -> tuple[bytes, str]:
+    """A multipart body whose "note" part is a multipart body whose part is..., ``depth`` deep."""
+    body = b"x"
+    for level in range(depth):
+        inner = f"multipart/mixed; boundary=b{level - 1}".encode()
+        head = f'--b{level}\r\nContent-Disposition: form-data; name="note"\r\nContent-Type: '.encode() + inner
+        body = head + b"\r\n\r\n" + body + f"\r\n--b{level}--\r\n".encode()
+    return body, f"multipart/form-data; boundary=b{depth - 1}"
+
+
+def test_nested_multipart_parts_are_data_at_any_depth(safety: TestClient) -> None:
+    body, content_type = nested_multipart(3000)
+    response = send(safety, "POST", "/upload", body, content_type)
+    assert response.status_code == 200
+    assert response.json()["arguments"]["body"]["note"].startswith("--b2998\r\n")
+
+
+def test_many_multipart_parts_take_linear_time(safety: TestClient) -> None:
+    """100,000 parts (5.7 MB) took 93 s with the standard library's email parser."""
+    import time
+
+    parts = b"".join(b'--x\r\nContent-Disposition: form-data; name="f%d"\r\n\r\nv\r\n' % i for i in range(100_000))
+    started = time.monotonic()
+    response = send(safety, "POST", "/upload", parts + b'--x\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n--x--\r\n', "multipart/form-data; boundary=x")
+    assert response.status_code == 200 and response.json()["arguments"]["body"]["note"] == "hi"
+    assert time.monotonic() - started < 30
+
+
+def test_multipart_fields_named_again_are_a_list_and_files_stay_bytes(safety: TestClient) -> None:
+    body = (
+        b'preamble\r\n--x y\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n'
+        b'--x y\r\ncontent-disposition: form-data; name=extra\r\n\r\n1\r\n'
+        b'--x y\r\nContent-Disposition: form-data; name="extra"\r\n\r\n2\r\n'
+        b'--x y\r\nContent-Disposition: form-data; name="file"; filename="a \\"b\\".bin"\r\n\r\n\x00\xff\r\n--x y--\r\nepilogue'
+    )
+    response = send(safety, "POST", "/upload", body, 'multipart/form-data; boundary="x y"')
+    assert response.json()["arguments"]["body"] == {"note": "hi", "file": 2, "extra": ["1", "2"]}
 
 
 @pytest.mark.parametrize("body, content_type", [(b'{"x": NaN}', "application/json"), (b"\xff\xfe", "application/octet-stream"), (b"[" * 100_000, "application/json")])
