@@ -5,6 +5,7 @@ what it received; an ambiguous or unknown operation selector is a 400 naming the
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import sys
 from pathlib import Path
@@ -216,7 +217,9 @@ def test_hostile_json_bodies_answer_422_in_the_error_shape(safety: TestClient, c
         (b"[1e400]", "out of range"),
         (b'{"a": 1, "a": 2}', 'the key "a" appears twice'),
         (b'"\\udc00"', "lone surrogate"),
-        (b"[" * 100_000, "nested too deeply"),
+        (b"[" * 100_000, "nests deeper than 100 levels"),
+        (b"[" * 101 + b"]" * 101, "nests deeper than 100 levels"),
+        (b'{"a":' * 50 + b"[" * 51 + b"]" * 51 + b"}" * 50, "nests deeper than 100 levels"),
         (b'{"a": "\xff"}', "not UTF-8"),
         (b"[" + DIGITS + b"]", "4300"),
     ],
@@ -243,9 +246,10 @@ def test_a_json_body_of_another_media_type_is_refused(safety: TestClient, conten
         (b'{"emoji": "\\ud83d\\ude00", "text": "\\\\udc00"}', {"emoji": "\U0001f600", "text": "\\udc00"}),
         (b'\xef\xbb\xbf{"bom": 1}', {"bom": 1}),
         (b"[1.5e308, -0.0, 123456789012345678901234567890]", [1.5e308, -0.0, 123456789012345678901234567890]),
-        (b"[[[[[[[[[[1]]]]]]]]]]", [[[[[[[[[[1]]]]]]]]]]),
+        (b"[" * 100 + b"]" * 100, json.loads("[" * 100 + "]" * 100)),
+        (b'[["[[[[' + b"[" * 200 + b'"]]', [["[[[[" + "[" * 200]]),
     ],
-    ids=["surrogate pair and escaped backslash", "UTF-8 byte order mark", "big but valid numbers", "some nesting"],
+    ids=["surrogate pair and escaped backslash", "UTF-8 byte order mark", "big but valid numbers", "100 levels", "brackets in a string"],
 )
 def test_valid_json_near_the_limits_is_still_accepted(safety: TestClient, body: bytes, expected: Any) -> None:
     response = send(safety, "PUT", "/anything", body, "application/json")

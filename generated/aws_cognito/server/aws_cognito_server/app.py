@@ -99,27 +99,32 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _has_lone_surrogate(value: Any) -> bool:
-    """Whether a string anywhere in decoded JSON holds half of a UTF-16 pair (walked without recursion)."""
-    pending = [value]
+#: How deep a JSON body may nest: deeper ones answer 422 before any code recurses over them.
+MAX_JSON_DEPTH = 100
+
+
+def _json_problem(value: Any, surrogates: bool) -> str | None:
+    """What makes decoded JSON unfit, if anything: nesting beyond ``MAX_JSON_DEPTH``, or (when
+    ``surrogates``) a string holding half of a UTF-16 pair. Walked without recursion."""
+    pending = [(value, 1)]
     while pending:
-        item = pending.pop()
+        item, depth = pending.pop()
         if isinstance(item, str):
-            if _SURROGATE.search(item):
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item)
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
+            if surrogates and _SURROGATE.search(item):
+                return "a string holds a lone surrogate escape, which is not text"
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return f"the body nests deeper than {MAX_JSON_DEPTH} levels"
+            children = [*item, *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return None
 
 
 def _strict_json(content: bytes) -> Any:
     """A request body decoded as RFC 8259 JSON, which Python's ``json`` is lenient about: UTF-8
     only, no NaN or Infinity, numbers that fit a float, integers Python may parse, each key once
-    per object, no lone surrogate escapes (``"\\udc00"``), bounded nesting. Any other body raises
-    ``JSONDecodeError``, which FastAPI answers as an invalid request."""
+    per object, no lone surrogate escapes (``"\\udc00"``), nesting up to ``MAX_JSON_DEPTH``. Any
+    other body raises ``JSONDecodeError``, which FastAPI answers as an invalid request."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -129,13 +134,16 @@ def _strict_json(content: bytes) -> Any:
     except json.JSONDecodeError:
         raise
     except RecursionError:
-        raise json.JSONDecodeError("the body is nested too deeply", text, 0) from None
+        raise json.JSONDecodeError(
+            f"the body nests deeper than {MAX_JSON_DEPTH} levels", text, 0
+        ) from None
     except ValueError as exc:
         raise json.JSONDecodeError(str(exc), text, 0) from None
-    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
-        raise json.JSONDecodeError(
-            "a string holds a lone surrogate escape, which is not text", text, 0
-        )
+    surrogates = _SURROGATE_ESCAPE.search(text) is not None
+    if surrogates or text.count("[") + text.count("{") > MAX_JSON_DEPTH:
+        problem = _json_problem(value, surrogates)
+        if problem is not None:
+            raise json.JSONDecodeError(problem, text, 0)
     return value
 
 
