@@ -6,7 +6,7 @@ import argparse
 import importlib
 from typing import Any
 
-from .app import UnimplementedOperations, create_app
+from .app import DEFAULT_MAX_BODY_SIZE, UnimplementedOperations, create_app
 
 
 def _load(target: str) -> Any:
@@ -35,12 +35,21 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="refuse to start while an operation is not implemented (not checked with --mock)",
     )
+    parser.add_argument(
+        "--max-body-size",
+        type=int,
+        default=DEFAULT_MAX_BODY_SIZE,
+        metavar="BYTES",
+        help=f"larger request bodies answer 413 (default: {DEFAULT_MAX_BODY_SIZE})",
+    )
     args = parser.parse_args(argv)
     import uvicorn
 
     handlers = _load(args.handlers) if args.handlers else None
     try:
-        app = create_app(handlers, mock=args.mock, strict=args.strict)
+        app = create_app(
+            handlers, mock=args.mock, strict=args.strict, max_body_size=args.max_body_size
+        )
     except UnimplementedOperations as exc:
         parser.error(str(exc))
     uvicorn.run(app, host=args.host, port=args.port)
