@@ -23,6 +23,8 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 RETRY_SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}
 LOCAL_SERVER = "http://127.0.0.1:8000"
 DEFAULT_VERSION = "0.0.0"
+#: Module names the bodies of generated operation methods call: an argument must not hide them.
+FUNCTION_BODY_NAMES = {"cast"}
 
 
 @dataclass
@@ -212,7 +214,7 @@ class Normalizer:
         path, fixed_query, fixed_headers = split_path_key(key)
         operation_id = text(op.get("operationId")) or f"{method}{key}"
         context = names.pascal(operation_id, "Operation")
-        py_args = names.Namespace(names.CLIENT_ARGUMENTS | names.HANDLER_ARGUMENTS)
+        py_args = names.Namespace(names.CLIENT_ARGUMENTS | names.HANDLER_ARGUMENTS | FUNCTION_BODY_NAMES)
         declared = self._declared_parameters(op, shared, pointer)
         fixed = {("query", k) for k, _ in fixed_query} | {("header", k.lower()) for k, _ in fixed_headers}
         parameters = []

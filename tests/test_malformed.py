@@ -300,3 +300,169 @@ def test_the_cli_names_the_repair(tmp_path: Path, where: str, value: Any, messag
     assert "Traceback" not in done.stderr
     line = next((line for line in done.stderr.splitlines() if message in line), "")
     assert re.match(re.escape(str(spec)) + r":\d+: " + re.escape(where) + r"\S*: warning: ", line), done.stderr
+
+
+# --------------------------------------------------------------------------- item 9: packages that import
+
+
+def versioned(info: Any) -> str:
+    document: dict[str, Any] = {"openapi": "3.0.3", "paths": {"/ping": {"get": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}}}
+    if info is not ...:
+        document["info"] = info
+    return yaml.safe_dump(document, sort_keys=False)
+
+
+@pytest.mark.parametrize(
+    ("info", "warned"),
+    [
+        (..., ""),
+        ({"title": "No version"}, "/info"),
+        ({"title": "Null version", "version": None}, "/info/version"),
+        ({"title": "Blank version", "version": "  "}, "/info/version"),
+        ({"title": "List version", "version": [1, 2]}, "/info/version"),
+        ("not a mapping", "/info"),
+    ],
+)
+def test_a_spec_without_a_version_generates_a_server_that_starts(tmp_path: Path, info: Any, warned: str) -> None:
+    spec = write_spec(tmp_path, "unversioned.yaml", versioned(info))
+    done = run_stubforge("generate", spec, "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    assert re.search(re.escape(str(spec)) + r":\d+:" + (f" {warned}:" if warned else "") + r" warning: .*version 0\.0\.0 is used", done.stderr), done.stderr
+    assert import_all(tmp_path / "out", ["unversioned"]) == {}
+
+
+def test_a_numeric_version_is_read_as_text(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, "numbered.yaml", versioned({"title": "Numbered", "version": 2.5}))
+    generated = generate_files(spec, Options(artefacts=("server",)))
+    assert generated.api.version == "2.5"
+    assert not [d for d in generated.diagnostics if "version" in d.message]
+
+
+AWKWARD = """
+swagger: "2.0"
+info: {title: Awkward, version: "1"}
+host: api.example.com
+paths:
+  /a/{id}/b/{id}:
+    get:
+      operationId: twice
+      parameters:
+        - {in: path, name: id, required: true, type: string}
+      responses: {"200": {description: ok, schema: {type: object, properties: {ok: {type: string}}}}}
+  /declared/{here}:
+    get:
+      operationId: declaredNotInTemplate
+      parameters:
+        - {in: path, name: here, required: true, type: string}
+        - {in: path, name: gone, required: true, type: string}
+      responses: {"200": {description: ok}}
+  /undeclared/{a-b}/{class}:
+    get:
+      operationId: templateNotDeclared
+      responses: {"200": {description: ok}}
+  /same-names:
+    post:
+      operationId: sameNames
+      parameters:
+        - {in: query, name: pet-id, type: string}
+        - {in: query, name: pet_id, type: string}
+        - {in: query, name: petId, type: string}
+        - {in: header, name: Pet-Id, type: string}
+        - {in: query, name: self, type: string}
+        - {in: query, name: client, type: string}
+        - {in: query, name: body, type: string}
+        - {in: query, name: timeout, type: string}
+        - {in: query, name: headers, type: string}
+        - {in: query, name: request, type: string}
+        - {in: query, name: cast, type: string}
+        - {in: query, name: models, type: string}
+        - {in: query, name: None, type: string}
+        - {in: query, name: class, type: string}
+        - {in: query, name: lambda, type: string}
+        - {in: query, name: "", type: string}
+        - {in: body, name: body, schema: {type: object, properties: {x: {type: string}}}}
+      responses: {"200": {description: ok}}
+  /collide/1:
+    get:
+      operationId: collide
+      responses: {"200": {description: ok}}
+  /collide/2:
+    get:
+      operationId: collide
+      responses: {"200": {description: ok}}
+  /collide/3:
+    get:
+      operationId: Collide!
+      responses: {"200": {description: ok}}
+"""
+
+CALL_EVERY_OPERATION = textwrap.dedent(
+    """
+    import asyncio, inspect, json, sys
+    import httpx
+    from awkward_client import AsyncClient
+    from awkward_server import create_app
+
+    async def main():
+        transport = httpx.ASGITransport(app=create_app(mock=True), raise_app_exceptions=False)
+        results = {}
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as raw:
+            client = AsyncClient("http://test", http_client=raw, max_retries=0)
+            group = client.default
+            for name in sorted(n for n in dir(group) if not n.startswith("_")):
+                method = getattr(group, name)
+                arguments = {p: "v" for p, spec in inspect.signature(method).parameters.items() if p != "timeout"}
+                if "body_2" in arguments:
+                    arguments["body_2"] = {"x": "y"}
+                try:
+                    await method(**arguments)
+                    results[name] = "ok"
+                except Exception as exc:
+                    results[name] = repr(exc)
+        print(json.dumps(results))
+
+    asyncio.run(main())
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def awkward(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    folder = tmp_path_factory.mktemp("awkward")
+    spec = write_spec(folder, "awkward.yaml", AWKWARD)
+    return folder, run_stubforge("generate", spec, "--out", folder / "out")
+
+
+def test_awkward_parameters_are_repaired_with_located_warnings(awkward: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    folder, done = awkward
+    assert done.returncode == 0, done.stderr
+    spec = re.escape(str(folder / "awkward.yaml"))
+    for pointer, message in [
+        ("/paths/~1a~1{id}~1b~1{id}/get", "path parameter 'id' stands 2 times in the path"),
+        ("/paths/~1declared~1{here}/get", "path parameter 'gone' is not in the path"),
+        ("/paths/~1undeclared~1{a-b}~1{class}/get", "path parameter 'a-b' is not declared"),
+        ("/paths/~1undeclared~1{a-b}~1{class}/get", "path parameter 'class' is not declared"),
+    ]:
+        assert re.search(spec + r":\d+: " + re.escape(pointer) + ": warning: " + re.escape(message), done.stderr), (message, done.stderr)
+
+
+def test_awkward_packages_import_and_every_operation_round_trips(awkward: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    folder, done = awkward
+    assert done.returncode == 0, done.stderr
+    assert import_all(folder / "out", ["awkward"]) == {}
+    env_path = f"{folder / 'out' / 'awkward' / 'client'}:{folder / 'out' / 'awkward' / 'server'}"
+    called = subprocess.run([sys.executable, "-c", CALL_EVERY_OPERATION], capture_output=True, text=True, timeout=120, env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"})
+    assert called.returncode == 0, called.stderr[-3000:]
+    results = json.loads(called.stdout.splitlines()[-1])
+    assert len(results) == 7, results
+    assert results == {name: "ok" for name in results}
+
+
+def test_colliding_names_become_distinct_python_names(awkward: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    folder, done = awkward
+    group = (folder / "out" / "awkward" / "client" / "awkward_client" / "api" / "default.py").read_text("utf-8")
+    assert re.findall(r"async def (collide\w*)\(", group) == ["collide", "collide_2", "collide_3"]
+    same = group[group.index("async def same_names(") :].split(") ->", 1)[0]
+    arguments = re.findall(r"^\s+(\w+):", same, re.MULTILINE)
+    assert len(arguments) == len(set(arguments)) == 18, arguments
+    assert "timeout" in arguments and "self" not in arguments
