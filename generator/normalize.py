@@ -13,11 +13,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from . import names
-from .diagnostics import Diagnostic, Level, escape_pointer_token as escape, pointer_of, sort_unique
+from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token as escape, pointer_of, sort_unique
 from .examples import ExampleMaker, call_example
 from .load import LoadedSpec, resolve_pointer
 from .model import Api, Body, Group, Operation, Parameter, Response, Route, SecurityScheme, TypeInfo
-from .schemas import SchemaConverter, text
+from .schemas import SchemaConverter, TooDeep, text
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 RETRY_SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}
@@ -103,6 +103,12 @@ class Normalizer:
         return node, pointer
 
     def normalize(self) -> Api:
+        try:
+            return self._normalize()
+        except TooDeep as exc:
+            raise SpecError([self.spec.diag(Level.ERROR, exc.pointer, str(exc))]) from None
+
+    def _normalize(self) -> Api:
         schemas = self.named_schemas()
         self.converter.declare_named(schemas)
         self.converter.build_named(schemas)

@@ -23,6 +23,15 @@ _TYPE_NAMES = _PRIMITIVES | {"array", "object", "null", "file"}
 MAX_SCHEMA_DEPTH = 100
 
 
+class TooDeep(Exception):
+    """A schema nests deeper than ``MAX_SCHEMA_DEPTH``: generation stops at the first such place
+    (every schema of a long chain would be too deep, and each would take as long to find)."""
+
+    def __init__(self, pointer: str):
+        self.pointer = pointer
+        super().__init__(f"schema nested deeper than {MAX_SCHEMA_DEPTH} levels (inline, through allOf, or through refs to schemas that are not models)")
+
+
 @dataclass
 class SchemaConverter:
     document: dict[str, Any]
@@ -65,8 +74,7 @@ class SchemaConverter:
         if not isinstance(schema, dict):
             return ANY
         if self._depth >= MAX_SCHEMA_DEPTH:
-            self.warn(Level.ERROR, pointer, f"schema nested deeper than {MAX_SCHEMA_DEPTH} levels (inline, allOf or refs)")
-            return ANY
+            raise TooDeep(pointer)
         self._depth += 1
         try:
             return self._convert(self.repaired(schema, pointer), pointer, context, seen)
@@ -167,8 +175,7 @@ class SchemaConverter:
         properties: dict[str, Any] = {}
         required: set[str] = set()
         if self._depth >= MAX_SCHEMA_DEPTH:
-            self.warn(Level.ERROR, pointer, f"schema nested deeper than {MAX_SCHEMA_DEPTH} levels (inline, allOf or refs)")
-            return properties, required
+            raise TooDeep(pointer)
         schema = self.repaired(schema, pointer)
         self._depth += 1
         try:

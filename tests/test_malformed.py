@@ -466,3 +466,56 @@ def test_colliding_names_become_distinct_python_names(awkward: tuple[Path, subpr
     arguments = re.findall(r"^\s+(\w+):", same, re.MULTILINE)
     assert len(arguments) == len(set(arguments)) == 18, arguments
     assert "timeout" in arguments and "self" not in arguments
+
+
+# --------------------------------------------------------------------------- item 4: long chains
+
+CHAIN = 10_000
+
+
+def chain(kind: str, length: int = CHAIN) -> str:
+    """``length`` definitions, each referring to the next (JSON: YAML would take long to read)."""
+    definitions: dict[str, Any] = {}
+    for index in range(length):
+        following = {"$ref": f"#/definitions/S{index + 1}"}
+        definitions[f"S{index}"] = {
+            "alias": following,
+            "array": {"type": "array", "items": following},
+            "allOf": {"allOf": [following], "properties": {f"p{index}": {"type": "string"}}},
+            "models": {"type": "object", "properties": {"next": {"properties": {"inner": following}}}},
+        }[kind]
+    definitions[f"S{length}"] = {"type": "object", "properties": {"end": {"type": "string"}}}
+    response = {"200": {"description": "ok", "schema": {"$ref": "#/definitions/S0"}}}
+    document = {"swagger": "2.0", "info": {"title": "Chain", "version": "1"}, "paths": {"/x": {"get": {"responses": response}}}, "definitions": definitions}
+    return json.dumps(document, indent=1)
+
+
+@pytest.mark.parametrize("kind", ["alias", "array", "allOf"])
+def test_a_chain_of_ten_thousand_schemas_is_refused_at_a_documented_depth(tmp_path: Path, kind: str) -> None:
+    spec = write_spec(tmp_path, "chain.json", chain(kind))
+    started = time.monotonic()
+    done = run_stubforge("generate", spec, "--out", tmp_path / "out")
+    assert time.monotonic() - started < 60
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "RecursionError" not in done.stderr
+    assert re.search(re.escape(str(spec)) + r":\d+: /definitions/S\d+\S*: error: schema nested deeper than 100 levels", done.stderr), done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_chain_just_under_the_depth_generates(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, "chain.json", chain("alias", 90))
+    done = run_stubforge("generate", spec, "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    assert import_all(tmp_path / "out", ["chain"]) == {}
+
+
+def test_ten_thousand_models_each_holding_the_next_render(tmp_path: Path) -> None:
+    """Refs to models are names, not nesting: a chain of them is as long as the spec wants."""
+    from generator.pipeline import build_model
+    from generator.render import render
+
+    spec = write_spec(tmp_path, "chain.json", chain("models"))
+    api = build_model(spec)
+    assert len(api.models) == 2 * CHAIN + 1
+    files = render(api, None, ("client", "server", "docs"))
+    assert "class S9999(" in files["client/chain_client/models.py"]
