@@ -310,7 +310,8 @@ class Normalizer:
         return tuple(responses)
 
     def _groups(self, pending: list[PendingOperation], maker: ExampleMaker, base_url: str) -> tuple[Group, ...]:
-        tags = self.doc.get("tags") if isinstance(self.doc.get("tags"), list) else []
+        tags = self.doc.get("tags")
+        tags = tags if isinstance(tags, list) else []
         tag_text = {text(t.get("name")): text(t.get("description")) for t in tags if isinstance(t, dict)}
         by_tag: dict[str, list[PendingOperation]] = {}
         for item in pending:

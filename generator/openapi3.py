@@ -56,7 +56,8 @@ class OpenApi3(Normalizer):
         servers = self.doc.get("servers")
         server = servers[0] if isinstance(servers, list) and servers and isinstance(servers[0], dict) else {}
         url = text(server.get("url"))
-        variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+        variables = server.get("variables")
+        variables = variables if isinstance(variables, dict) else {}
         for name, variable in variables.items():
             default = text(variable.get("default")) if isinstance(variable, dict) else ""
             url = url.replace("{" + name + "}", default)
@@ -159,7 +160,8 @@ class OpenApi3(Normalizer):
         for key, message in _UNGENERATED.items():
             if op.get(key):
                 self.warn(Level.WARNING, f"{pointer}/{key}", message)
-        responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+        responses = op.get("responses")
+        responses = responses if isinstance(responses, dict) else {}
         for status, response in responses.items():
             if isinstance(response, dict) and response.get("links"):
                 self.warn(Level.WARNING, f"{pointer}/responses/{status}/links", "links are not generated")
