@@ -129,9 +129,11 @@ class OpenApi3(Normalizer):
 
     def body(self, op: dict[str, Any], pointer: str, context: str, py_args: names.Namespace, params: list[tuple[dict[str, Any], str]]) -> Body | None:
         raw, ref_pointer = self.deref(op.get("requestBody"))
-        if not isinstance(raw, dict):
-            return None
         where = ref_pointer or pointer + "/requestBody"
+        if not isinstance(raw, dict):
+            if "requestBody" in op:
+                self.warn(Level.WARNING, where, "request body is not a mapping (or a broken $ref); not sent")
+            return None
         content_type, media = pick_media(raw.get("content"))
         if content_type is None:
             self.warn(Level.WARNING, where, "request body has no content; not sent")

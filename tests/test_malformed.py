@@ -302,6 +302,17 @@ def test_the_cli_names_the_repair(tmp_path: Path, where: str, value: Any, messag
     assert re.match(re.escape(str(spec)) + r":\d+: " + re.escape(where) + r"\S*: warning: ", line), done.stderr
 
 
+def test_extension_values_are_data_whatever_they_hold(tmp_path: Path) -> None:
+    document = openapi3()
+    odd = {"$ref": 3, "type": {"type": "string"}, "properties": ["x"], "required": "x", "enum": {"a": 1}}
+    for pointer in ("/x-odd", PETS + "/x-odd", PETS + "/get/x-odd", PETS + "/get/parameters/0/x-odd", "/components/schemas/Pet/x-odd", "/components/schemas/Pet/properties/name/x-odd"):
+        document = set_at(document, pointer, odd)
+    spec = write_spec(tmp_path, "extended.yaml", yaml.safe_dump(document, sort_keys=False))
+    generated = generate_files(spec, Options(artefacts=("client", "server")))
+    assert [str(d) for d in generated.diagnostics if "x-odd" in d.pointer] == []
+    assert "name: str" in generated.files["client/extended_client/models.py"]
+
+
 # --------------------------------------------------------------------------- item 9: packages that import
 
 
