@@ -7,8 +7,9 @@ not model yet becomes ``any`` with a warning, so the rest still generates.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from . import names
 from .diagnostics import Level
@@ -51,6 +52,17 @@ class SchemaConverter:
         for each (see ``repair_schema``)."""
         return repair_schema(schema, lambda where, message: self.warn(Level.WARNING, pointer + where, message))
 
+    @contextmanager
+    def _nested(self, pointer: str) -> Iterator[None]:
+        """One level deeper into a schema; past ``MAX_SCHEMA_DEPTH``, generation stops."""
+        if self._depth >= MAX_SCHEMA_DEPTH:
+            raise TooDeep(pointer)
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+
     def declare_named(self, definitions: dict[str, Any]) -> None:
         """Give every named object schema its class name up front, so refs may point forward."""
         for key, schema in definitions.items():
@@ -73,13 +85,8 @@ class SchemaConverter:
         """The type of ``schema``; ``context`` names an inline object's class if it needs one."""
         if not isinstance(schema, dict):
             return ANY
-        if self._depth >= MAX_SCHEMA_DEPTH:
-            raise TooDeep(pointer)
-        self._depth += 1
-        try:
+        with self._nested(pointer):
             return self._convert(self.repaired(schema, pointer), pointer, context, seen)
-        finally:
-            self._depth -= 1
 
     def _convert(self, schema: dict[str, Any], pointer: str, context: str, seen: frozenset[str]) -> TypeInfo:
         nullable = bool(schema.get("x-nullable") or schema.get("nullable"))
@@ -174,11 +181,8 @@ class SchemaConverter:
         """Own properties plus those of every ``allOf`` part (followed through refs)."""
         properties: dict[str, Any] = {}
         required: set[str] = set()
-        if self._depth >= MAX_SCHEMA_DEPTH:
-            raise TooDeep(pointer)
         schema = self.repaired(schema, pointer)
-        self._depth += 1
-        try:
+        with self._nested(pointer):
             for index, part in enumerate(schema.get("allOf") or []):
                 part, ref = self._follow(part, seen)
                 if isinstance(part, dict):
@@ -186,8 +190,6 @@ class SchemaConverter:
                     inherited, inherited_required = self._properties(part, where, seen | ({ref} if ref else set()))
                     properties.update(inherited)
                     required |= inherited_required
-        finally:
-            self._depth -= 1
         own = schema.get("properties")
         if isinstance(own, dict):
             properties.update(own)
