@@ -259,9 +259,10 @@ def test_every_malformed_keyword_is_a_located_warning_or_error(cases: list[Case]
 
 
 def _near(found: str, bad: str) -> bool:
-    """A finding about the bad value: at it, inside it, or at the object that holds it."""
-    holder = bad.rsplit("/", 1)[0]
-    return found.startswith(bad) or found == holder or bad.startswith(found + "/") and found.count("/") >= bad.count("/") - 2
+    """A finding about the bad value: at it, inside it, or at one of the two objects that hold it."""
+    if found == bad or found.startswith(bad + "/"):
+        return True
+    return bad.startswith(found + "/") and bad.count("/") - found.count("/") <= 2
 
 
 def test_packages_generated_from_malformed_specs_import(cases: list[Case]) -> None:
