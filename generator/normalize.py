@@ -13,15 +13,18 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from . import names
-from .diagnostics import Diagnostic, Level, pointer_of, sort_unique
+from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token as escape, pointer_of, sort_unique
 from .examples import ExampleMaker, call_example
 from .load import LoadedSpec, resolve_pointer
 from .model import Api, Body, Group, Operation, Parameter, Response, Route, SecurityScheme, TypeInfo
-from .schemas import SchemaConverter, text
+from .schemas import SchemaConverter, TooDeep, text
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 RETRY_SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}
 LOCAL_SERVER = "http://127.0.0.1:8000"
+DEFAULT_VERSION = "0.0.0"
+#: Module names the bodies of generated operation methods call: an argument must not hide them.
+FUNCTION_BODY_NAMES = {"cast"}
 
 
 @dataclass
@@ -100,6 +103,12 @@ class Normalizer:
         return node, pointer
 
     def normalize(self) -> Api:
+        try:
+            return self._normalize()
+        except TooDeep as exc:
+            raise SpecError([self.spec.diag(Level.ERROR, exc.pointer, str(exc))]) from None
+
+    def _normalize(self) -> Api:
         schemas = self.named_schemas()
         self.converter.declare_named(schemas)
         self.converter.build_named(schemas)
@@ -109,8 +118,7 @@ class Normalizer:
         maker = ExampleMaker({m.name: m for m in models})
         base_url, base_path = self.base_url_and_path()
         groups = self._groups(pending, maker, base_url)
-        info = self.doc.get("info") if isinstance(self.doc.get("info"), dict) else {}
-        version = text(info.get("version"))
+        version, info = self._version_and_info()
         return Api(
             spec_name=self.spec_name,
             client_package=f"{self.spec_name}_client",
@@ -128,6 +136,18 @@ class Normalizer:
             security_schemes=schemes,
             diagnostics=sort_unique(self.spec.diagnostics + self.found),
         )
+
+    def _version_and_info(self) -> tuple[str, dict[str, Any]]:
+        """The API's version (a server's OpenAPI document needs one) and its ``info`` mapping."""
+        info = self.doc.get("info")
+        if not isinstance(info, dict):
+            self.warn(Level.WARNING, "/info" if "info" in self.doc else "", "no 'info' mapping; version 0.0.0 is used")
+            return DEFAULT_VERSION, {}
+        version = info.get("version")
+        if isinstance(version, (str, int, float)) and not isinstance(version, bool) and text(version):
+            return text(version), info
+        self.warn(Level.WARNING, "/info/version" if "version" in info else "/info", "no 'info.version' text; version 0.0.0 is used")
+        return DEFAULT_VERSION, info
 
     def _security_schemes(self) -> tuple[SecurityScheme, ...]:
         raw, pointer = self.raw_security_schemes()
@@ -169,19 +189,30 @@ class Normalizer:
             return []
         pending = []
         for key, item in paths.items():
+            item_pointer = pointer_of("paths", key)
             item, _ = self.deref(item)
             if not isinstance(item, dict):
+                self.warn(Level.WARNING, item_pointer, "path item is not a mapping (or a broken $ref); skipped")
                 continue
-            item_pointer = pointer_of("paths", key)
             if not key.startswith("/"):
                 self.warn(Level.WARNING, item_pointer, "path does not start with '/'; read as if it did")
-            shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+            shared = self._list_of_parameters(item, item_pointer)
             for method in METHODS:
                 operation = item.get(method)
+                where = f"{item_pointer}/{method}"
                 if isinstance(operation, dict):
-                    where = f"{item_pointer}/{method}"
                     pending.append(self._operation(key, method, operation, shared, where, schemes))
+                elif method in item:
+                    self.warn(Level.WARNING, where, "operation is not a mapping; skipped")
         return pending
+
+    def _list_of_parameters(self, holder: dict[str, Any], pointer: str) -> list[Any]:
+        """A path item's or operation's ``parameters``: a list, or none (with a warning)."""
+        parameters = holder.get("parameters")
+        if parameters is None or isinstance(parameters, list):
+            return parameters or []
+        self.warn(Level.WARNING, pointer + "/parameters", "'parameters' is not a list; ignored")
+        return []
 
     def _operation(
         self, key: str, method: str, op: dict[str, Any], shared: list[Any], pointer: str, schemes: dict[str, SecurityScheme]
@@ -189,7 +220,7 @@ class Normalizer:
         path, fixed_query, fixed_headers = split_path_key(key)
         operation_id = text(op.get("operationId")) or f"{method}{key}"
         context = names.pascal(operation_id, "Operation")
-        py_args = names.Namespace(names.CLIENT_ARGUMENTS | names.HANDLER_ARGUMENTS)
+        py_args = names.Namespace(names.CLIENT_ARGUMENTS | names.HANDLER_ARGUMENTS | FUNCTION_BODY_NAMES)
         declared = self._declared_parameters(op, shared, pointer)
         fixed = {("query", k) for k, _ in fixed_query} | {("header", k.lower()) for k, _ in fixed_headers}
         parameters = []
@@ -224,7 +255,7 @@ class Normalizer:
     def _declared_parameters(self, op: dict[str, Any], shared: list[Any], pointer: str) -> list[tuple[dict[str, Any], str]]:
         """Path-level then operation-level parameters; an operation's own wins on (in, name)."""
         declared: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
-        own = op.get("parameters") if isinstance(op.get("parameters"), list) else []
+        own = self._list_of_parameters(op, pointer)
         item_pointer = pointer.rsplit("/", 1)[0]
         for base, items in ((item_pointer, shared), (pointer, own)):
             for index, raw in enumerate(items):
@@ -244,7 +275,10 @@ class Normalizer:
     ) -> list[Parameter]:
         declared = {p.wire_name for p in parameters if p.location == "path"}
         extra = []
-        for wire in re.findall(r"{([^{}]+)}", path):
+        in_template = re.findall(r"{([^{}]+)}", path)
+        for wire in sorted({w for w in in_template if in_template.count(w) > 1}):
+            self.warn(Level.WARNING, pointer, f"path parameter {wire!r} stands {in_template.count(wire)} times in the path; the client sends one value in every place, the server reads the first")
+        for wire in dict.fromkeys(in_template):
             if wire not in declared:
                 declared.add(wire)
                 self.warn(Level.WARNING, pointer, f"path parameter {wire!r} is not declared; read as a required string")
@@ -256,20 +290,28 @@ class Normalizer:
         return extra
 
     def _responses(self, op: dict[str, Any], pointer: str, context: str) -> tuple[Response, ...]:
-        raw = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+        raw = op.get("responses")
+        if not isinstance(raw, dict):
+            if raw is not None:
+                self.warn(Level.WARNING, pointer + "/responses", "'responses' is not a mapping; ignored")
+            raw = {}
         responses = []
         for status, response in raw.items():
-            response, _ = self.deref(response)
+            where = f"{pointer}/responses/{escape(str(status))}"
             status = str(status).upper() if str(status).upper().endswith("XX") else str(status)
             if not re.fullmatch(r"[1-5](\d\d|XX)|default", status):
-                self.warn(Level.WARNING, f"{pointer}/responses/{status}", f"response status {status!r} is not an HTTP status; ignored")
+                self.warn(Level.WARNING, where, f"response status {status!r} is not an HTTP status; ignored")
                 continue
-            if isinstance(response, dict):
-                responses.append(self.response(op, status, response, f"{pointer}/responses/{status}", context))
+            response, _ = self.deref(response)
+            if not isinstance(response, dict):
+                self.warn(Level.WARNING, where, "response is not a mapping (or a broken $ref); ignored")
+                continue
+            responses.append(self.response(op, status, response, where, context))
         return tuple(responses)
 
     def _groups(self, pending: list[PendingOperation], maker: ExampleMaker, base_url: str) -> tuple[Group, ...]:
-        tags = self.doc.get("tags") if isinstance(self.doc.get("tags"), list) else []
+        tags = self.doc.get("tags")
+        tags = tags if isinstance(tags, list) else []
         tag_text = {text(t.get("name")): text(t.get("description")) for t in tags if isinstance(t, dict)}
         by_tag: dict[str, list[PendingOperation]] = {}
         for item in pending:
@@ -317,9 +359,13 @@ def split_path_key(key: str) -> tuple[str, tuple[tuple[str, str], ...], tuple[tu
 
 
 def _server_path(path: str, parameters: list[Parameter]) -> str:
+    """The path with Python names; a parameter that stands twice in the path is read from its
+    first place only (a route names each of its parameters once), later places get names that
+    no parameter has (generated names never start with "_")."""
     for param in parameters:
         if param.location == "path":
-            path = path.replace("{" + param.wire_name + "}", "{" + param.py_name + "}")
+            first, *later = path.split("{" + param.wire_name + "}")
+            path = first + "".join("{" + (param.py_name if index == 0 else f"_{param.py_name}_{index + 1}") + "}" + part for index, part in enumerate(later))
     return path
 
 

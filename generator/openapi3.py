@@ -56,7 +56,8 @@ class OpenApi3(Normalizer):
         servers = self.doc.get("servers")
         server = servers[0] if isinstance(servers, list) and servers and isinstance(servers[0], dict) else {}
         url = text(server.get("url"))
-        variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+        variables = server.get("variables")
+        variables = variables if isinstance(variables, dict) else {}
         for name, variable in variables.items():
             default = text(variable.get("default")) if isinstance(variable, dict) else ""
             url = url.replace("{" + name + "}", default)
@@ -128,9 +129,11 @@ class OpenApi3(Normalizer):
 
     def body(self, op: dict[str, Any], pointer: str, context: str, py_args: names.Namespace, params: list[tuple[dict[str, Any], str]]) -> Body | None:
         raw, ref_pointer = self.deref(op.get("requestBody"))
-        if not isinstance(raw, dict):
-            return None
         where = ref_pointer or pointer + "/requestBody"
+        if not isinstance(raw, dict):
+            if "requestBody" in op:
+                self.warn(Level.WARNING, where, "request body is not a mapping (or a broken $ref); not sent")
+            return None
         content_type, media = pick_media(raw.get("content"))
         if content_type is None:
             self.warn(Level.WARNING, where, "request body has no content; not sent")
@@ -159,7 +162,8 @@ class OpenApi3(Normalizer):
         for key, message in _UNGENERATED.items():
             if op.get(key):
                 self.warn(Level.WARNING, f"{pointer}/{key}", message)
-        responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+        responses = op.get("responses")
+        responses = responses if isinstance(responses, dict) else {}
         for status, response in responses.items():
             if isinstance(response, dict) and response.get("links"):
                 self.warn(Level.WARNING, f"{pointer}/responses/{status}/links", "links are not generated")

@@ -7,8 +7,9 @@ not model yet becomes ``any`` with a warning, so the rest still generates.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from . import names
 from .diagnostics import Level
@@ -17,6 +18,19 @@ from .model import ANY, Model, ModelField, NamedEnum, TypeInfo
 
 Warn = Callable[[Level, str, str], None]
 _PRIMITIVES = {"string", "integer", "number", "boolean"}
+_TYPE_NAMES = _PRIMITIVES | {"array", "object", "null", "file"}
+#: Schemas nested deeper than this (inline, through allOf, or through refs to schemas that are
+#: not models) are refused with a located error, so that no later step recurses without bound.
+MAX_SCHEMA_DEPTH = 100
+
+
+class TooDeep(Exception):
+    """A schema nests deeper than ``MAX_SCHEMA_DEPTH``: generation stops at the first such place
+    (every schema of a long chain would be too deep, and each would take as long to find)."""
+
+    def __init__(self, pointer: str):
+        self.pointer = pointer
+        super().__init__(f"schema nested deeper than {MAX_SCHEMA_DEPTH} levels (inline, through allOf, or through refs to schemas that are not models)")
 
 
 @dataclass
@@ -31,11 +45,28 @@ class SchemaConverter:
 
     _ref_types: dict[str, TypeInfo] = field(default_factory=dict)  # converted non-model refs
     _enums: list[NamedEnum] = field(default_factory=list)
+    _depth: int = 0  # schemas being converted or read, one inside the next
+
+    def repaired(self, schema: dict[str, Any], pointer: str) -> dict[str, Any]:
+        """``schema`` with each keyword of the wrong JSON type repaired or dropped, a warning
+        for each (see ``repair_schema``)."""
+        return repair_schema(schema, lambda where, message: self.warn(Level.WARNING, pointer + where, message))
+
+    @contextmanager
+    def _nested(self, pointer: str) -> Iterator[None]:
+        """One level deeper into a schema; past ``MAX_SCHEMA_DEPTH``, generation stops."""
+        if self._depth >= MAX_SCHEMA_DEPTH:
+            raise TooDeep(pointer)
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
 
     def declare_named(self, definitions: dict[str, Any]) -> None:
         """Give every named object schema its class name up front, so refs may point forward."""
         for key, schema in definitions.items():
-            if isinstance(schema, dict) and self._is_object(schema, frozenset()):
+            if isinstance(schema, dict) and self._is_object(schema, self.model_prefix[1:] + names_escape(key), frozenset()):
                 self._named[self.model_prefix + names_escape(key)] = self.class_names.claim(names.pascal(key, "Model"))
 
     def build_named(self, definitions: dict[str, Any]) -> None:
@@ -54,6 +85,10 @@ class SchemaConverter:
         """The type of ``schema``; ``context`` names an inline object's class if it needs one."""
         if not isinstance(schema, dict):
             return ANY
+        with self._nested(pointer):
+            return self._convert(self.repaired(schema, pointer), pointer, context, seen)
+
+    def _convert(self, schema: dict[str, Any], pointer: str, context: str, seen: frozenset[str]) -> TypeInfo:
         nullable = bool(schema.get("x-nullable") or schema.get("nullable"))
         ref = schema.get("$ref")
         if isinstance(ref, str):
@@ -71,6 +106,8 @@ class SchemaConverter:
         enum = schema.get("enum")
         if isinstance(enum, list):
             values = literal_values(enum)
+            if any(isinstance(v, (dict, list)) for v in enum):
+                self.warn(Level.WARNING, pointer + "/enum", "enum holds objects or lists; typed without its values")
             if values:
                 return TypeInfo("enum", enum_values=values, nullable=nullable or None in enum, alias=self._enum_alias(context, values))
         for keyword in ("oneOf", "anyOf"):
@@ -89,7 +126,7 @@ class SchemaConverter:
         if kind == "array":
             items = self.convert(schema.get("items"), pointer + "/items", context + "Item", seen)
             return TypeInfo("array", items=items, nullable=nullable)
-        if kind == "object" or self._is_object(schema, seen):
+        if kind == "object" or self._is_object(schema, pointer, seen):
             return self._convert_object(schema, pointer, context, seen, nullable)
         return TypeInfo("any")
 
@@ -131,7 +168,7 @@ class SchemaConverter:
         return TypeInfo("union", variants=tuple(variants), nullable=nullable)
 
     def _convert_object(self, schema: dict[str, Any], pointer: str, context: str, seen: frozenset[str], nullable: bool) -> TypeInfo:
-        properties, _ = self._properties(schema, seen)
+        properties, _ = self._properties(schema, pointer, seen)
         if properties:
             class_name = self.class_names.claim(names.pascal(context, "Model"))
             self._build_model(class_name, context, schema, pointer, seen)
@@ -140,16 +177,19 @@ class SchemaConverter:
         values = self.convert(extra, pointer + "/additionalProperties", context + "Value", seen) if isinstance(extra, dict) else ANY
         return TypeInfo("map", items=values, nullable=nullable)
 
-    def _properties(self, schema: dict[str, Any], seen: frozenset[str]) -> tuple[dict[str, Any], set[str]]:
+    def _properties(self, schema: dict[str, Any], pointer: str, seen: frozenset[str]) -> tuple[dict[str, Any], set[str]]:
         """Own properties plus those of every ``allOf`` part (followed through refs)."""
         properties: dict[str, Any] = {}
         required: set[str] = set()
-        for index, part in enumerate(schema.get("allOf") or [] if isinstance(schema.get("allOf"), list) else []):
-            part, ref = self._follow(part, seen)
-            if isinstance(part, dict):
-                inherited, inherited_required = self._properties(part, seen | ({ref} if ref else set()))
-                properties.update(inherited)
-                required |= inherited_required
+        schema = self.repaired(schema, pointer)
+        with self._nested(pointer):
+            for index, part in enumerate(schema.get("allOf") or []):
+                part, ref = self._follow(part, seen)
+                if isinstance(part, dict):
+                    where = ref[1:] if ref else f"{pointer}/allOf/{index}"
+                    inherited, inherited_required = self._properties(part, where, seen | ({ref} if ref else set()))
+                    properties.update(inherited)
+                    required |= inherited_required
         own = schema.get("properties")
         if isinstance(own, dict):
             properties.update(own)
@@ -167,7 +207,8 @@ class SchemaConverter:
         return (target if found else None), ref
 
     def _build_model(self, class_name: str, wire_name: str, schema: dict[str, Any], pointer: str, seen: frozenset[str]) -> None:
-        properties, required = self._properties(schema, seen)
+        schema = self.repaired(schema, pointer)
+        properties, required = self._properties(schema, pointer, seen)
         if isinstance(schema.get("oneOf"), list) or isinstance(schema.get("anyOf"), list):
             self.warn(Level.WARNING, pointer, "oneOf/anyOf beside properties: only the listed properties are typed")
         field_names = names.Namespace()
@@ -182,12 +223,13 @@ class SchemaConverter:
         fields.sort(key=lambda f: not f.required)  # dataclass fields without defaults come first
         self._models[class_name] = Model(class_name, wire_name, text(schema.get("description")), tuple(fields), None)
 
-    def _is_object(self, schema: dict[str, Any], seen: frozenset[str]) -> bool:
+    def _is_object(self, schema: dict[str, Any], pointer: str, seen: frozenset[str]) -> bool:
+        schema = self.repaired(schema, pointer)
         if schema.get("type") == "object":
             return True
         if "type" in schema or schema.get("oneOf") or schema.get("anyOf") or schema.get("enum"):
             return False
-        properties, _ = self._properties(schema, seen)
+        properties, _ = self._properties(schema, pointer, seen)
         return bool(properties)
 
 
@@ -229,3 +271,143 @@ def text(value: Any) -> str:
 
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+Report = Callable[[str, str], None]  # (pointer below the schema, message)
+
+
+def repair_schema(schema: dict[str, Any], report: Report) -> dict[str, Any]:
+    """``schema`` with every keyword this generator reads made the JSON type it must be.
+
+    Specs in the wild hold a schema where a type name belongs (``type: {type: string}``), a
+    string where a list belongs, and so on. Each such keyword is repaired when what was meant is
+    clear (the inner schema is used, one name becomes a list of one) or else dropped (the type
+    is then less precise, at worst ``any``), and each repair is reported. A schema that needs no
+    repair is returned as it is.
+    """
+    kind = schema.get("type")
+    default_fits = "default" not in schema or kind not in _JSON_TYPES or _fits(schema["default"], kind)
+    if default_fits and all(_KEYWORD_CHECKS[key][0](value) for key, value in schema.items() if key in _KEYWORD_CHECKS):
+        return schema
+    repaired = dict(schema)
+    while isinstance(repaired.get("type"), dict) and _has_type(repaired["type"]):
+        report("/type", "'type' holds a schema instead of a type name; that schema is used")
+        inner = repaired.pop("type")
+        repaired = {**repaired, **inner}
+    for key, (valid, repair, what) in _KEYWORD_CHECKS.items():
+        if key not in repaired or valid(repaired[key]):
+            continue
+        found = _brief(repaired[key])
+        fixed = repair(repaired[key])
+        if fixed is None:
+            del repaired[key]
+            report("/" + names_escape(key), f"'{key}' is {found}, not {what}; ignored")
+        else:
+            repaired[key], how = fixed
+            report("/" + names_escape(key), f"'{key}' is {found}, not {what}; {how}")
+    kind = repaired.get("type")
+    if "default" in repaired and kind in _JSON_TYPES and not _fits(repaired["default"], kind):
+        report("/default", f"'default' is {_brief(repaired.pop('default'))}, not of type {kind}; ignored")
+    return repaired
+
+
+_JSON_TYPES: dict[str, Any] = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
+
+
+def _fits(value: Any, kind: str) -> bool:
+    """Whether a JSON value is of a schema type (null fits any: nullable is checked elsewhere)."""
+    if value is None:
+        return True
+    if isinstance(value, bool) and kind != "boolean":
+        return False
+    return isinstance(value, _JSON_TYPES[kind])
+
+
+def _brief(value: Any) -> str:
+    """What a value is, for a message: short whatever the spec holds."""
+    if isinstance(value, (dict, list)):
+        kind = "a mapping" if isinstance(value, dict) else "a list"
+        return f"{kind} of {len(value)}"
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def _is_type_name(value: Any) -> bool:
+    return isinstance(value, str) and value in _TYPE_NAMES
+
+
+def _valid_type(value: Any) -> bool:
+    return _is_type_name(value) or (isinstance(value, list) and bool(value) and all(_is_type_name(v) for v in value))
+
+
+def _repair_type(value: Any) -> Any:
+    names_ = [v for v in value if _is_type_name(v)] if isinstance(value, list) else []
+    return (names_, "only the type names in it are used") if names_ else None
+
+
+def _is_schema(value: Any) -> bool:
+    """A schema, or a boolean one (JSON Schema's ``true``: anything, ``false``: nothing)."""
+    return isinstance(value, (dict, bool))
+
+
+def _valid_properties(value: Any) -> bool:
+    return isinstance(value, dict) and all(_is_schema(v) for v in value.values())
+
+
+def _repair_properties(value: Any) -> Any:
+    """A property whose schema is not a mapping is kept, untyped."""
+    if not isinstance(value, dict):
+        return None
+    return {k: (v if _is_schema(v) else {}) for k, v in value.items()}, "properties whose schema is not a mapping are untyped"
+
+
+def _repair_items(value: Any) -> Any:
+    """``items: [schema]`` (tuple validation, or a slip) with a single schema: that schema."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+        return value[0], "the one schema in the list is used"
+    return None
+
+
+def _valid_required(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _repair_required(value: Any) -> Any:
+    if isinstance(value, str):
+        return [value], f"read as [{value!r}]"
+    names_ = [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return (names_, "only the names in it are used") if names_ else None
+
+
+def _valid_schema_list(value: Any) -> bool:
+    return isinstance(value, list) and all(_is_schema(v) for v in value)
+
+
+def _repair_schema_list(value: Any) -> Any:
+    if isinstance(value, dict) and _has_type(value):
+        return [value], "read as a list of that one schema"
+    schemas = [v for v in value if _is_schema(v)] if isinstance(value, list) else []
+    return (schemas, "only the schemas in it are used") if schemas else None
+
+
+def _drop(value: Any) -> Any:
+    return None
+
+
+#: keyword → (whether its value is right, a repair and how it was made (None: drop it), what it must be).
+_KEYWORD_CHECKS: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any], str]] = {
+    "$ref": (lambda v: isinstance(v, str), _drop, "a string"),
+    "type": (_valid_type, _repair_type, "a type name or a list of them"),
+    "properties": (_valid_properties, _repair_properties, "a mapping of property names to schemas"),
+    "items": (_is_schema, _repair_items, "a schema"),
+    "additionalProperties": (_is_schema, _drop, "a schema or a boolean"),
+    "required": (_valid_required, _repair_required, "a list of property names"),
+    "enum": (lambda v: isinstance(v, list), _drop, "a list"),
+    "allOf": (_valid_schema_list, _repair_schema_list, "a list of schemas"),
+    "oneOf": (_valid_schema_list, _repair_schema_list, "a list of schemas"),
+    "anyOf": (_valid_schema_list, _repair_schema_list, "a list of schemas"),
+    "format": (lambda v: isinstance(v, str), _drop, "a string"),
+    "nullable": (lambda v: isinstance(v, bool), _drop, "a boolean"),
+    "x-nullable": (lambda v: isinstance(v, bool), _drop, "a boolean"),
+    "discriminator": (lambda v: isinstance(v, (dict, str)), _drop, "a mapping (or, in Swagger 2.0, a property name)"),
+}

@@ -53,7 +53,10 @@ class Swagger2(Normalizer):
             host = host.split("://", 1)[1]
         if not host or any(c in host for c in " {}"):
             return "", base_path
-        schemes = [s for s in self.doc.get("schemes") or [] if s in ("https", "http")]
+        listed = self.doc.get("schemes")
+        if listed is not None and not isinstance(listed, list):
+            self.warn(Level.WARNING, "/schemes", "'schemes' is not a list; https is used")
+        schemes = [s for s in listed if s in ("https", "http")] if isinstance(listed, list) else []
         scheme = "https" if "https" in schemes or not schemes else schemes[0]
         return f"{scheme}://{host}{base_path}", base_path
 
@@ -82,7 +85,7 @@ class Swagger2(Normalizer):
             return None
         if "type" not in param and "schema" not in param:
             self.warn(Level.WARNING, where, f"parameter {wire!r} has no type; read as a string")
-        schema = param.get("schema") if isinstance(param.get("schema"), dict) else {**param, "type": param.get("type", "string")}
+        schema = param.get("schema") if isinstance(param.get("schema"), dict) else _parameter_schema(param)
         required = bool(param.get("required"))
         if location == "path" and not required:
             self.warn(Level.WARNING, where, f"path parameter {wire!r} is not marked required; it is required")
@@ -118,9 +121,7 @@ class Swagger2(Normalizer):
         self, form: list[tuple[dict[str, Any], str]], consumes: list[str], pointer: str, context: str, py_args: names.Namespace
     ) -> Body:
         """formData parameters are one form body: an object with a property for each."""
-        properties = {text(p["name"]): {k: v for k, v in p.items() if k not in ("in", "name", "required")} for p, _ in form}
-        for schema in properties.values():
-            schema.setdefault("type", "string")
+        properties = {text(p["name"]): _parameter_schema(p) for p, _ in form}
         required = [text(p["name"]) for p, _ in form if p.get("required")]
         has_file = any(p.get("type") == "file" for p, _ in form)
         multipart = has_file or any("multipart" in c for c in consumes)
@@ -137,3 +138,12 @@ class Swagger2(Normalizer):
         if isinstance(schema, dict):
             type_ = self.converter.convert(schema, pointer + "/schema", context + "Response")
         return Response(status, text(raw.get("description")), type_, content_type if type_ else None, None)
+
+
+#: A Swagger 2.0 parameter's own keywords, which are not part of the schema it also is.
+_PARAMETER_KEYWORDS = {"in", "name", "required", "collectionFormat", "allowEmptyValue"}
+
+
+def _parameter_schema(param: dict[str, Any]) -> dict[str, Any]:
+    """The schema a non-body parameter is written as (``type``, ``items``, ``enum``... beside its name)."""
+    return {"type": "string", **{k: v for k, v in param.items() if k not in _PARAMETER_KEYWORDS}}
