@@ -216,7 +216,7 @@ def generate(path: Path, out: Path, options: Options = Options(), *, force: bool
     if is_current(path, options, manifest, state):
         return Outcome(folder, None, (), None, time.perf_counter() - started)
     generated = generate_files(path, options, Previous(manifest, state) if manifest else None, progress)
-    changed = tuple(p for p, text in generated.files.items() if state.contents.get(p) != text.encode() and p != MANIFEST)
+    changed = tuple(p for p, text in generated.files.items() if p != MANIFEST and (p not in state.contents or state.contents[p] != text.encode()))
     changed += tuple(p for p in state.contents if p not in generated.files)
     if changed or _manifest_bytes(folder) != generated.files[MANIFEST].encode():
         progress("write", 0, 1)
