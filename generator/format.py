@@ -44,7 +44,8 @@ PARALLEL_THRESHOLD = 20_000
 BREAK = "\x1f"
 #: The first line of a file emitted in Black's style (by a built-in template).
 STYLED = f"{BREAK}=\n"
-_BREAK_LINE = re.compile(r"^( *)\x1f(\d)$")
+#: A break line, which ends at a newline or at the end of the text (lines end only at "\\n").
+_BREAK_SPLIT = re.compile(r"^( *)\x1f(\d)(?:\n|\Z)", re.MULTILINE)
 _LONG_LINE = re.compile(rf"^.{{{LINE_LENGTH + 1},}}$", re.MULTILINE)
 _STRING = r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -100,21 +101,16 @@ def fits(source: str) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=1)
 def chunks(source: str) -> tuple[Chunk, ...]:
-    """``source`` cut at its break lines (a file without any is one chunk). Cached: a run asks
-    for the chunks of each file several times (what to format, formatting, the layout)."""
+    """``source`` cut at its break lines (a file without any is one chunk). The last file's are
+    kept: a file is formatted, then its layout is taken. Only the last: the chunks copy the
+    text, and the biggest specs make hundreds of MB of Python."""
     styled = source.startswith(STYLED)
-    found: list[Chunk] = []
-    depth, blank_lines, lines = 0, 0, []
-    for line in _lines(source[len(STYLED) :] if styled else source):
-        match = _BREAK_LINE.match(line.rstrip("\n"))
-        if match is None:
-            lines.append(line)
-            continue
-        found.append(Chunk(depth, blank_lines, _strip_blank(lines), styled))
-        depth, blank_lines, lines = len(match.group(1)) // 4, int(match.group(2)), []
-    found.append(Chunk(depth, blank_lines, _strip_blank(lines), styled))
+    parts = _BREAK_SPLIT.split(source[len(STYLED) :] if styled else source)
+    # [text, indent, blank lines, text, indent, blank lines, text, ...]
+    found = [Chunk(0, 0, _strip_blank(parts[0]), styled)]
+    found += [Chunk(len(parts[i]) // 4, int(parts[i + 1]), _strip_blank(parts[i + 2]), styled) for i in range(1, len(parts), 3)]
     return tuple(c for c in found if c.source)
 
 
@@ -123,14 +119,16 @@ def _lines(text: str) -> list[str]:
     return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
 
 
-def _strip_blank(lines: list[str]) -> str:
-    """The lines without blank ones at either end; "" when all are blank."""
+def _strip_blank(text: str) -> str:
+    """The lines of ``text`` without blank ones at either end, each ending in "\\n"; "" when all
+    are blank."""
+    lines = text.split("\n")
     start, end = 0, len(lines)
     while start < end and not lines[start].strip():
         start += 1
     while end > start and not lines[end - 1].strip():
         end -= 1
-    return "".join(lines[start:end]).rstrip("\n") + "\n" if start < end else ""
+    return "\n".join(lines[start:end]) + "\n" if start < end else ""
 
 
 def without_breaks(source: str) -> str:
@@ -151,7 +149,13 @@ def pending(files: dict[str, str]) -> list[Chunk]:
 
 def format_files(files: dict[str, str], progress: Progress | None = None) -> dict[str, str]:
     """Format every Python file; other files pass through unchanged."""
-    todo = pending(files)
+    format_chunks(pending(files), progress)
+    return {path: format_python(path, text) if path.endswith(".py") else text for path, text in files.items()}
+
+
+def format_chunks(todo: list[Chunk], progress: Progress | None = None) -> None:
+    """Black on each chunk of ``todo`` (see ``pending``), into the cache; over worker processes
+    when there is much to do."""
     if len(todo) > 1 and sum(c.source.count("\n") for c in todo) > PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("fork")) as pool:
             for done, (chunk, formatted) in enumerate(zip(todo, pool.map(_format_or_none, todo, chunksize=16)), 1):
@@ -166,7 +170,6 @@ def format_files(files: dict[str, str], progress: Progress | None = None) -> dic
                 _cache[chunk.key] = formatted
             if progress:
                 progress(done, len(todo))
-    return {path: format_python(path, text) if path.endswith(".py") else text for path, text in files.items()}
 
 
 def format_python(path: str, source: str) -> str:

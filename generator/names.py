@@ -112,6 +112,9 @@ class Namespace:
     def __init__(self, reserved: Iterable[str] = ()):
         self._reserved = frozenset(reserved)
         self._taken: set[str] = set(self._reserved)
+        #: Per stem, the index to try first: every lower one is taken (names are never given
+        #: back), so a name claimed 100,000 times costs no more than 100,000 distinct names.
+        self._next_index: dict[tuple[str, str], int] = {}
 
     def claim(self, name: str) -> str:
         if name in self._reserved and name + "_" not in self._taken:
@@ -121,9 +124,10 @@ class Namespace:
             return name
         separator = "" if name[:1].isupper() else "_"
         stem = name.rstrip("_") or name
-        index = 2
+        index = self._next_index.get((stem, separator), 2)
         while f"{stem}{separator}{index}" in self._taken:
             index += 1
+        self._next_index[stem, separator] = index + 1
         unique = f"{stem}{separator}{index}"
         self._taken.add(unique)
         return unique

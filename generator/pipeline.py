@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 from . import __version__, apidiff, names, openapi3, swagger2
 from .config import Options, default_name
 from .diagnostics import Diagnostic, Level, SpecError
-from .format import format_files, layout, pending, remember
+from .format import format_chunks, format_python, layout, pending, remember
 from .load import MB, LoadOptions, load_spec
 from .manifest import MANIFEST, FolderState, Manifest, fingerprint, folder_state, input_hashes, inputs_unchanged, read_manifest, sha256
 from .model import Api
@@ -151,21 +151,38 @@ def generate_files(path: Path, options: Options = Options(), previous: Previous 
     rendered = render(api, options.templates, options.artefacts)
     if previous is not None:
         _remember_formatting(previous, rendered)
-    formatting = len(pending(rendered))
+    formatting = pending(rendered)
     surface = apidiff.surface(api)
-    progress("format", 0, formatting)
-    files = format_files(rendered, lambda done, total: progress("format", done, total))
+    progress("format", 0, len(formatting))
+    format_chunks(formatting, lambda done, total: progress("format", done, total))
+    files, sources = _formatted(rendered)
     manifest = Manifest(
         generator=f"stubforge {__version__}",
         fingerprint=fingerprint(_settings(options), options.templates),
         inputs=inputs or {},
         files={p: sha256(text) for p, text in sorted(files.items())},
-        sources={p: [f"{key}:{first}:{count}" for key, first, count in layout(text)] for p, text in sorted(rendered.items()) if p.endswith(".py")},
+        sources=sources,
         surface=surface,
     )
     files[MANIFEST] = manifest.text()
     _refuse_unportable(path, files)
-    return Generated(api, files, api.diagnostics, time.perf_counter() - started, formatting, surface)
+    return Generated(api, files, api.diagnostics, time.perf_counter() - started, len(formatting), surface)
+
+
+def _formatted(rendered: dict[str, str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The files with Python formatted (its chunks formatted already), and where each Python
+    file's chunks lie. File by file, each rendered text dropped from ``rendered`` once done: the
+    biggest specs make hundreds of MB of Python, which should not be held twice."""
+    files: dict[str, str] = {}
+    sources: dict[str, list[str]] = {}
+    for path in list(rendered):
+        text = rendered.pop(path)
+        if path.endswith(".py"):
+            files[path] = format_python(path, text)
+            sources[path] = [f"{key}:{first}:{count}" for key, first, count in layout(text)]
+        else:
+            files[path] = text
+    return files, sources
 
 
 def _refuse_unportable(spec: Path, files: dict[str, str]) -> None:
@@ -255,7 +272,7 @@ def generate(path: Path, out: Path, options: Options = Options(), *, force: bool
     if is_current(path, options, manifest, state):
         return Outcome(folder, None, (), None, time.perf_counter() - started)
     generated = generate_files(path, options, Previous(manifest, state) if manifest else None, progress)
-    changed = tuple(p for p, text in generated.files.items() if state.contents.get(p) != text.encode() and p != MANIFEST)
+    changed = tuple(p for p, text in generated.files.items() if p != MANIFEST and (p not in state.contents or state.contents[p] != text.encode()))
     changed += tuple(p for p in state.contents if p not in generated.files)
     if changed or _manifest_bytes(folder) != generated.files[MANIFEST].encode():
         progress("write", 0, 1)

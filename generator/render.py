@@ -227,8 +227,9 @@ def render(api: Api, user_templates: Path | None = None, kinds: Iterable[str] = 
     """Every file of the artefact ``kinds`` asked for (the first folder of each path)."""
     wanted = set(kinds)
     env = environment(user_templates)
-    output = {a.path: _render_file(env, a, api) for a in artefacts(api) if a.path.split("/", 1)[0] in wanted}
-    if "server" in wanted:
+    output: dict[str, str] = {}
+    if "server" in wanted:  # first: building them takes memory for a while, best taken before the other files are held
         output[f"server/{api.server_package}/openapi.json"] = json_text(server_openapi(api)) + "\n"
         output[f"server/{api.server_package}/mock.json"] = json_text(mock_responses(api)) + "\n"
+    output.update((a.path, _render_file(env, a, api)) for a in artefacts(api) if a.path.split("/", 1)[0] in wanted)
     return dict(sorted(output.items()))

