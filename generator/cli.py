@@ -226,7 +226,7 @@ def _report(target: SpecConfig, outcome: Outcome, quiet: bool) -> None:
         return
     click.echo(
         f"{target.path} -> {outcome.folder}: {len(generated.api.operations)} operations; "
-        f"{len(outcome.changed_files)} of {len(generated.files) - 1} files changed, "
+        f"{len(outcome.changed_files)} of {len(generated.hashes) - 1} files changed, "
         f"{generated.formatted} chunks formatted; {outcome.seconds:.2f}s"
     )
     if outcome.changed_files and outcome.api_changes is not None:

@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Collection, Iterable, Iterator
 
 from . import __version__, apidiff, names, openapi3, swagger2
 from .config import Options, default_name
@@ -24,9 +24,9 @@ from .format import format_chunks, format_python, layout, pending, remember
 from .load import MB, LoadOptions, load_spec
 from .manifest import MANIFEST, FolderState, Manifest, fingerprint, folder_state, input_hashes, inputs_unchanged, read_manifest, sha256
 from .model import Api
-from .render import render
+from .render import plan
 from .validate import validation_findings
-from .write import recover, remove_tree, write_tree
+from .write import Staging, recover, remove_tree
 
 __all__ = ["Options", "build_model", "generate_files", "generate", "check", "output_name", "shared_folders", "orphans", "remove_orphan"]
 
@@ -40,10 +40,11 @@ def _silent(stage: str, done: int, total: int) -> None:
 
 @dataclass(frozen=True)
 class Generated:
-    """A spec turned into files, in memory."""
+    """A spec turned into files."""
 
     api: Api
-    files: dict[str, str]
+    files: dict[str, str]  # the texts by path, when generated in memory (``generate_files``); empty when streamed to disk
+    hashes: dict[str, str]  # the sha256 of every file by path, the manifest's too
     diagnostics: tuple[Diagnostic, ...]
     seconds: float
     formatted: int  # chunks of Python Black had to format (the rest were known from the last run)
@@ -144,48 +145,57 @@ def _settings(options: Options) -> dict[str, object]:
 def generate_files(path: Path, options: Options = Options(), previous: Previous | None = None, progress: Progress = _silent) -> Generated:
     """Generate in memory. ``previous``: an earlier output whose verified files spare Black the
     work of formatting the same text again."""
+    files: dict[str, str] = {}
+
+    def keep(file_path: str, pieces: Iterable[str]) -> str:
+        files[file_path] = text = "".join(pieces)
+        return sha256(text)
+
+    generated = _produce(path, options, previous, progress, keep)
+    return replace(generated, files=files)
+
+
+def _produce(path: Path, options: Options, previous: Previous | None, progress: Progress, keep: Callable[[str, Iterable[str]], str]) -> Generated:
+    """Every file of the output, rendered and formatted one at a time and handed to ``keep``
+    (the manifest last), which returns its sha256: only the model and one file (Python, which
+    is formatted whole) are held at once, however big the spec; other files pass as the pieces
+    their template yields."""
     started = time.perf_counter()
     progress("read", 0, 1)
     api, inputs = _load_model(path, options)
-    progress("render", 0, 1)
-    rendered = render(api, options.templates, options.artefacts)
+    files = plan(api, options.templates, options.artefacts)
+    _refuse_unportable(path, [*files, MANIFEST])
     if previous is not None:
-        _remember_formatting(previous, rendered)
-    formatting = pending(rendered)
+        _remember_formatting(previous, files)
     surface = apidiff.surface(api)
-    progress("format", 0, len(formatting))
-    format_chunks(formatting, lambda done, total: progress("format", done, total))
-    files, sources = _formatted(rendered)
+    hashes: dict[str, str] = {}
+    sources: dict[str, list[str]] = {}
+    formatted = 0
+    for done, (file_path, make) in enumerate(files.items()):
+        progress("render", done, len(files))
+        pieces = make()
+        if file_path.endswith(".py"):
+            text = "".join(pieces)
+            todo = pending({file_path: text})
+            formatted += len(todo)
+            format_chunks(todo)
+            sources[file_path] = [f"{key}:{first}:{count}" for key, first, count in layout(text)]
+            pieces = (format_python(file_path, text),)
+            del text
+        hashes[file_path] = keep(file_path, pieces)
     manifest = Manifest(
         generator=f"stubforge {__version__}",
         fingerprint=fingerprint(_settings(options), options.templates),
         inputs=inputs or {},
-        files={p: sha256(text) for p, text in sorted(files.items())},
+        files=dict(sorted(hashes.items())),
         sources=sources,
         surface=surface,
     )
-    files[MANIFEST] = manifest.text()
-    _refuse_unportable(path, files)
-    return Generated(api, files, api.diagnostics, time.perf_counter() - started, len(formatting), surface)
+    hashes[MANIFEST] = keep(MANIFEST, (manifest.text(),))
+    return Generated(api, {}, hashes, api.diagnostics, time.perf_counter() - started, formatted, surface)
 
 
-def _formatted(rendered: dict[str, str]) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """The files with Python formatted (its chunks formatted already), and where each Python
-    file's chunks lie. File by file, each rendered text dropped from ``rendered`` once done: the
-    biggest specs make hundreds of MB of Python, which should not be held twice."""
-    files: dict[str, str] = {}
-    sources: dict[str, list[str]] = {}
-    for path in list(rendered):
-        text = rendered.pop(path)
-        if path.endswith(".py"):
-            files[path] = format_python(path, text)
-            sources[path] = [f"{key}:{first}:{count}" for key, first, count in layout(text)]
-        else:
-            files[path] = text
-    return files, sources
-
-
-def _refuse_unportable(spec: Path, files: dict[str, str]) -> None:
+def _refuse_unportable(spec: Path, files: list[str]) -> None:
     """Every generated path must be one that Linux, macOS and Windows can all hold, distinct
     from every other one ignoring case. ``names`` makes sure of it, so a failure here is a bug
     in stubforge: stop before anything is written rather than write a broken package."""
@@ -208,7 +218,7 @@ def _refuse_unportable(spec: Path, files: dict[str, str]) -> None:
 def _writing(folder: Path) -> Iterator[None]:
     """A failure to change the output folder (disk full, no permission, a file where a folder
     belongs, a name too long) is for the user to fix: a located error instead of a traceback.
-    ``write_tree`` has left the previous output as it was."""
+    ``Staging`` has left the previous output as it was."""
     try:
         yield
     except OSError as exc:
@@ -228,7 +238,7 @@ class Previous:
     state: FolderState
 
 
-def _remember_formatting(previous: Previous, rendered: dict[str, str]) -> None:
+def _remember_formatting(previous: Previous, rendered: Collection[str]) -> None:
     """Tell the formatter what the previous run's files were formatted from."""
     for path, data in previous.state.verified(previous.manifest).items():
         chunk_layout = previous.manifest.sources.get(path)
@@ -271,13 +281,20 @@ def generate(path: Path, out: Path, options: Options = Options(), *, force: bool
         raise HandEdited(folder, state)
     if is_current(path, options, manifest, state):
         return Outcome(folder, None, (), None, time.perf_counter() - started)
-    generated = generate_files(path, options, Previous(manifest, state) if manifest else None, progress)
-    changed = tuple(p for p, text in generated.files.items() if p != MANIFEST and (p not in state.contents or state.contents[p] != text.encode()))
-    changed += tuple(p for p in state.contents if p not in generated.files)
-    if changed or _manifest_bytes(folder) != generated.files[MANIFEST].encode():
-        progress("write", 0, 1)
-        with _writing(folder):
-            write_tree(folder, generated.files)
+    with _writing(folder):
+        staging = Staging(folder)
+    with staging:
+
+        def keep(file_path: str, pieces: Iterable[str]) -> str:
+            with _writing(folder):
+                return staging.add(file_path, pieces)
+
+        generated = _produce(path, options, Previous(manifest, state) if manifest else None, progress, keep)
+        changed = tuple(p for p in staging.changed if p != MANIFEST) + tuple(p for p in state.contents if p not in generated.hashes)
+        if changed or MANIFEST in staging.changed:
+            progress("write", 0, 1)
+            with _writing(folder):
+                staging.commit()
     api_changes = tuple(apidiff.compare(manifest.surface, generated.surface)) if manifest and manifest.surface else None
     return Outcome(folder, generated, tuple(sorted(changed)), api_changes, time.perf_counter() - started)
 

@@ -7,12 +7,14 @@ from identifiers that ``names`` made, never from spec text.
 
 from __future__ import annotations
 
+import functools
 import html
+import itertools
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import jinja2
 
@@ -107,7 +109,25 @@ def json_text(value: Any) -> str:
     """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)``, several times faster:
     with ``indent`` the standard library encodes in Python generators, and the server's
     ``openapi.json`` for the biggest specs holds millions of values."""
-    return _indented_json(value, "\n")
+    return "".join(json_pieces(value))
+
+
+def json_pieces(value: Any, newline: str = "\n", depth: int = 0) -> Iterator[str]:
+    """``json_text`` in pieces: the members of the two outer levels one at a time, so that a
+    document of hundreds of MB is never held as one string."""
+    if depth >= 2 or not isinstance(value, (dict, list, tuple)) or not value:
+        yield _indented_json(value, newline)
+        return
+    inner = newline + "  "
+    if isinstance(value, dict):
+        opening, closing, items = "{", "}", [(_encode_string(k) + ": ", value[k]) for k in sorted(value)]
+    else:
+        opening, closing, items = "[", "]", [("", item) for item in value]
+    yield opening
+    for index, (key, item) in enumerate(items):
+        yield ("," if index else "") + inner + key
+        yield from json_pieces(item, inner, depth + 1)
+    yield newline + closing
 
 
 def _indented_json(value: Any, newline: str) -> str:
@@ -209,13 +229,15 @@ def artefacts(api: Api) -> list[Artefact]:
     return files
 
 
-def _render_file(env: jinja2.Environment, artefact: Artefact, api: Api) -> str:
-    """The file's text; Python from a built-in template is marked as emitted in Black's style
-    (see ``format``), Python from a user's template is left for Black to format whole."""
+def _render_file(env: jinja2.Environment, artefact: Artefact, api: Api) -> Iterator[str]:
+    """The file's text, in the pieces the template yields; Python from a built-in template is
+    marked as emitted in Black's style (see ``format``), Python from a user's template is left
+    for Black to format whole."""
     template = env.get_template(artefact.template)
-    text = template.render(api=api, **artefact.context)
     built_in = template.filename is not None and Path(template.filename).resolve().is_relative_to(BUILTIN_TEMPLATES.resolve())
-    return STYLED + text if built_in and artefact.path.endswith(".py") else text
+    if built_in and artefact.path.endswith(".py"):
+        yield STYLED
+    yield from template.generate(api=api, **artefact.context)
 
 
 def mock_responses(api: Api) -> dict[str, Any]:
@@ -223,13 +245,23 @@ def mock_responses(api: Api) -> dict[str, Any]:
     return {op.py_name: [op.success_status, op.mock_body] for op in api.operations}
 
 
-def render(api: Api, user_templates: Path | None = None, kinds: Iterable[str] = ("client", "server", "docs")) -> dict[str, str]:
-    """Every file of the artefact ``kinds`` asked for (the first folder of each path)."""
+def plan(api: Api, user_templates: Path | None = None, kinds: Iterable[str] = ("client", "server", "docs")) -> dict[str, Callable[[], Iterable[str]]]:
+    """Every file of the artefact ``kinds`` asked for (the first folder of each path), each
+    rendered only when asked: the biggest specs make a gigabyte of text, which should not be
+    held at once. The server's JSON files come first: building them takes memory for a while,
+    best taken before rendering has filled the model's cached properties."""
     wanted = set(kinds)
     env = environment(user_templates)
-    output: dict[str, str] = {}
-    if "server" in wanted:  # first: building them takes memory for a while, best taken before the other files are held
-        output[f"server/{api.server_package}/openapi.json"] = json_text(server_openapi(api)) + "\n"
-        output[f"server/{api.server_package}/mock.json"] = json_text(mock_responses(api)) + "\n"
-    output.update((a.path, _render_file(env, a, api)) for a in artefacts(api) if a.path.split("/", 1)[0] in wanted)
-    return dict(sorted(output.items()))
+    files: dict[str, Callable[[], Iterable[str]]] = {}
+    if "server" in wanted:
+        files[f"server/{api.server_package}/openapi.json"] = lambda: itertools.chain(json_pieces(server_openapi(api)), "\n")
+        files[f"server/{api.server_package}/mock.json"] = lambda: itertools.chain(json_pieces(mock_responses(api)), "\n")
+    for artefact in artefacts(api):
+        if artefact.path.split("/", 1)[0] in wanted:
+            files[artefact.path] = functools.partial(_render_file, env, artefact, api)
+    return files
+
+
+def render(api: Api, user_templates: Path | None = None, kinds: Iterable[str] = ("client", "server", "docs")) -> dict[str, str]:
+    """Every file of the artefact ``kinds`` asked for, rendered (see ``plan``)."""
+    return {path: "".join(make()) for path, make in sorted(plan(api, user_templates, kinds).items())}

@@ -10,10 +10,13 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import filecmp
+import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import Iterable, Iterator
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -24,32 +27,94 @@ def safe_relative(path: str) -> PurePosixPath:
     return pure
 
 
-def write_tree(target: Path, files: dict[str, str]) -> None:
-    """Replace the folder ``target`` with exactly ``files``; unchanged files keep their mtime.
+class Staging:
+    """A new version of the folder ``target``, built file by file beside it: ``commit`` swaps it
+    in; leaving the ``with`` block without committing removes it and leaves ``target`` as it was.
 
     A file or a symbolic link where the folder belongs is refused (``NotADirectoryError``): the
-    swap would put it in a staging folder that is deleted."""
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise NotADirectoryError(errno.ENOTDIR, "a file or symbolic link is in the way of the folder", str(target))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    recover(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    os.chmod(staging, target.stat().st_mode & 0o7777 if target.is_dir() else _default_folder_mode())
-    try:
-        for path, text in files.items():
-            relative = safe_relative(path)
-            destination = staging.joinpath(*relative.parts)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            previous = target.joinpath(*relative.parts)
-            if previous.is_file() and not previous.is_symlink() and previous.read_bytes() == text.encode():
-                os.link(previous, destination)
-            else:
-                destination.write_bytes(text.encode())
+    swap would put it in a staging folder that is deleted. Nothing touches disk before the first
+    ``add``."""
+
+    def __init__(self, target: Path):
+        if target.is_symlink() or (target.exists() and not target.is_dir()):
+            raise NotADirectoryError(errno.ENOTDIR, "a file or symbolic link is in the way of the folder", str(target))
+        self.target = target
+        self.changed: list[str] = []  # added files whose bytes differ from the target's (or that it lacks)
+        self._staging: Path | None = None
+        self._committed = False
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._staging is not None and not self._committed:
+            shutil.rmtree(self._staging, ignore_errors=True)
+
+    def add(self, path: str, pieces: Iterable[str]) -> str:
+        """Write one file from its text in pieces; its sha256. A file whose bytes did not change
+        becomes a hard link to the old one."""
+        relative = safe_relative(path)
+        destination = self._folder().joinpath(*relative.parts)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        digest = _write(destination, pieces)
+        previous = self.target.joinpath(*relative.parts)
+        if previous.is_file() and not previous.is_symlink() and filecmp.cmp(previous, destination, shallow=False):
+            destination.unlink()
+            os.link(previous, destination)
+        else:
+            self.changed.append(path)
+        return digest
+
+    def commit(self) -> None:
+        """Swap the new folder in (atomically where the system can)."""
+        staging = self._folder()
         _fsync_tree(staging)
-        _swap(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        _swap(staging, self.target)
+        self._committed = True
+
+    def _folder(self) -> Path:
+        if self._staging is None:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            recover(self.target)
+            self._staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
+            os.chmod(self._staging, self.target.stat().st_mode & 0o7777 if self.target.is_dir() else _default_folder_mode())
+        return self._staging
+
+
+def write_tree(target: Path, files: dict[str, str]) -> None:
+    """Replace the folder ``target`` with exactly ``files``; unchanged files keep their mtime."""
+    with Staging(target) as staging:
+        for path, text in files.items():
+            staging.add(path, (text,))
+        staging.commit()
+
+
+def _write(destination: Path, pieces: Iterable[str]) -> str:
+    """Write the pieces as UTF-8; the sha256 of the bytes."""
+    digest = hashlib.sha256()
+    with destination.open("xb") as file:
+        for block in _blocks(pieces):
+            data = block.encode()
+            digest.update(data)
+            file.write(data)
+    return digest.hexdigest()
+
+
+def _blocks(pieces: Iterable[str]) -> Iterator[str]:
+    """The pieces joined into blocks of about a megabyte: a template yields millions of small
+    pieces, too many to write one by one."""
+    block: list[str] = []
+    size = 0
+    for piece in pieces:
+        block.append(piece)
+        size += len(piece)
+        if size >= _BLOCK:
+            yield "".join(block)
+            block, size = [], 0
+    yield "".join(block)
+
+
+_BLOCK = 1 << 20
 
 
 def remove_tree(target: Path) -> None:

@@ -29,7 +29,7 @@ from conftest import run_stubforge, snapshot, write_spec
 from generator import names
 from generator.cli import cli
 from generator.pipeline import build_model
-from generator.render import render
+from generator.render import plan
 
 
 def document(title: str = "Pets", tags: tuple[str, ...] = ("pets",), operation_ids: tuple[str, ...] = (), **info: str) -> dict[str, Any]:
@@ -109,24 +109,42 @@ def previous(tmp_path: Path) -> tuple[Path, Path, dict[str, tuple[bytes, int]]]:
     return spec, out, snapshot(out / "hostile_out_disk")
 
 
-def failing_write_bytes(after: int, error: OSError) -> Callable[[Path, bytes], int]:
-    """``Path.write_bytes`` that writes ``after`` files, then fails with ``error``."""
-    real = Path.write_bytes
+def failing_writes(after: int, error: OSError) -> Callable[..., Any]:
+    """``Path.open`` under which ``after`` files are written, then writing fails with ``error``:
+    a PermissionError when the file is created, anything else (disk full) when data is written."""
+    real = Path.open
     written: list[Path] = []
 
-    def write_bytes(self: Path, data: bytes) -> int:
-        if len(written) >= after:
-            raise error
-        written.append(self)
-        return real(self, data)
+    class Failing:
+        def __init__(self, file: Any):
+            self.file = file
 
-    return write_bytes
+        def __enter__(self) -> "Failing":
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()
+
+        def write(self, data: bytes) -> int:
+            raise error
+
+    def open_(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if not set(mode) & set("wxa"):
+            return real(self, mode, *args, **kwargs)
+        if len(written) < after:
+            written.append(self)
+            return real(self, mode, *args, **kwargs)
+        if isinstance(error, PermissionError):
+            raise error
+        return Failing(real(self, mode, *args, **kwargs))
+
+    return open_
 
 
 @pytest.mark.parametrize("after", [0, 1, 5], ids=["first-file", "second-file", "sixth-file"])
 def test_disk_full_while_writing_is_a_located_error(previous: Any, monkeypatch: pytest.MonkeyPatch, after: int) -> None:
     spec, out, before = previous
-    monkeypatch.setattr(Path, "write_bytes", failing_write_bytes(after, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))))
+    monkeypatch.setattr(Path, "open", failing_writes(after, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))))
     result = invoke("generate", spec, "--out", out)
     assert_located_failure(result, rf"(?m)^{re.escape(str(out / 'hostile_out_disk'))}: error: cannot write the output folder: No space left on device")
     assert f"{spec}: not generated" in result.stderr
@@ -148,7 +166,7 @@ def test_disk_full_when_flushing_to_disk_is_a_located_error(previous: Any, monke
 
 def test_disk_full_on_the_first_run_leaves_no_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = spec_file(tmp_path, "hostile_out_first.json", document())
-    monkeypatch.setattr(Path, "write_bytes", failing_write_bytes(3, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))))
+    monkeypatch.setattr(Path, "open", failing_writes(3, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))))
     assert_located_failure(invoke("generate", spec, "--out", tmp_path / "out"), r"No space left on device")
     assert all_paths(tmp_path / "out") == []
 
@@ -214,7 +232,7 @@ def test_a_read_only_output_parent_is_a_located_error(previous: Any, monkeypatch
 def test_a_read_only_output_folder_is_a_located_error(previous: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated: the staging folder takes the output folder's mode, so writing in it fails."""
     spec, out, before = previous
-    monkeypatch.setattr(Path, "write_bytes", failing_write_bytes(0, PermissionError(errno.EACCES, os.strerror(errno.EACCES))))
+    monkeypatch.setattr(Path, "open", failing_writes(0, PermissionError(errno.EACCES, os.strerror(errno.EACCES))))
     assert_located_failure(invoke("generate", spec, "--out", out), r"hostile_out_disk: error: cannot write the output folder: Permission denied")
     assert snapshot(out / "hostile_out_disk") == before
     assert staging_leftovers(out) == []
@@ -469,7 +487,7 @@ def test_a_generated_path_no_file_system_can_hold_is_an_internal_error(
     assert invoke("generate", spec, "--out", out).exit_code == 0
     before = snapshot(out)
     spec_file(tmp_path, "hostile_out_bug.json", document("Changed"))
-    monkeypatch.setattr("generator.pipeline.render", lambda *a, **k: {**render(*a, **k), **{p: "x = 1\n" for p in paths}})
+    monkeypatch.setattr("generator.pipeline.plan", lambda *a, **k: {**plan(*a, **k), **{p: lambda: "x = 1\n" for p in paths}})
     result = invoke("generate", spec, "--out", out)
     assert_located_failure(result, rf"{re.escape(str(spec))}: error: internal error \(a bug in stubforge, please report it\): .*{problem}")
     assert snapshot(out) == before

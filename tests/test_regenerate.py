@@ -366,7 +366,7 @@ def test_progress_shows_on_a_terminal_and_stays_quiet_in_ci_and_pipes(monkeypatc
     assert not TerminalProgress.wanted(quiet=False)
     stages: list[str] = []
     pipeline.generate(project / "specs/pets.yaml", project / "generated", Options(), progress=lambda stage, done, total: stages.append(stage))
-    assert stages[0] == "read" and "format" in stages and stages[-1] == "write"
+    assert stages[0] == "read" and "render" in stages and stages[-1] == "write"
     done = run_stubforge("generate", cwd=project)
     assert "\r" not in done.stderr and "\x1b" not in done.stderr
 

@@ -82,7 +82,7 @@ class Endpoint:
     body: str | None = None  # the keyword argument that holds the body
     content_type: str | None = None
     encoding: str = "json"  # json, form, multipart, binary, text
-    decoders: Mapping[str, Decoder] = field(default_factory=dict)  # status → decoder
+    decoders: Mapping[str, Decoder] = field(default_factory=dict)  # status -> decoder
     security: Sequence[Sequence[str]] = ()  # alternatives of credential names; () = none
     fixed_headers: Sequence[tuple[str, str]] = ()
 

@@ -559,7 +559,7 @@ def _unknown_dispatch(
 
 @functools.cache
 def _mock_responses() -> dict[str, tuple[int, Any]]:
-    """Example answers for mock mode, from ``mock.json``: operation → (status, body)."""
+    """Example answers for mock mode, from ``mock.json``: operation -> (status, body)."""
     text = resources.files(__package__).joinpath("mock.json").read_text("utf-8")
     return {name: (status, body) for name, (status, body) in json.loads(text).items()}
 
