@@ -39,7 +39,7 @@ _max_spec_mb_option = click.option(
     "--max-spec-mb",
     type=click.IntRange(min=1),
     default=None,
-    help="Refuse a spec file, or the spec's files together, larger than this many MB. [default: from the config, else 64]",
+    help="Refuse a spec file, or the spec's files together, larger than this many MB. [default: from the config, else 100]",
 )
 _quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 

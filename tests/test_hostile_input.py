@@ -419,7 +419,7 @@ def test_a_huge_referenced_file_is_refused_before_it_is_read(case: Case) -> None
     with huge.open("wb") as file:
         file.truncate(5 * 1024**3)  # sparse: costs no disk; reading it would cost 5 GB
     spec = case.write("api.yaml", spec_with('{$ref: "huge.yaml#/Cat"}'))
-    case.assert_refused(case.generate(spec, timeout=60), located(spec, SCHEMA_LINE, SCHEMA_POINTER), "5120 MB is over the 64 MB limit", "max_spec_mb")
+    case.assert_refused(case.generate(spec, timeout=60), located(spec, SCHEMA_LINE, SCHEMA_POINTER), "5120 MB is over the 100 MB limit", "max_spec_mb")
 
 
 def test_the_size_limit_is_an_option(case: Case) -> None:
@@ -477,7 +477,7 @@ SPECIAL_SPECS = {
     "fifo": "not a regular file but a FIFO",
     "symlink loop": "symbolic links",
     "directory": "is a directory",
-    "200 MB": "200 MB is over the 64 MB limit",
+    "200 MB": "200 MB is over the 100 MB limit",
     "unreadable": "Permission denied",
 }
 
