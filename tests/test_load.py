@@ -612,6 +612,38 @@ JSON_SHAPES = """{
 """
 
 
+def test_yaml_aliases_share_their_value_and_are_located_where_they_stand(tmp_path: Path) -> None:
+    path = write_spec(
+        tmp_path,
+        "spec.yaml",
+        """\
+        swagger: "2.0"
+        info: {title: Pets, version: "1.0"}
+        x-shared: &page
+          description: ok
+          schema: {type: string}
+        paths:
+          /a:
+            get:
+              responses:
+                "200": *page
+          /b:
+            get:
+              responses:
+                "200":
+                  <<: *page
+                  description: merged
+        """,
+    )
+    spec = load_spec(path)
+    responses = spec.document["paths"]["/a"]["get"]["responses"]
+    assert responses["200"] == {"description": "ok", "schema": {"type": "string"}}
+    assert spec.document["paths"]["/b"]["get"]["responses"]["200"] == {"description": "merged", "schema": {"type": "string"}}
+    assert spec.source_map.line("/paths/~1a/get/responses/200") == 10
+    assert spec.source_map.line("/paths/~1a/get/responses/200/schema/type") == 10
+    assert spec.source_map.line("/paths/~1b/get/responses/200/description") == 16
+
+
 def test_json_line_numbers_are_those_the_yaml_builder_finds() -> None:
     """The fast JSON scanner gives every pointer the line the YAML composer gives it."""
     lines = _json_lines(JSON_SHAPES)
