@@ -88,9 +88,11 @@ def read_manifest(folder: Path) -> Manifest | None:
 
 @dataclass(frozen=True)
 class FolderState:
-    """The output folder on disk compared with its manifest."""
+    """The output folder on disk compared with its manifest. Only hashes are kept: the output of
+    the biggest specs is a gigabyte, read again one file at a time when needed (``read``)."""
 
-    contents: dict[str, bytes]  # every file in the folder except the manifest
+    folder: Path
+    hashes: dict[str, str]  # sha256 of every file in the folder except the manifest
     edited: tuple[str, ...]  # listed in the manifest, bytes differ
     missing: tuple[str, ...]  # listed in the manifest, not on disk
     extra: tuple[str, ...]  # on disk, not listed (or no manifest at all)
@@ -99,36 +101,40 @@ class FolderState:
     def intact(self) -> bool:
         return not (self.edited or self.missing or self.extra)
 
-    def verified(self, manifest: Manifest | None) -> dict[str, bytes]:
+    def read(self, path: str) -> bytes:
+        return (self.folder / path).read_bytes()
+
+    def verified(self, manifest: Manifest | None) -> list[str]:
         """Files whose bytes are what the manifest says the previous run wrote."""
         if manifest is None:
-            return {}
-        return {p: data for p, data in self.contents.items() if manifest.files.get(p) == sha256(data)}
+            return []
+        return [p for p, digest in self.hashes.items() if manifest.files.get(p) == digest]
 
 
 def folder_state(folder: Path, manifest: Manifest | None) -> FolderState:
-    contents = _read_tree(folder)
+    hashes = _hash_tree(folder)
     listed = manifest.files if manifest else {}
     return FolderState(
-        contents=contents,
-        edited=tuple(sorted(p for p, data in contents.items() if p in listed and listed[p] != sha256(data))),
-        missing=tuple(sorted(p for p in listed if p not in contents)),
-        extra=tuple(sorted(p for p in contents if p not in listed)),
+        folder=folder,
+        hashes=hashes,
+        edited=tuple(sorted(p for p, digest in hashes.items() if p in listed and listed[p] != digest)),
+        missing=tuple(sorted(p for p in listed if p not in hashes)),
+        extra=tuple(sorted(p for p in hashes if p not in listed)),
     )
 
 
-def _read_tree(folder: Path) -> dict[str, bytes]:
-    contents: dict[str, bytes] = {}
+def _hash_tree(folder: Path) -> dict[str, str]:
+    hashes: dict[str, str] = {}
     if not folder.is_dir():
-        return contents
+        return hashes
     for root, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
             path = Path(root, name)
             relative = path.relative_to(folder).as_posix()
             if relative != MANIFEST:
-                contents[relative] = path.read_bytes()
-    return contents
+                hashes[relative] = sha256(path.read_bytes())
+    return hashes
 
 
 def input_hashes(spec: Path, referenced: list[Path]) -> dict[str, str]:

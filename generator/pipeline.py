@@ -240,11 +240,11 @@ class Previous:
 
 def _remember_formatting(previous: Previous, rendered: Collection[str]) -> None:
     """Tell the formatter what the previous run's files were formatted from."""
-    for path, data in previous.state.verified(previous.manifest).items():
+    for path in previous.state.verified(previous.manifest):
         chunk_layout = previous.manifest.sources.get(path)
-        if isinstance(chunk_layout, list) and path in rendered:
+        if isinstance(chunk_layout, list) and chunk_layout and path in rendered:
             try:
-                remember(data.decode("utf-8"), [_layout_entry(str(entry)) for entry in chunk_layout])
+                remember(previous.state.read(path).decode("utf-8"), [_layout_entry(str(entry)) for entry in chunk_layout])
             except ValueError:
                 continue  # a damaged manifest: format that file again
 
@@ -290,7 +290,7 @@ def generate(path: Path, out: Path, options: Options = Options(), *, force: bool
                 return staging.add(file_path, pieces)
 
         generated = _produce(path, options, Previous(manifest, state) if manifest else None, progress, keep)
-        changed = tuple(p for p in staging.changed if p != MANIFEST) + tuple(p for p in state.contents if p not in generated.hashes)
+        changed = tuple(p for p in staging.changed if p != MANIFEST) + tuple(p for p in state.hashes if p not in generated.hashes)
         if changed or MANIFEST in staging.changed:
             progress("write", 0, 1)
             with _writing(folder):
@@ -338,13 +338,20 @@ def _manifest_bytes(folder: Path) -> bytes | None:
 def compare_folder(state: FolderState, manifest: bytes | None, files: dict[str, str]) -> list[Difference]:
     differences = []
     for path, text in sorted(files.items()):
-        current = manifest if path == MANIFEST else state.contents.get(path)
+        if path == MANIFEST:
+            current = manifest
+        elif path not in state.hashes:
+            current = None
+        elif state.hashes[path] == sha256(text):
+            continue
+        else:
+            current = state.read(path)
         if current is None:
             differences.append(Difference(path, "missing", ""))
         elif current != text.encode():
             kind = "edited" if path in state.edited else "stale"
             differences.append(Difference(path, kind, _unified_diff(path, current.decode("utf-8", "replace"), text)))
-    for path in sorted(set(state.contents) - set(files)):
+    for path in sorted(set(state.hashes) - set(files)):
         kind = "extra" if path in state.extra else "stale"
         differences.append(Difference(path, kind, ""))
     return differences
