@@ -1,8 +1,8 @@
 """The corpus: every real spec in ../shared/corpus generates, its Python compiles, its client and
 server packages import, its server app has a route for every operation, and its client passes
-mypy --strict.
+mypy --strict and ruff check (default rules).
 
-One test per file, then one mypy run over every client those tests generated. A document that is not YAML or JSON at all may instead be refused by the CLI
+One test per file, then one mypy run and one ruff run over every client those tests generated. A document that is not YAML or JSON at all may instead be refused by the CLI
 with exit 2 and a located message. The generated packages are imported by a long-lived worker
 process (``corpus_report.ImportChecker``), one spec per request, so a failure is the spec's own.
 
@@ -30,6 +30,7 @@ from corpus_report import (
     corpus_specs,
     is_openapi3,
     mypy_strict,
+    ruff_check,
     parses_as_yaml_or_json,
     python_lines,
     write_files,
@@ -127,4 +128,12 @@ def test_every_generated_client_passes_mypy_strict(kept_clients: KeptClients) ->
     if not kept_clients.clients:
         pytest.skip("no corpus spec was generated in this run")
     failures = mypy_strict(kept_clients.clients, kept_clients.folder, jobs=min(2, os.cpu_count() or 1))
+    assert not failures, "\n".join(f"{name}: {cause}" for name, cause in sorted(failures.items()))
+
+
+def test_every_generated_client_passes_ruff_with_its_default_rules(kept_clients: KeptClients) -> None:
+    """Unused imports, ambiguous names, redefinitions: what a user's linter says of the vendored client."""
+    if not kept_clients.clients:
+        pytest.skip("no corpus spec was generated in this run")
+    failures = ruff_check(kept_clients.clients, kept_clients.folder)
     assert not failures, "\n".join(f"{name}: {cause}" for name, cause in sorted(failures.items()))
