@@ -26,11 +26,14 @@ _TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "
 # Builtins that annotations use: a class attribute of that name would hide them from later
 # annotations in the class body (pydantic evaluates them there).
 _TYPE_NAMES = {"bool", "bytes", "dict", "float", "int", "list", "str"}
+# Names linters refuse as too easily read as 1 or 0 (pycodestyle E741-E743, in ruff's defaults).
+_AMBIGUOUS = {"l", "I", "O"}
 _RESERVED = (
     set(keyword.kwlist)
     | set(keyword.softkwlist)
     | set(dir(builtins))
     | {"self", "cls", "true", "false", "null", "none"}
+    | _AMBIGUOUS
 )
 
 #: The longest name made from spec text. A name becomes a file name (``<name>.py``, its compiled
@@ -70,7 +73,8 @@ def attribute(text: str, fallback: str) -> str:
     if name[0].isdigit():
         name = f"{fallback}_{name}"
     name = _capped(name, "_")
-    return name + "_" if keyword.iskeyword(name) or name in FIELD_NAMES_TAKEN or name in _TYPE_NAMES else name
+    taken = keyword.iskeyword(name) or name in FIELD_NAMES_TAKEN or name in _TYPE_NAMES or name in _AMBIGUOUS
+    return name + "_" if taken else name
 
 
 def pascal(text: str, fallback: str) -> str:

@@ -303,3 +303,10 @@ def test_collision_resolution_is_deterministic() -> None:
     for wanted, got in zip(("Client", "Model"), claimed[3:]):
         assert got != wanted and got.startswith(wanted) and got.isidentifier(), got
         assert got not in names.MODEL_NAMES_TAKEN
+
+
+@pytest.mark.parametrize("text", ["l", "L", "I", "O"])
+def test_names_linters_call_ambiguous_are_escaped(text: str) -> None:
+    """A field ``l`` or a class ``I`` reads as 1 and ruff's default rules (E741, E742) refuse it."""
+    for made in (names.snake(text, "param"), names.attribute(text, "field"), names.pascal(text, "Model")):
+        assert made not in {"l", "I", "O"}
