@@ -292,6 +292,10 @@ class Response:
             return "json"
         if lowered.startswith("text/") or "xml" in lowered:
             return "text"
+        if "*" in lowered and self.type.kind != "string":
+            return "json"  # "*/*" with a structured schema: JSON in practice (Spring's specs)
+        if "*" in lowered and self.type.format != "binary":
+            return "text"
         return "binary"
 
     @cached_property

@@ -596,3 +596,69 @@ def test_generated_packages_and_their_use_pass_mypy_strict_and_ruff(pkg: Any, tm
     # The operation modules import these whether they use them or not (not a response matter).
     imported_always = ("Literal", "models", "Param", "decode_list", "decode_map", "decode_union")
     assert [f for f in findings if not (f[0] == "F401" and f[1].split("`")[1].split(".")[-1] in imported_always)] == []
+
+
+# -- against Prism, a mock server nobody here wrote -----------------------------------------
+
+PRISM_SPEC = """
+openapi: 3.0.3
+info: {title: Prism responses, version: "1.0.0"}
+paths:
+  /photo:
+    get:
+      operationId: getPhoto
+      responses:
+        "200":
+          description: the photo
+          content: {image/png: {schema: {type: string, format: binary}}}
+  /notes:
+    get:
+      operationId: getNotes
+      responses:
+        "200":
+          description: notes
+          content: {text/plain: {schema: {type: string}, example: "some notes"}}
+  /pets/{petId}:
+    delete:
+      operationId: deletePet
+      parameters:
+        - {name: petId, in: path, required: true, schema: {type: integer}}
+      responses:
+        "204": {description: deleted}
+        "404":
+          description: no such pet
+          content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+components:
+  schemas:
+    Error:
+      type: object
+      required: [message]
+      properties:
+        message: {type: string}
+"""
+
+
+def test_binary_text_and_empty_responses_from_prism(tmp_path: Path) -> None:
+    from test_prism import require_prism, start_prism
+
+    require_prism()
+    spec = write_spec(tmp_path, "prism_responses.yaml", PRISM_SPEC)
+    result = run_stubforge("generate", spec, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    sys.path.insert(0, str(tmp_path / "out" / "prism_responses" / "client"))
+    import prism_responses_client as client_pkg
+
+    server = start_prism(spec, tmp_path)
+    try:
+        with client_pkg.Client(server.base_url, max_retries=0) as client:
+            assert isinstance(client.default.get_photo(), bytes)
+            assert client.default.get_notes() == "some notes"
+            assert client.default.delete_pet(pet_id=1) is None
+            raw = client.default.with_raw_response.get_photo()
+            assert raw.headers["content-type"].startswith("image/png") and raw.parse() == raw.http_response.content
+        with client_pkg.Client(server.base_url, max_retries=0, headers={"Prefer": "code=404"}) as client:
+            with pytest.raises(client_pkg.NotFoundError) as caught:
+                client.default.delete_pet(pet_id=1)
+            assert isinstance(caught.value.body, client_pkg.models.Error)
+    finally:
+        server.stop()

@@ -839,6 +839,23 @@ def _parse(
         raise _mismatch(response, redactor, f"the body does not match the spec: {exc}") from None
 
 
+def _read_or_close(response: httpx.Response) -> None:
+    """Read the whole body; a failure on the way closes the response (as ``httpx`` does)."""
+    try:
+        response.read()
+    except BaseException:
+        response.close()
+        raise
+
+
+async def _read_or_close_async(response: httpx.Response) -> None:
+    try:
+        await response.aread()
+    except BaseException:
+        await response.aclose()
+        raise
+
+
 def _keeps_stream(endpoint: Endpoint, response: httpx.Response, mode: str) -> bool:
     """Whether the body is left unread for the caller: streamed responses and event streams."""
     if not response.is_success:
@@ -1326,7 +1343,7 @@ class SyncTransport(_Base):
             next_request = redirects.next_request(request, response)
             if next_request is None:
                 if not _keeps_stream(endpoint, response, mode):
-                    response.read()
+                    _read_or_close(response)
                 return response
             response.read()
             response.close()
@@ -1394,7 +1411,7 @@ class AsyncTransport(_Base):
             next_request = redirects.next_request(request, response)
             if next_request is None:
                 if not _keeps_stream(endpoint, response, mode):
-                    await response.aread()
+                    await _read_or_close_async(response)
                 return response
             await response.aread()
             await response.aclose()
