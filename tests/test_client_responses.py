@@ -161,6 +161,8 @@ class Behaviour:
         self.pet: Any = {"id": 1, "name": "Rex"}
         self.gate = threading.Event()
         self.events: list[Any] = []
+        self.downloads = 0
+        self.break_download = False
 
 
 def handlers(server: Any, behaviour: Behaviour) -> Any:
@@ -180,8 +182,12 @@ def handlers(server: Any, behaviour: Behaviour) -> Any:
             return f"notes on {pet_id}: café"
 
         async def download(self, *, name: str) -> Any:
+            behaviour.downloads += 1
+
             async def chunks() -> AsyncIterator[bytes]:
                 yield b"first part;"
+                if behaviour.break_download:
+                    raise ConnectionAbortedError("the server breaks the connection mid-body")
                 released = await asyncio.to_thread(behaviour.gate.wait, 30)
                 yield b"second part" if released else b"the client never read the first part"
 
@@ -431,6 +437,15 @@ def test_async_streaming_response_delivers_chunks_as_they_are_sent(pkg: Any, beh
             assert response.http_response.is_closed
 
     asyncio.run(scenario())
+
+
+def test_a_body_broken_while_it_is_streamed_is_not_requested_again(pkg: Any, behaviour: Behaviour, base_url: str) -> None:
+    behaviour.break_download = True
+    with pkg[0].Client(base_url, max_retries=2) as client:
+        with client.files.with_streaming_response.download(name="big.bin") as response:
+            with pytest.raises(httpx.TransportError):
+                b"".join(response.iter_bytes())
+    assert behaviour.downloads == 1 and response.http_response.is_closed
 
 
 def test_streaming_response_parse_reads_the_whole_body(pkg: Any, behaviour: Behaviour, base_url: str) -> None:
