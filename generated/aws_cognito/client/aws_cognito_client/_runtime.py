@@ -856,12 +856,16 @@ async def _read_or_close_async(response: httpx.Response) -> None:
         raise
 
 
+def _is_event_stream(endpoint: Endpoint, status: int) -> bool:
+    key = _success_key(endpoint, status)
+    return key is not None and endpoint.success[key] == "event-stream"
+
+
 def _keeps_stream(endpoint: Endpoint, response: httpx.Response, mode: str) -> bool:
     """Whether the body is left unread for the caller: streamed responses and event streams."""
     if not response.is_success:
         return False
-    key = _success_key(endpoint, response.status_code)
-    return mode == "stream" or (key is not None and endpoint.success[key] == "event-stream")
+    return mode == "stream" or _is_event_stream(endpoint, response.status_code)
 
 
 def _header_value(wire_type: str, text: str) -> Any:
@@ -906,8 +910,8 @@ class _ResponseInfo:
 
     @property
     def elapsed(self) -> datetime.timedelta:
-        """The time from sending the request to the end of the body (or to the headers, while
-        the body is being streamed)."""
+        """The time from sending the request to the end of the body; zero while a streamed
+        body is still being read."""
         try:
             return self.http_response.elapsed
         except RuntimeError:
@@ -939,13 +943,10 @@ class ApiResponse(_ResponseInfo, Generic[R]):
     status, headers and ``http_response``; ``parse()`` gives what the method returns."""
 
     def parse(self) -> R:
-        if not self._streams_events():
+        """What the method returns; the body is read first, unless it is an event stream."""
+        if not _is_event_stream(self._endpoint, self.status_code):
             self.http_response.read()
         return cast("R", _parse(self._endpoint, self.http_response, self._redactor, False))
-
-    def _streams_events(self) -> bool:
-        key = _success_key(self._endpoint, self.status_code)
-        return key is not None and self._endpoint.success[key] == "event-stream"
 
     @property
     def content(self) -> bytes:
@@ -971,8 +972,7 @@ class AsyncApiResponse(_ResponseInfo, Generic[R]):
     """``ApiResponse`` of the async client: ``await response.parse()``, ``aiter_bytes()``."""
 
     async def parse(self) -> R:
-        key = _success_key(self._endpoint, self.status_code)
-        if key is None or self._endpoint.success[key] != "event-stream":
+        if not _is_event_stream(self._endpoint, self.status_code):
             await self.http_response.aread()
         return cast("R", _parse(self._endpoint, self.http_response, self._redactor, True))
 
