@@ -364,8 +364,12 @@ def call_every_operation(api: Any, package: Any, server: PrismServer, document: 
                 found, bad_response = violations(response) if response is not None else ([], [])
                 outcome.bad_spec_responses += [f"{where}: {v}" for v in bad_response]
                 # A non-2xx answer (ApiStatusError) passes unless Prism says the request was wrong;
-                # anything else the client raises (no response, a decoding error) is a failure.
-                if error is not None and not isinstance(error, errors.ApiStatusError):
+                # an answer that does not match the spec (ResponseValidationError: Prism sends no
+                # body when the spec names no media type) says nothing about the request either;
+                # anything else the client raises (no response, a client bug) is a failure.
+                if isinstance(error, errors.ResponseValidationError):
+                    outcome.bad_spec_responses.append(f"{where}: {error}")
+                elif error is not None and not isinstance(error, errors.ApiStatusError):
                     found.insert(0, f"client raised {type(error).__name__}: {error}")
                 if not found:
                     outcome.passed += 1
