@@ -284,6 +284,62 @@ def test_an_operation_named_with_raw_response_gets_another_name(call: Any, pkg: 
     assert call("pets", "get_notes", raw=True, pet_id=2)[1] == "notes on 2: café"
 
 
+@pytest.mark.parametrize(
+    ("content_type", "schema", "kind"),
+    [
+        ("application/json", "model", "json"),
+        ("application/problem+json", "model", "json"),
+        ("text/plain", "string", "text"),
+        ("application/xml", "model", "text"),
+        ("image/png", "string", "binary"),
+        ("application/octet-stream", "binary", "binary"),
+        ("text/event-stream", "string", "event-stream"),
+        ("*/*", "model", "json"),
+        ("*/*", "binary", "binary"),
+        ("*/*", "string", "text"),
+        (None, None, "empty"),
+    ],
+)
+def test_the_model_decides_how_a_response_is_read(content_type: str | None, schema: str | None, kind: str) -> None:
+    from generator.model import Response, TypeInfo
+
+    types = {"model": TypeInfo("model", model="Pet"), "string": TypeInfo("string"), "binary": TypeInfo("string", format="binary"), None: None}
+    assert Response("200", "", types[schema], content_type, None).kind == kind
+    assert Response("204", "", types[schema], content_type, None).kind == "empty"
+
+
+@pytest.mark.parametrize(
+    ("responses", "annotation"),
+    [
+        ([("200", "application/json", "model"), ("204", None, None)], "models.Pet | None"),
+        ([("200", "application/json", "model"), ("201", "image/png", "binary")], "models.Pet | bytes"),
+        ([("200", "application/json", "any"), ("204", None, None)], "Any"),
+        ([("200", "text/event-stream", "string")], "EventStream"),
+        ([("default", "text/plain", "string")], "str"),
+        ([("201", None, None), ("default", "application/json", "model")], "None"),
+        ([("400", "application/json", "model")], "Any"),
+    ],
+)
+def test_the_return_annotation_is_the_union_of_the_success_responses(responses: list[Any], annotation: str) -> None:
+    from dataclasses import replace
+
+    from generator.model import Response, TypeInfo
+
+    types = {"model": TypeInfo("model", model="Pet"), "any": TypeInfo("any"), "binary": TypeInfo("string", format="binary"), "string": TypeInfo("string"), None: None}
+    op = seed_operation()
+    op = replace(op, responses=tuple(Response(status, "", types[t], ct, None) for status, ct, t in responses))
+    assert op.return_annotation == annotation
+    head = replace(op, method="HEAD")
+    assert head.return_annotation == ("None" if head.success_responses else "Any"), "HEAD answers carry no body"
+
+
+def seed_operation() -> Any:
+    from conftest import SEED
+    from generator.pipeline import build_model
+
+    return build_model(SEED).operations[0]
+
+
 # -- successes that do not match ------------------------------------------------------------
 
 
