@@ -8,7 +8,8 @@ descriptions) and reaches generated files only through the render filters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -20,6 +21,10 @@ Location = Literal["path", "query", "header", "cookie"]
 Encoding = Literal["json", "form", "multipart", "binary", "text"]
 AuthKind = Literal["apiKey", "basic", "bearer"]
 Kind = Literal["string", "integer", "number", "boolean", "array", "map", "model", "enum", "union", "any"]
+#: What a response's body is read as: decoded JSON, text, bytes, nothing, or a stream of events.
+ResponseKind = Literal["json", "text", "binary", "empty", "event-stream"]
+#: Statuses whose responses never carry content (RFC 9110).
+NO_CONTENT_STATUSES = frozenset({"204", "205", "304"})
 
 _PRIMITIVE_ANNOTATIONS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any"}
 
@@ -134,6 +139,18 @@ class NamedEnum:
     values: tuple[str | int | bool, ...]
 
 
+def _union(annotations: list[str]) -> str:
+    """One annotation for several responses: Any absorbs the rest; an event stream stands alone."""
+    if not annotations or "Any" in annotations:
+        return "Any"
+    if "EventStream" in annotations:
+        return "EventStream"
+    members = list(dict.fromkeys(a for a in annotations if a != "None"))
+    if "None" in annotations and not any(a.endswith("| None") for a in members):
+        members.append("None")
+    return " | ".join(members)
+
+
 def _optional(annotation: str, required: bool) -> str:
     if required or annotation == "Any" or annotation.endswith("| None"):
         return annotation
@@ -233,12 +250,66 @@ class Body:
 
 
 @dataclass(frozen=True)
+class ResponseHeader:
+    """A header the spec declares for a response, which the client decodes to its type."""
+
+    wire_name: str
+    type: TypeInfo
+    description: str
+
+    @cached_property
+    def wire_type(self) -> str:
+        """How the client's runtime reads the header's text: ``integer``, ``array:date-time``..."""
+        return _header_type(self.type)
+
+
+def _header_type(type_: TypeInfo) -> str:
+    if type_.kind == "array":
+        return "array:" + (_header_type(type_.items) if type_.items else "string")
+    if type_.kind == "string" and type_.format in ("date-time", "date"):
+        return type_.format
+    return type_.kind if type_.kind in ("integer", "number", "boolean") else "string"
+
+
+@dataclass(frozen=True)
 class Response:
     status: str  # "200", "4XX", "default"
     description: str
     type: TypeInfo | None  # None: no body described
     content_type: str | None
     example: Any
+    headers: tuple[ResponseHeader, ...] = ()
+
+    @cached_property
+    def kind(self) -> ResponseKind:
+        """How the body is read, from the media type; a status that carries no content is empty."""
+        if self.type is None or self.content_type is None or self.status in NO_CONTENT_STATUSES:
+            return "empty"
+        lowered = self.content_type.lower()
+        if lowered.startswith("text/event-stream"):
+            return "event-stream"
+        if "json" in lowered:
+            return "json"
+        if lowered.startswith("text/") or "xml" in lowered:
+            return "text"
+        if "*" in lowered and self.type.kind != "string":
+            return "json"  # "*/*" with a structured schema: JSON in practice (Spring's specs)
+        if "*" in lowered and self.type.format != "binary":
+            return "text"
+        return "binary"
+
+    @cached_property
+    def annotation(self) -> str:
+        """What the client returns for this response."""
+        return self._annotation(self.type.qualified if self.type else "Any")
+
+    @cached_property
+    def description_annotation(self) -> str:
+        """The same for readers: enums spelled out."""
+        return self._annotation(self.type._annotation("models.", expand=True) if self.type else "Any")
+
+    def _annotation(self, json_annotation: str) -> str:
+        return {"json": json_annotation, "text": "str", "binary": "bytes", "empty": "None"}.get(self.kind, "EventStream")
 
 
 @dataclass(frozen=True)
@@ -331,18 +402,52 @@ class Operation:
         return self.success.example if self.success and self.success.type else None
 
     @cached_property
+    def success_responses(self) -> tuple[Response, ...]:
+        """The responses a call may return: the 2xx ones (``default`` when there is none).
+
+        A HEAD request's responses are empty whatever they declare.
+        """
+        found = tuple(r for r in self.responses if r.status.startswith("2"))
+        found = found or tuple(r for r in self.responses if r.status == "default")
+        if self.method == "HEAD":
+            return tuple(replace(r, type=None, content_type=None) for r in found)
+        return found
+
+    @cached_property
+    def success_kinds(self) -> dict[str, ResponseKind]:
+        """Status -> how the client reads each success response (the Endpoint's ``success``)."""
+        return {r.status: r.kind for r in self.success_responses}
+
+    @cached_property
     def return_annotation(self) -> str:
-        return self.success.type.qualified if self.success and self.success.type else "Any"
+        """What the sync method returns: the union of its success responses; Any when the spec
+        declares none."""
+        return _union([r.annotation for r in self.success_responses])
+
+    @cached_property
+    def async_return_annotation(self) -> str:
+        """What the async method returns: an event stream is read asynchronously."""
+        return self.return_annotation.replace("EventStream", "AsyncEventStream")
 
     @cached_property
     def return_description(self) -> str:
         """The return type for readers: enums spelled out."""
-        return self.success.type._annotation("models.", expand=True) if self.success and self.success.type else "Any"
+        return _union([r.description_annotation for r in self.success_responses])
+
+    @cached_property
+    def streams_events(self) -> bool:
+        return "event-stream" in self.success_kinds.values()
 
     @cached_property
     def decoded_responses(self) -> tuple[Response, ...]:
-        """Responses whose JSON the client turns into model instances."""
-        return tuple(r for r in self.responses if r.type is not None and r.type.decoder is not None)
+        """JSON responses the client turns into model instances: successes, and errors (whose
+        model becomes the error's ``body``)."""
+        return tuple(r for r in self.responses if r.kind == "json" and r.type is not None and r.type.decoder is not None)
+
+    @cached_property
+    def response_headers(self) -> tuple[ResponseHeader, ...]:
+        """The headers declared for the first success response, which the client decodes."""
+        return self.success_responses[0].headers if self.success_responses else ()
 
     @cached_property
     def fixed_query_string(self) -> str:
@@ -375,6 +480,21 @@ class Group:
     @cached_property
     def anchor(self) -> str:
         return "group-" + self.attr.replace("_", "-").strip("-")
+
+    @cached_property
+    def uses_any(self) -> bool:
+        """Whether an annotation of the group's module names ``Any`` (it imports it only then)."""
+        for op in self.operations:
+            annotations = [op.return_annotation, *(p.argument_annotation for p in op.parameters)]
+            annotations += [op.body.argument_annotation] if op.body else []
+            if any(re.search(r"\bAny\b", a) for a in annotations):
+                return True
+        return False
+
+    @cached_property
+    def streams_events(self) -> bool:
+        """Whether an operation returns a stream of server-sent events (its module imports them)."""
+        return any(op.streams_events for op in self.operations)
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,8 @@ def unportable(component: str) -> str | None:
 CLIENT_ARGUMENTS = {"self", "timeout"}
 CLIENT_CONSTRUCTOR_ARGUMENTS = {"self", "base_url", "timeout", "max_retries", "headers", "http_client"}
 HANDLER_ARGUMENTS = {"self", "request"}
+# Attributes of every client Api class besides its operations.
+OPERATION_NAMES_TAKEN = {"with_raw_response", "with_streaming_response"}
 # A group's attribute is also its module's file name (``api/<attr>.py``).
 GROUP_ATTRIBUTES_TAKEN = {"close", "aclose", "base_url", "headers", "timeout", "max_retries", "http_client", "transport"} | WINDOWS_DEVICE_NAMES
 MODEL_NAMES_TAKEN = {

@@ -16,7 +16,7 @@ from . import names
 from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token as escape, pointer_of, sort_unique
 from .examples import ExampleMaker, call_example
 from .load import LoadedSpec, resolve_pointer
-from .model import Api, Body, Group, Operation, Parameter, Response, Route, SecurityScheme, TypeInfo
+from .model import Api, Body, Group, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo
 from .schemas import SchemaConverter, TooDeep, text
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -306,8 +306,30 @@ class Normalizer:
             if not isinstance(response, dict):
                 self.warn(Level.WARNING, where, "response is not a mapping (or a broken $ref); ignored")
                 continue
-            responses.append(self.response(op, status, response, where, context))
+            found = self.response(op, status, response, where, context)
+            responses.append(replace(found, headers=self._response_headers(response.get("headers"))))
         return tuple(responses)
+
+    def _response_headers(self, raw: Any) -> tuple[ResponseHeader, ...]:
+        """The headers a response declares, with the type their text is read as."""
+        headers = []
+        for name, header in raw.items() if isinstance(raw, dict) else ():
+            header, _ = self.deref(header)
+            if isinstance(header, dict) and str(name).lower() != "content-type":
+                schema = header.get("schema", header)  # Swagger 2.0 headers are their own schema
+                headers.append(ResponseHeader(str(name), self._header_type(schema), text(header.get("description"))))
+        return tuple(headers)
+
+    def _header_type(self, schema: Any, depth: int = 0) -> TypeInfo:
+        """The scalar (or array of scalars) a header holds; anything else is read as a string."""
+        schema, _ = self.deref(schema)
+        kind = schema.get("type") if isinstance(schema, dict) else None
+        if kind == "array" and depth == 0:
+            return TypeInfo("array", items=self._header_type(schema.get("items"), 1))
+        if kind in ("integer", "number", "boolean"):
+            return TypeInfo(kind)
+        fmt = schema.get("format") if isinstance(schema, dict) else None
+        return TypeInfo("string", format=fmt if fmt in ("date-time", "date") else None)
 
     def _groups(self, pending: list[PendingOperation], maker: ExampleMaker, base_url: str) -> tuple[Group, ...]:
         tags = self.doc.get("tags")
@@ -318,7 +340,7 @@ class Normalizer:
             by_tag.setdefault(item.tag, []).append(item)
         attrs = names.Namespace(names.GROUP_ATTRIBUTES_TAKEN)
         classes = names.Namespace(names.MODEL_NAMES_TAKEN)
-        op_names = names.Namespace()
+        op_names = names.Namespace(names.OPERATION_NAMES_TAKEN)
         groups = []
         for tag, items in by_tag.items():
             attr = attrs.claim(names.snake(tag, "default"))

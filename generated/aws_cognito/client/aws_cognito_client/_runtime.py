@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import codecs
+import contextlib
+import contextvars
 import dataclasses
 import datetime
 import email.utils
 import enum
+import functools
 import json
 import logging
 import random
@@ -20,21 +24,33 @@ import weakref
 from dataclasses import dataclass, field
 from typing import (
     Any,
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
     Callable,
     ClassVar,
+    Generator,
+    Generic,
     Iterable,
     Iterator,
     Mapping,
     NamedTuple,
+    ParamSpec,
     Self,
     Sequence,
+    TypeVar,
     cast,
 )
 from urllib.parse import quote, quote_plus, urlsplit
 
 import httpx
 
-from .errors import ApiConnectionError, ApiTimeoutError, error_for_response
+from .errors import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    ResponseValidationError,
+    error_for_response,
+)
 
 Decoder = Callable[[Any], Any]
 TimeoutTypes = float | httpx.Timeout | None
@@ -85,6 +101,10 @@ class Endpoint:
     decoders: Mapping[str, Decoder] = field(default_factory=dict)  # status -> decoder
     security: Sequence[Sequence[str]] = ()  # alternatives of credential names; () = none
     fixed_headers: Sequence[tuple[str, str]] = ()
+    #: status -> how a success body is read: json, text, binary, empty or event-stream
+    success: Mapping[str, str] = field(default_factory=dict)
+    #: header -> its type (integer, boolean, date-time, array:integer...), of the first success
+    response_headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -548,20 +568,6 @@ def _set_body(request: _Request, endpoint: Endpoint, body: Any) -> None:
         )
 
 
-def _decode(endpoint: Endpoint, response: httpx.Response) -> Any:
-    if not response.content:
-        return None
-    content_type = response.headers.get("content-type", "")
-    if "json" not in content_type:
-        return response.text
-    data = response.json()
-    decoder = endpoint.decoders.get(str(response.status_code))
-    if decoder is None and not response.is_success:
-        # "default" describes errors, not other successes
-        decoder = endpoint.decoders.get("default")
-    return decoder(data) if decoder is not None else data
-
-
 #: What credentials are replaced with in messages, reprs and log lines.
 REDACTED = "[REDACTED]"
 #: Headers whose value is a credential, whatever the client was given.
@@ -755,6 +761,456 @@ class _Redirects:
         return next_request
 
 
+#: How the transport hands a response back: parsed (the default), as an ``ApiResponse`` with
+#: the body read ("raw"), or with the body left unread for the caller to stream ("stream").
+#: ``with_raw_response`` and ``with_streaming_response`` set it around one call.
+_MODE: contextvars.ContextVar[str] = contextvars.ContextVar("response_mode", default="parse")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _success_key(endpoint: Endpoint, status: int) -> str | None:
+    """The declared success response that describes ``status``: the exact status, its range,
+    ``default``, else the first one declared; None when the spec declares none."""
+    for key in (str(status), f"{status // 100}XX", "default"):
+        if key in endpoint.success:
+            return key
+    return next(iter(endpoint.success), None)
+
+
+def _error_decoder(endpoint: Endpoint, status: int) -> Decoder | None:
+    """The decoder of the error response the spec declares for ``status``: exact, range, default."""
+    for key in (str(status), f"{status // 100}XX", "default"):
+        if key in endpoint.decoders:
+            return endpoint.decoders[key]
+    return None
+
+
+def _undeclared(response: httpx.Response) -> Any:
+    """A success the spec says nothing about: JSON when it says so itself, else text; None if empty."""
+    if not response.content:
+        return None
+    if "json" in response.headers.get("content-type", ""):
+        try:
+            return response.json()
+        except ValueError:
+            pass
+    return response.text
+
+
+def _mismatch(
+    response: httpx.Response, redactor: Redactor, problem: str
+) -> ResponseValidationError:
+    request = redactor.request(response.request)
+    message = redactor.text(
+        f"{request.method} {request.url} answered {response.status_code}, but {problem}"
+    )
+    return ResponseValidationError(message, response=response, request=request)
+
+
+def _parse(
+    endpoint: Endpoint, response: httpx.Response, redactor: Redactor, asynchronous: bool
+) -> Any:
+    """The value a success response holds, read as the Endpoint declares it (never sniffed)."""
+    key = _success_key(endpoint, response.status_code)
+    if key is None:
+        return _undeclared(response)
+    kind = endpoint.success[key]
+    if kind == "empty":
+        return None
+    if kind == "binary":
+        return response.content
+    if kind == "text":
+        return response.text
+    if kind == "event-stream":
+        return AsyncEventStream(response) if asynchronous else EventStream(response)
+    try:
+        data = response.json()
+    except ValueError as exc:
+        problem = "the body is empty" if not response.content else f"the body is not JSON ({exc})"
+        raise _mismatch(response, redactor, problem + "; the spec declares JSON") from None
+    decoder = endpoint.decoders.get(key)
+    if decoder is None:
+        return data
+    try:
+        return decoder(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _mismatch(response, redactor, f"the body does not match the spec: {exc}") from None
+
+
+def _read_or_close(response: httpx.Response) -> None:
+    """Read the whole body; a failure on the way closes the response (as ``httpx`` does)."""
+    try:
+        response.read()
+    except BaseException:
+        response.close()
+        raise
+
+
+async def _read_or_close_async(response: httpx.Response) -> None:
+    try:
+        await response.aread()
+    except BaseException:
+        await response.aclose()
+        raise
+
+
+def _is_event_stream(endpoint: Endpoint, status: int) -> bool:
+    key = _success_key(endpoint, status)
+    return key is not None and endpoint.success[key] == "event-stream"
+
+
+def _keeps_stream(endpoint: Endpoint, response: httpx.Response, mode: str) -> bool:
+    """Whether the body is left unread for the caller: streamed responses and event streams."""
+    if not response.is_success:
+        return False
+    return mode == "stream" or _is_event_stream(endpoint, response.status_code)
+
+
+def _header_value(wire_type: str, text: str) -> Any:
+    if wire_type.startswith("array:"):
+        return [
+            _header_value(wire_type[6:], item.strip()) for item in text.split(",") if item.strip()
+        ]
+    if wire_type == "integer":
+        return int(text)
+    if wire_type == "number":
+        return float(text)
+    if wire_type == "boolean":
+        if text.lower() not in ("true", "false"):
+            raise ValueError(f"{text!r} is not true or false")
+        return text.lower() == "true"
+    if wire_type == "date-time":
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if wire_type == "date":
+        return datetime.date.fromisoformat(text)
+    return text
+
+
+class _ResponseInfo:
+    """What every kind of response wrapper tells about the HTTP response."""
+
+    def __init__(self, response: httpx.Response, endpoint: Endpoint, redactor: Redactor) -> None:
+        self.http_response = response
+        self._endpoint = endpoint
+        self._redactor = redactor
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def url(self) -> httpx.URL:
+        return self.http_response.url
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        """The time from sending the request to the end of the body; zero while a streamed
+        body is still being read."""
+        try:
+            return self.http_response.elapsed
+        except RuntimeError:
+            return datetime.timedelta(0)
+
+    @property
+    def parsed_headers(self) -> dict[str, Any]:
+        """The response headers the spec declares, by their name in the spec, decoded to their
+        type (int, float, bool, datetime, date, lists of them); a header that is absent is
+        left out. A value that does not match its type raises ``ResponseValidationError``."""
+        found: dict[str, Any] = {}
+        for name, wire_type in self._endpoint.response_headers.items():
+            text = self.http_response.headers.get(name)
+            if text is None:
+                continue
+            try:
+                found[name] = _header_value(wire_type, text)
+            except ValueError as exc:
+                problem = f"its header {name!r} is not a {wire_type} ({exc})"
+                raise _mismatch(self.http_response, self._redactor, problem) from None
+        return found
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} [{self.status_code}]>"
+
+
+class ApiResponse(_ResponseInfo, Generic[R]):
+    """An operation's HTTP response (``with_raw_response``/``with_streaming_response``):
+    status, headers and ``http_response``; ``parse()`` gives what the method returns."""
+
+    def parse(self) -> R:
+        """What the method returns; the body is read first, unless it is an event stream."""
+        if not _is_event_stream(self._endpoint, self.status_code):
+            self.http_response.read()
+        return cast("R", _parse(self._endpoint, self.http_response, self._redactor, False))
+
+    @property
+    def content(self) -> bytes:
+        return self.http_response.read()
+
+    def read(self) -> bytes:
+        return self.http_response.read()
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return self.http_response.iter_bytes(chunk_size)
+
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
+        return self.http_response.iter_text(chunk_size)
+
+    def iter_lines(self) -> Iterator[str]:
+        return self.http_response.iter_lines()
+
+    def close(self) -> None:
+        self.http_response.close()
+
+
+class AsyncApiResponse(_ResponseInfo, Generic[R]):
+    """``ApiResponse`` of the async client: ``await response.parse()``, ``aiter_bytes()``."""
+
+    async def parse(self) -> R:
+        if not _is_event_stream(self._endpoint, self.status_code):
+            await self.http_response.aread()
+        return cast("R", _parse(self._endpoint, self.http_response, self._redactor, True))
+
+    async def read(self) -> bytes:
+        return await self.http_response.aread()
+
+    def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        return self.http_response.aiter_bytes(chunk_size)
+
+    def aiter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
+        return self.http_response.aiter_text(chunk_size)
+
+    def aiter_lines(self) -> AsyncIterator[str]:
+        return self.http_response.aiter_lines()
+
+    async def close(self) -> None:
+        await self.http_response.aclose()
+
+
+def raw_response(method: Callable[P, R]) -> Callable[P, ApiResponse[R]]:
+    """``method`` returning its ``ApiResponse`` (body read) instead of the parsed value."""
+
+    @functools.wraps(method)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> ApiResponse[R]:
+        token = _MODE.set("raw")
+        try:
+            return cast("ApiResponse[R]", method(*args, **kwargs))
+        finally:
+            _MODE.reset(token)
+
+    return wrapped
+
+
+def async_raw_response(
+    method: Callable[P, Awaitable[R]],
+) -> Callable[P, Awaitable[AsyncApiResponse[R]]]:
+    @functools.wraps(method)
+    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> AsyncApiResponse[R]:
+        token = _MODE.set("raw")
+        try:
+            return cast("AsyncApiResponse[R]", await method(*args, **kwargs))
+        finally:
+            _MODE.reset(token)
+
+    return wrapped
+
+
+def streaming_response(
+    method: Callable[P, R],
+) -> Callable[P, contextlib.AbstractContextManager[ApiResponse[R]]]:
+    """``method`` as a context manager yielding its ``ApiResponse`` with the body unread; the
+    response is closed on exit. Retries end once the response has arrived."""
+
+    @functools.wraps(method)
+    @contextlib.contextmanager
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Iterator[ApiResponse[R]]:
+        token = _MODE.set("stream")
+        try:
+            response = cast("ApiResponse[R]", method(*args, **kwargs))
+        finally:
+            _MODE.reset(token)
+        try:
+            yield response
+        finally:
+            response.close()
+
+    return wrapped
+
+
+def async_streaming_response(
+    method: Callable[P, Awaitable[R]],
+) -> Callable[P, contextlib.AbstractAsyncContextManager[AsyncApiResponse[R]]]:
+    @functools.wraps(method)
+    @contextlib.asynccontextmanager
+    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> AsyncIterator[AsyncApiResponse[R]]:
+        token = _MODE.set("stream")
+        try:
+            response = cast("AsyncApiResponse[R]", await method(*args, **kwargs))
+        finally:
+            _MODE.reset(token)
+        try:
+            yield response
+        finally:
+            await response.close()
+
+    return wrapped
+
+
+@dataclass(frozen=True)
+class ServerSentEvent:
+    """One event of a ``text/event-stream`` response (WHATWG HTML, server-sent events)."""
+
+    data: str = ""
+    event: str = "message"
+    id: str | None = None  # the last event ID, as the stream set it
+    retry: int | None = None  # the reconnection time (ms) this event's block set
+
+    def json(self) -> Any:
+        return json.loads(self.data)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class _EventParser:
+    """Turns the text of an event stream, in chunks as they arrive, into events.
+
+    Lines end at CRLF, LF or CR only (a CR at the end of a chunk waits for the next one); a
+    blank line dispatches the event; a line starting with ":" is a comment; ``data`` lines join
+    with LF; an ``id`` holding NUL is ignored; ``retry`` takes ASCII digits only. An event left
+    unfinished when the stream ends is dropped, as the standard says.
+    """
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
+        self._started = False
+        self._event = ""
+        self._data: list[str] = []
+        self._last_id: str | None = None
+        self._retry: int | None = None
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        text = self._pending + self._decoder.decode(chunk)
+        if not self._started and text:
+            self._started = True
+            text = text.removeprefix("\ufeff")
+        # A CR at the end may be the first half of a CRLF: it waits for the next chunk.
+        held = "\r" if text.endswith("\r") else ""
+        lines = _LINE_BREAK.split(text.removesuffix("\r"))
+        self._pending = lines.pop() + held
+        return [event for event in map(self._line, lines) if event is not None]
+
+    def finish(self) -> list[ServerSentEvent]:
+        """The events the end of the stream completes (a last line ended by a lone CR)."""
+        if not self._pending.endswith("\r"):
+            return []
+        lines, self._pending = [self._pending[:-1]], ""
+        return [event for event in map(self._line, lines) if event is not None]
+
+    def _line(self, line: str) -> ServerSentEvent | None:
+        if not line:
+            return self._dispatch()
+        if line.startswith(":"):
+            return None
+        name, colon, value = line.partition(":")
+        if colon and value.startswith(" "):
+            value = value[1:]
+        if name == "event":
+            self._event = value
+        elif name == "data":
+            self._data.append(value)
+        elif name == "id" and "\0" not in value:
+            self._last_id = value
+        elif name == "retry" and value.isascii() and value.isdigit():
+            self._retry = int(value)
+        return None
+
+    def _dispatch(self) -> ServerSentEvent | None:
+        data, event, retry = self._data, self._event, self._retry
+        self._data, self._event, self._retry = [], "", None
+        if not data:
+            return None
+        return ServerSentEvent("\n".join(data), event or "message", self._last_id or None, retry)
+
+
+class EventStream(Iterator[ServerSentEvent]):
+    """The events of a ``text/event-stream`` response, each as soon as it arrives.
+
+    The response is closed when the events end, when ``close()`` is called, on leaving a
+    ``with`` block, or when the stream is dropped (a ``for`` loop left by ``break``).
+    """
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._events = self._read()
+
+    def _read(self) -> Generator[ServerSentEvent, None, None]:
+        parser = _EventParser()
+        try:
+            for chunk in self.response.iter_bytes():
+                yield from parser.feed(chunk)
+            yield from parser.finish()
+        finally:
+            self.response.close()
+
+    def __next__(self) -> ServerSentEvent:
+        return next(self._events)
+
+    def __iter__(self) -> Self:
+        return self
+
+    def close(self) -> None:
+        self._events.close()
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncEventStream(AsyncIterator[ServerSentEvent]):
+    """``EventStream`` of the async client: ``async for event in stream``; ``await aclose()``."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._events = self._read()
+
+    async def _read(self) -> AsyncGenerator[ServerSentEvent, None]:
+        parser = _EventParser()
+        try:
+            async for chunk in self.response.aiter_bytes():
+                for event in parser.feed(chunk):
+                    yield event
+            for event in parser.finish():
+                yield event
+        finally:
+            await self.response.aclose()
+
+    async def __anext__(self) -> ServerSentEvent:
+        return await anext(self._events)
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def aclose(self) -> None:
+        await self._events.aclose()
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
 class _Base:
     def __init__(
         self,
@@ -829,10 +1285,13 @@ class _Base:
             never_sent=never_sent,
         )
 
-    def _result(self, endpoint: Endpoint, response: httpx.Response) -> Any:
-        if response.is_success:
-            return _decode(endpoint, response)
-        raise error_for_response(response, self.redactor.request(response.request))
+    def _error(self, endpoint: Endpoint, response: httpx.Response) -> Exception:
+        """The error for a failed response, its body decoded as the spec declares it."""
+        return error_for_response(
+            response,
+            self.redactor.request(response.request),
+            _error_decoder(endpoint, response.status_code),
+        )
 
 
 class SyncTransport(_Base):
@@ -855,35 +1314,47 @@ class SyncTransport(_Base):
     def call(
         self, endpoint: Endpoint, args: Mapping[str, Any], timeout: TimeoutTypes | NotGiven
     ) -> Any:
+        mode = _MODE.get()
         request, credentials = self._build(self.http, endpoint, args, self._timeout(timeout))
         attempt = 0
         while True:
             error: ApiConnectionError | None = None
             response: httpx.Response | None = None
             try:
-                response = self._send(request, credentials)
+                response = self._send(request, credentials, endpoint, mode)
             except httpx.TransportError as exc:
                 error = self._connection_error(exc, request)
             if not self._may_retry(endpoint, attempt, error, response):
                 if error is not None:
                     raise error
                 assert response is not None
-                return self._result(endpoint, response)
+                return self._result(endpoint, response, mode)
             if response is not None:
                 response.close()
             self._wait(self.retry.delay(attempt, response))
             attempt += 1
 
-    def _send(self, request: httpx.Request, credentials: Sequence[Wire]) -> httpx.Response:
+    def _send(
+        self, request: httpx.Request, credentials: Sequence[Wire], endpoint: Endpoint, mode: str
+    ) -> httpx.Response:
         redirects = _Redirects(self.http, credentials, self.redactor)
         while True:
-            response = self.http.send(request, follow_redirects=False)
-            response.read()
+            response = self.http.send(request, follow_redirects=False, stream=True)
             next_request = redirects.next_request(request, response)
             if next_request is None:
+                if not _keeps_stream(endpoint, response, mode):
+                    _read_or_close(response)
                 return response
+            response.read()
             response.close()
             request = next_request
+
+    def _result(self, endpoint: Endpoint, response: httpx.Response, mode: str) -> Any:
+        if not response.is_success:
+            raise self._error(endpoint, response)
+        if mode != "parse":
+            return ApiResponse[Any](response, endpoint, self.redactor)
+        return _parse(endpoint, response, self.redactor, False)
 
     def _wait(self, seconds: float) -> None:
         time.sleep(seconds)
@@ -911,46 +1382,68 @@ class AsyncTransport(_Base):
     async def call(
         self, endpoint: Endpoint, args: Mapping[str, Any], timeout: TimeoutTypes | NotGiven
     ) -> Any:
+        mode = _MODE.get()
         request, credentials = self._build(self.http, endpoint, args, self._timeout(timeout))
         attempt = 0
         while True:
             error: ApiConnectionError | None = None
             response: httpx.Response | None = None
             try:
-                response = await self._send(request, credentials)
+                response = await self._send(request, credentials, endpoint, mode)
             except httpx.TransportError as exc:
                 error = self._connection_error(exc, request)
             if not self._may_retry(endpoint, attempt, error, response):
                 if error is not None:
                     raise error
                 assert response is not None
-                return self._result(endpoint, response)
+                return self._result(endpoint, response, mode)
             if response is not None:
                 await response.aclose()
             await self._wait(self.retry.delay(attempt, response))
             attempt += 1
 
-    async def _send(self, request: httpx.Request, credentials: Sequence[Wire]) -> httpx.Response:
+    async def _send(
+        self, request: httpx.Request, credentials: Sequence[Wire], endpoint: Endpoint, mode: str
+    ) -> httpx.Response:
         redirects = _Redirects(self.http, credentials, self.redactor)
         while True:
-            response = await self.http.send(request, follow_redirects=False)
-            await response.aread()
+            response = await self.http.send(request, follow_redirects=False, stream=True)
             next_request = redirects.next_request(request, response)
             if next_request is None:
+                if not _keeps_stream(endpoint, response, mode):
+                    await _read_or_close_async(response)
                 return response
+            await response.aread()
             await response.aclose()
             request = next_request
+
+    def _result(self, endpoint: Endpoint, response: httpx.Response, mode: str) -> Any:
+        if not response.is_success:
+            raise self._error(endpoint, response)
+        if mode != "parse":
+            return AsyncApiResponse[Any](response, endpoint, self.redactor)
+        return _parse(endpoint, response, self.redactor, True)
 
     async def _wait(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
 def decode_list(item: Decoder) -> Decoder:
-    return lambda data: [item(v) for v in data] if isinstance(data, list) else data
+    def decode(data: Any) -> list[Any]:
+        if not isinstance(data, list):
+            raise TypeError(f"expected a JSON array, got {type(data).__name__}")
+        return [item(v) for v in data]
+
+    return decode
 
 
 def decode_map(value: Decoder) -> Decoder:
-    return lambda data: {k: value(v) for k, v in data.items()} if isinstance(data, dict) else data
+    def decode(data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+        return {k: value(v) for k, v in data.items()}
+
+    return decode
 
 
 def decode_union(*decoders: Decoder | None) -> Decoder:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 import httpx
+
+#: ``body`` not given: it is read from ``content``.
+_FROM_CONTENT: Any = object()
 
 
 class ApiError(Exception):
     """Base class of every error this client raises.
 
     ``status`` is the HTTP status (None when no response arrived), ``headers`` the response
-    headers, ``content`` the raw body and ``body`` the body decoded as JSON when it is JSON,
-    as text otherwise.
+    headers, ``content`` the raw body. ``body`` is the body as the spec declares it for the
+    status (exact, then ``4XX``/``5XX``, then ``default``): an instance of its model, to narrow
+    with ``isinstance(error.body, models.Error)``; else (no model declared, or a body that does
+    not match it) the JSON data when the body is JSON, its text otherwise.
     """
 
     def __init__(
@@ -24,6 +29,7 @@ class ApiError(Exception):
         headers: httpx.Headers | None = None,
         content: bytes = b"",
         request: httpx.Request | None = None,
+        body: Any = _FROM_CONTENT,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -31,22 +37,59 @@ class ApiError(Exception):
         self.headers = headers if headers is not None else httpx.Headers()
         self.content = content
         self.request = request
+        self._body = body
 
     @property
     def body(self) -> Any:
-        if not self.content:
-            return None
-        text = self.content.decode("utf-8", errors="replace")
-        if "json" in self.headers.get("content-type", ""):
-            try:
-                return json.loads(text)
-            except ValueError:
-                return text
-        return text
+        if self._body is not _FROM_CONTENT:
+            return self._body
+        return _plain_body(self.content, self.headers)
+
+
+def _plain_body(content: bytes, headers: httpx.Headers) -> Any:
+    """JSON data when the body says it is JSON and is; its text otherwise; None when empty."""
+    if not content:
+        return None
+    text = content.decode("utf-8", errors="replace")
+    if "json" in headers.get("content-type", ""):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _declared_body(response: httpx.Response, decoder: Callable[[Any], Any] | None) -> Any:
+    """The body as an instance of the model the spec declares; the plain body when there is no
+    model or the body does not match it. Never raises: an error is being built."""
+    plain = _plain_body(response.content, response.headers)
+    if decoder is None or not response.content:
+        return plain
+    try:
+        return decoder(json.loads(response.content))
+    except Exception:
+        return plain
 
 
 class ApiStatusError(ApiError):
     """The server answered with a status that is not a success."""
+
+
+class ResponseValidationError(ApiError):
+    """The server answered with a success whose body (or a declared header) does not match the
+    spec. ``response`` is the ``httpx.Response`` as it arrived; the message says what differs."""
+
+    def __init__(
+        self, message: str, *, response: httpx.Response, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(
+            message,
+            status=response.status_code,
+            headers=response.headers,
+            content=response.content,
+            request=request,
+        )
+        self.response = response
 
 
 class BadRequestError(ApiStatusError):
@@ -110,11 +153,15 @@ _BY_STATUS: dict[int, type[ApiStatusError]] = {
 }
 
 
-def error_for_response(response: httpx.Response, request: httpx.Request) -> ApiStatusError:
+def error_for_response(
+    response: httpx.Response,
+    request: httpx.Request,
+    decoder: Callable[[Any], Any] | None = None,
+) -> ApiStatusError:
     """The error class that matches ``response``'s status, carrying its status, headers and body.
 
     ``request`` is the request as the error shows it: the client passes a copy whose
-    credentials are redacted.
+    credentials are redacted. ``decoder`` reads the error model the spec declares for the status.
     """
     status = response.status_code
     cls = _BY_STATUS.get(status, ServerError if status >= 500 else ApiStatusError)
@@ -125,4 +172,5 @@ def error_for_response(response: httpx.Response, request: httpx.Request) -> ApiS
         headers=response.headers,
         content=response.content,
         request=request,
+        body=_declared_body(response, decoder),
     )

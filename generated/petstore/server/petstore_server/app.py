@@ -11,15 +11,28 @@ import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from importlib import resources
-from typing import Annotated, Any, Awaitable, Callable, Coroutine, Iterator, Literal, Sequence
+from typing import (
+    Annotated,
+    Any,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Literal,
+    Sequence,
+)
 from urllib.parse import parse_qs
 
 from fastapi import Body, Cookie, FastAPI, Header, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
+from starlette.concurrency import iterate_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
@@ -295,12 +308,62 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
     return response
 
 
-def _respond(result: Any, status: int) -> Response:
+#: Statuses whose answers never carry content.
+_NO_CONTENT = frozenset({204, 205, 304})
+#: What a handler's dict may give for one server-sent event.
+_EVENT_FIELDS = frozenset({"event", "data", "id", "retry", "comment"})
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _respond(result: Any, spec: OperationSpec, status: int) -> Response:
+    """A handler's return value as the answer the spec declares for the operation: a
+    ``Response`` as it is; None or a no-content status, no body; bytes or text with the declared
+    media type; events streamed as ``text/event-stream``; anything else as JSON."""
     if isinstance(result, Response):
         return result
-    if result is None:
+    if result is None or status in _NO_CONTENT:
         return Response(status_code=status)
+    if spec.kind == "event-stream":
+        return StreamingResponse(
+            _event_stream(result), status_code=status, media_type="text/event-stream"
+        )
+    if spec.kind in ("binary", "text") and isinstance(result, (bytes, str)):
+        return Response(result, status_code=status, media_type=spec.media_type)
     return JSONResponse(jsonable_encoder(result, by_alias=True), status_code=status)
+
+
+async def _event_stream(result: Any) -> AsyncIterator[bytes]:
+    """Each event of an iterator or async iterator as it is produced; any other value, one event."""
+    if isinstance(result, AsyncIterable):
+        async for item in result:
+            yield _event_text(item)
+    elif isinstance(result, Iterable) and not isinstance(result, (str, bytes, dict, BaseModel)):
+        async for item in iterate_in_threadpool(iter(result)):
+            yield _event_text(item)
+    else:
+        yield _event_text(result)
+
+
+def _event_text(item: Any) -> bytes:
+    """One server-sent event: a str is its data; a dict of ``event``, ``data``, ``id``, ``retry``
+    and ``comment`` names its fields; anything else is its data as JSON. Line breaks in data or
+    a comment make several lines; in the other fields they are removed."""
+    if isinstance(item, str):
+        fields: dict[str, Any] = {"data": item}
+    elif isinstance(item, dict) and item and set(item) <= _EVENT_FIELDS:
+        fields = item
+    else:
+        fields = {"data": json.dumps(jsonable_encoder(item, by_alias=True))}
+    lines = [":" + line for line in _LINE_BREAK.split(str(fields.get("comment", "")))]
+    lines = lines if "comment" in fields else []
+    for name in ("event", "id", "retry"):
+        if fields.get(name) is not None:
+            lines.append(f"{name}: " + _LINE_BREAK.sub("", str(fields[name])))
+    data = fields.get("data")
+    if data is not None:
+        text = data if isinstance(data, str) else json.dumps(jsonable_encoder(data, by_alias=True))
+        lines.extend("data: " + line for line in _LINE_BREAK.split(text))
+    return ("\n".join(lines) + "\n\n").encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -340,6 +403,8 @@ class OperationSpec:
     parse: dict[str, Parse] = field(default_factory=dict)
     body: BodySpec | None = None
     json_body: bool = False  # FastAPI reads the body as JSON
+    kind: str = "json"  # how the answer is sent: json, text, binary, empty, event-stream
+    media_type: str | None = None  # the Content-Type of text and binary answers
 
 
 def _is_json(content_type: str) -> bool:
@@ -528,14 +593,14 @@ async def _run(
         )
     if mock:
         mock_status, body = _mock_responses()[spec.name]
-        return _respond(body, mock_status)
+        return _respond(body, spec, mock_status)
     try:
         result = await handler(**arguments)
     except NotImplementedError:
         return _error(
             501, "not_implemented", f"operation {spec.name} is not implemented", operation=spec.name
         )
-    return _respond(result, spec.status)
+    return _respond(result, spec, spec.status)
 
 
 def _unknown_dispatch(
@@ -624,6 +689,7 @@ def create_app(
                 Auth("bearer", "header", "Authorization"),
             ],
         ],
+        kind="event-stream",
     )
 
     async def serve_stream_events(
@@ -765,6 +831,7 @@ def create_app(
                 Auth("bearer", "header", "Authorization"),
             ],
         ],
+        kind="empty",
     )
 
     async def serve_delete_pet(
@@ -800,6 +867,8 @@ def create_app(
                 Auth("bearer", "header", "Authorization"),
             ],
         ],
+        kind="text",
+        media_type="text/plain",
     )
 
     async def serve_get_pet_card(
@@ -835,6 +904,8 @@ def create_app(
                 Auth("bearer", "header", "Authorization"),
             ],
         ],
+        kind="binary",
+        media_type="image/png",
     )
 
     async def serve_get_pet_photo(

@@ -5,7 +5,12 @@ Implement the operations in a subclass of ``Handlers`` that lives outside the ge
 left as it is here answers 501; ``create_app(handlers, strict=True)`` refuses to build the app
 instead, naming every operation the subclass does not override.
 Each method receives the request's parameters as keyword-only arguments (None when absent) and
-returns the response body (JSON data or a model), or a ``fastapi.Response`` for full control.
+returns the response body as the spec declares it: JSON data or a model; ``bytes`` or ``str``
+for a binary or text response (sent with its media type); None for no content; for a
+``text/event-stream`` response an iterator or async iterator of events (a ``str`` is an event's
+data, a dict names its ``event``, ``data``, ``id``, ``retry`` and ``comment``), each sent as it is
+produced. Return a ``fastapi.Response`` for full control: another status, an error model
+(``JSONResponse(jsonable_encoder(models.Error(...)), status_code=404)``), headers.
 Mark your methods ``@typing_extensions.override`` and keep their signatures the same as here:
 after the spec changes and the server is regenerated, ``mypy`` then names every operation whose
 parameters changed and every override whose operation is gone.

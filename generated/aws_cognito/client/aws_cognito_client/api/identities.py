@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast
+from functools import cached_property
+from typing import Literal, cast
 
 from .. import models
 from .._runtime import (
@@ -13,9 +14,13 @@ from .._runtime import (
     Param,
     SyncTransport,
     TimeoutTypes,
+    async_raw_response,
+    async_streaming_response,
     decode_list,
     decode_map,
     decode_union,
+    raw_response,
+    streaming_response,
 )
 
 __all__ = [
@@ -33,6 +38,7 @@ _DELETE_IDENTITIES = Endpoint(
         Param("identity_ids_to_delete", "IdentityIdsToDelete", "query", "form", False),
     ],
     retry_safe=True,
+    success={"200": "empty"},
 )
 
 _DESCRIBE_IDENTITY = Endpoint(
@@ -45,6 +51,7 @@ _DESCRIBE_IDENTITY = Endpoint(
         Param("identity_id", "IdentityId", "query", "form", False),
     ],
     retry_safe=True,
+    success={"200": "empty"},
 )
 
 _GET_CREDENTIALS_FOR_IDENTITY = Endpoint(
@@ -59,6 +66,7 @@ _GET_CREDENTIALS_FOR_IDENTITY = Endpoint(
         Param("logins", "Logins", "query", "form", False),
     ],
     retry_safe=True,
+    success={"200": "empty"},
 )
 
 _GET_ID = Endpoint(
@@ -73,6 +81,7 @@ _GET_ID = Endpoint(
         Param("logins", "Logins", "query", "form", False),
     ],
     retry_safe=True,
+    success={"200": "empty"},
 )
 
 
@@ -82,12 +91,22 @@ class IdentitiesApi:
     def __init__(self, transport: SyncTransport) -> None:
         self._transport = transport
 
+    @cached_property
+    def with_raw_response(self) -> IdentitiesApiWithRawResponse:
+        """The same operations, each returning its response: status, headers, ``parse()``."""
+        return IdentitiesApiWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> IdentitiesApiWithStreamingResponse:
+        """The same operations as context managers whose response body is read as it arrives."""
+        return IdentitiesApiWithStreamingResponse(self)
+
     def delete_identities(
         self,
         *,
         identity_ids_to_delete: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Delete Identities
 
         Deletes identities from an identity pool.
@@ -98,7 +117,7 @@ class IdentitiesApi:
             identity_ids_to_delete: A list of 1-60 identities that you want to delete
         """
         return cast(
-            "Any",
+            "None",
             self._transport.call(
                 _DELETE_IDENTITIES,
                 {
@@ -113,7 +132,7 @@ class IdentitiesApi:
         *,
         identity_id: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Describe Identity
 
         Returns metadata related to the given identity, including when the identity was
@@ -125,7 +144,7 @@ class IdentitiesApi:
             identity_id: A unique identifier in the format REGION:GUID
         """
         return cast(
-            "Any",
+            "None",
             self._transport.call(
                 _DESCRIBE_IDENTITY,
                 {
@@ -142,7 +161,7 @@ class IdentitiesApi:
         identity_id: str | None = None,
         logins: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Get Credentials For Identity
 
         Returns credentials for the provided identity ID.
@@ -155,7 +174,7 @@ class IdentitiesApi:
             logins: A set of optional name-value pairs that map provider names to provider         tokens
         """
         return cast(
-            "Any",
+            "None",
             self._transport.call(
                 _GET_CREDENTIALS_FOR_IDENTITY,
                 {
@@ -174,7 +193,7 @@ class IdentitiesApi:
         identity_pool_id: str | None = None,
         logins: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Get Id
 
         Generates (or retrieves) a Cognito ID.
@@ -187,7 +206,7 @@ class IdentitiesApi:
             logins: A set of optional name-value pairs that map provider names to provider tokens
         """
         return cast(
-            "Any",
+            "None",
             self._transport.call(
                 _GET_ID,
                 {
@@ -206,12 +225,22 @@ class AsyncIdentitiesApi:
     def __init__(self, transport: AsyncTransport) -> None:
         self._transport = transport
 
+    @cached_property
+    def with_raw_response(self) -> AsyncIdentitiesApiWithRawResponse:
+        """The same operations, each returning its response: status, headers, ``parse()``."""
+        return AsyncIdentitiesApiWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncIdentitiesApiWithStreamingResponse:
+        """The same operations as context managers whose response body is read as it arrives."""
+        return AsyncIdentitiesApiWithStreamingResponse(self)
+
     async def delete_identities(
         self,
         *,
         identity_ids_to_delete: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Delete Identities
 
         Deletes identities from an identity pool.
@@ -222,7 +251,7 @@ class AsyncIdentitiesApi:
             identity_ids_to_delete: A list of 1-60 identities that you want to delete
         """
         return cast(
-            "Any",
+            "None",
             await self._transport.call(
                 _DELETE_IDENTITIES,
                 {
@@ -237,7 +266,7 @@ class AsyncIdentitiesApi:
         *,
         identity_id: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Describe Identity
 
         Returns metadata related to the given identity, including when the identity was
@@ -249,7 +278,7 @@ class AsyncIdentitiesApi:
             identity_id: A unique identifier in the format REGION:GUID
         """
         return cast(
-            "Any",
+            "None",
             await self._transport.call(
                 _DESCRIBE_IDENTITY,
                 {
@@ -266,7 +295,7 @@ class AsyncIdentitiesApi:
         identity_id: str | None = None,
         logins: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Get Credentials For Identity
 
         Returns credentials for the provided identity ID.
@@ -279,7 +308,7 @@ class AsyncIdentitiesApi:
             logins: A set of optional name-value pairs that map provider names to provider         tokens
         """
         return cast(
-            "Any",
+            "None",
             await self._transport.call(
                 _GET_CREDENTIALS_FOR_IDENTITY,
                 {
@@ -298,7 +327,7 @@ class AsyncIdentitiesApi:
         identity_pool_id: str | None = None,
         logins: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Get Id
 
         Generates (or retrieves) a Cognito ID.
@@ -311,7 +340,7 @@ class AsyncIdentitiesApi:
             logins: A set of optional name-value pairs that map provider names to provider tokens
         """
         return cast(
-            "Any",
+            "None",
             await self._transport.call(
                 _GET_ID,
                 {
@@ -322,3 +351,45 @@ class AsyncIdentitiesApi:
                 timeout,
             ),
         )
+
+
+class IdentitiesApiWithRawResponse:
+    """The operations of ``IdentitiesApi``, wrapped by ``raw_response``."""
+
+    def __init__(self, api: IdentitiesApi) -> None:
+        self.delete_identities = raw_response(api.delete_identities)
+        self.describe_identity = raw_response(api.describe_identity)
+        self.get_credentials_for_identity = raw_response(api.get_credentials_for_identity)
+        self.get_id = raw_response(api.get_id)
+
+
+class IdentitiesApiWithStreamingResponse:
+    """The operations of ``IdentitiesApi``, wrapped by ``streaming_response``."""
+
+    def __init__(self, api: IdentitiesApi) -> None:
+        self.delete_identities = streaming_response(api.delete_identities)
+        self.describe_identity = streaming_response(api.describe_identity)
+        self.get_credentials_for_identity = streaming_response(api.get_credentials_for_identity)
+        self.get_id = streaming_response(api.get_id)
+
+
+class AsyncIdentitiesApiWithRawResponse:
+    """The operations of ``AsyncIdentitiesApi``, wrapped by ``async_raw_response``."""
+
+    def __init__(self, api: AsyncIdentitiesApi) -> None:
+        self.delete_identities = async_raw_response(api.delete_identities)
+        self.describe_identity = async_raw_response(api.describe_identity)
+        self.get_credentials_for_identity = async_raw_response(api.get_credentials_for_identity)
+        self.get_id = async_raw_response(api.get_id)
+
+
+class AsyncIdentitiesApiWithStreamingResponse:
+    """The operations of ``AsyncIdentitiesApi``, wrapped by ``async_streaming_response``."""
+
+    def __init__(self, api: AsyncIdentitiesApi) -> None:
+        self.delete_identities = async_streaming_response(api.delete_identities)
+        self.describe_identity = async_streaming_response(api.describe_identity)
+        self.get_credentials_for_identity = async_streaming_response(
+            api.get_credentials_for_identity
+        )
+        self.get_id = async_streaming_response(api.get_id)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast
+from functools import cached_property
+from typing import Literal, cast
 
 from .. import models
 from .._runtime import (
@@ -13,9 +14,13 @@ from .._runtime import (
     Param,
     SyncTransport,
     TimeoutTypes,
+    async_raw_response,
+    async_streaming_response,
     decode_list,
     decode_map,
     decode_union,
+    raw_response,
+    streaming_response,
 )
 
 __all__ = [
@@ -36,6 +41,7 @@ _GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY = Endpoint(
         Param("token_duration", "TokenDuration", "query", "form", False),
     ],
     retry_safe=True,
+    success={"200": "empty"},
 )
 
 
@@ -45,6 +51,16 @@ class OpenIdTokenForDeveloperIdentitiesApi:
     def __init__(self, transport: SyncTransport) -> None:
         self._transport = transport
 
+    @cached_property
+    def with_raw_response(self) -> OpenIdTokenForDeveloperIdentitiesApiWithRawResponse:
+        """The same operations, each returning its response: status, headers, ``parse()``."""
+        return OpenIdTokenForDeveloperIdentitiesApiWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> OpenIdTokenForDeveloperIdentitiesApiWithStreamingResponse:
+        """The same operations as context managers whose response body is read as it arrives."""
+        return OpenIdTokenForDeveloperIdentitiesApiWithStreamingResponse(self)
+
     def get_open_id_token_for_developer_identity(
         self,
         *,
@@ -53,7 +69,7 @@ class OpenIdTokenForDeveloperIdentitiesApi:
         logins: str | None = None,
         token_duration: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Get Open Id Token For Developer Identity
 
         Registers (or retrieves) a Cognito IdentityId and an OpenID Connect
@@ -68,7 +84,7 @@ class OpenIdTokenForDeveloperIdentitiesApi:
             token_duration: The expiration time of the token, in seconds
         """
         return cast(
-            "Any",
+            "None",
             self._transport.call(
                 _GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY,
                 {
@@ -88,6 +104,18 @@ class AsyncOpenIdTokenForDeveloperIdentitiesApi:
     def __init__(self, transport: AsyncTransport) -> None:
         self._transport = transport
 
+    @cached_property
+    def with_raw_response(self) -> AsyncOpenIdTokenForDeveloperIdentitiesApiWithRawResponse:
+        """The same operations, each returning its response: status, headers, ``parse()``."""
+        return AsyncOpenIdTokenForDeveloperIdentitiesApiWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(
+        self,
+    ) -> AsyncOpenIdTokenForDeveloperIdentitiesApiWithStreamingResponse:
+        """The same operations as context managers whose response body is read as it arrives."""
+        return AsyncOpenIdTokenForDeveloperIdentitiesApiWithStreamingResponse(self)
+
     async def get_open_id_token_for_developer_identity(
         self,
         *,
@@ -96,7 +124,7 @@ class AsyncOpenIdTokenForDeveloperIdentitiesApi:
         logins: str | None = None,
         token_duration: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Get Open Id Token For Developer Identity
 
         Registers (or retrieves) a Cognito IdentityId and an OpenID Connect
@@ -111,7 +139,7 @@ class AsyncOpenIdTokenForDeveloperIdentitiesApi:
             token_duration: The expiration time of the token, in seconds
         """
         return cast(
-            "Any",
+            "None",
             await self._transport.call(
                 _GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY,
                 {
@@ -122,4 +150,40 @@ class AsyncOpenIdTokenForDeveloperIdentitiesApi:
                 },
                 timeout,
             ),
+        )
+
+
+class OpenIdTokenForDeveloperIdentitiesApiWithRawResponse:
+    """The operations of ``OpenIdTokenForDeveloperIdentitiesApi``, wrapped by ``raw_response``."""
+
+    def __init__(self, api: OpenIdTokenForDeveloperIdentitiesApi) -> None:
+        self.get_open_id_token_for_developer_identity = raw_response(
+            api.get_open_id_token_for_developer_identity
+        )
+
+
+class OpenIdTokenForDeveloperIdentitiesApiWithStreamingResponse:
+    """The operations of ``OpenIdTokenForDeveloperIdentitiesApi``, wrapped by ``streaming_response``."""
+
+    def __init__(self, api: OpenIdTokenForDeveloperIdentitiesApi) -> None:
+        self.get_open_id_token_for_developer_identity = streaming_response(
+            api.get_open_id_token_for_developer_identity
+        )
+
+
+class AsyncOpenIdTokenForDeveloperIdentitiesApiWithRawResponse:
+    """The operations of ``AsyncOpenIdTokenForDeveloperIdentitiesApi``, wrapped by ``async_raw_response``."""
+
+    def __init__(self, api: AsyncOpenIdTokenForDeveloperIdentitiesApi) -> None:
+        self.get_open_id_token_for_developer_identity = async_raw_response(
+            api.get_open_id_token_for_developer_identity
+        )
+
+
+class AsyncOpenIdTokenForDeveloperIdentitiesApiWithStreamingResponse:
+    """The operations of ``AsyncOpenIdTokenForDeveloperIdentitiesApi``, wrapped by ``async_streaming_response``."""
+
+    def __init__(self, api: AsyncOpenIdTokenForDeveloperIdentitiesApi) -> None:
+        self.get_open_id_token_for_developer_identity = async_streaming_response(
+            api.get_open_id_token_for_developer_identity
         )

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast
+from functools import cached_property
+from typing import Literal, cast
 
 from .. import models
 from .._runtime import (
     NOT_GIVEN,
+    AsyncEventStream,
     AsyncTransport,
     Endpoint,
+    EventStream,
     NotGiven,
     Param,
     SyncTransport,
     TimeoutTypes,
+    async_raw_response,
+    async_streaming_response,
     decode_list,
     decode_map,
     decode_union,
+    raw_response,
+    streaming_response,
 )
 
 __all__ = [
@@ -31,6 +38,7 @@ _STREAM_EVENTS = Endpoint(
         ["api_key"],
         ["bearer"],
     ],
+    success={"200": "event-stream"},
 )
 
 
@@ -43,17 +51,27 @@ class EventsApi:
     def __init__(self, transport: SyncTransport) -> None:
         self._transport = transport
 
+    @cached_property
+    def with_raw_response(self) -> EventsApiWithRawResponse:
+        """The same operations, each returning its response: status, headers, ``parse()``."""
+        return EventsApiWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> EventsApiWithStreamingResponse:
+        """The same operations as context managers whose response body is read as it arrives."""
+        return EventsApiWithStreamingResponse(self)
+
     def stream_events(
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> str:
+    ) -> EventStream:
         """Events as they happen
 
         ``GET /events``
         """
         return cast(
-            "str",
+            "EventStream",
             self._transport.call(
                 _STREAM_EVENTS,
                 {},
@@ -71,20 +89,58 @@ class AsyncEventsApi:
     def __init__(self, transport: AsyncTransport) -> None:
         self._transport = transport
 
+    @cached_property
+    def with_raw_response(self) -> AsyncEventsApiWithRawResponse:
+        """The same operations, each returning its response: status, headers, ``parse()``."""
+        return AsyncEventsApiWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncEventsApiWithStreamingResponse:
+        """The same operations as context managers whose response body is read as it arrives."""
+        return AsyncEventsApiWithStreamingResponse(self)
+
     async def stream_events(
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> str:
+    ) -> AsyncEventStream:
         """Events as they happen
 
         ``GET /events``
         """
         return cast(
-            "str",
+            "AsyncEventStream",
             await self._transport.call(
                 _STREAM_EVENTS,
                 {},
                 timeout,
             ),
         )
+
+
+class EventsApiWithRawResponse:
+    """The operations of ``EventsApi``, wrapped by ``raw_response``."""
+
+    def __init__(self, api: EventsApi) -> None:
+        self.stream_events = raw_response(api.stream_events)
+
+
+class EventsApiWithStreamingResponse:
+    """The operations of ``EventsApi``, wrapped by ``streaming_response``."""
+
+    def __init__(self, api: EventsApi) -> None:
+        self.stream_events = streaming_response(api.stream_events)
+
+
+class AsyncEventsApiWithRawResponse:
+    """The operations of ``AsyncEventsApi``, wrapped by ``async_raw_response``."""
+
+    def __init__(self, api: AsyncEventsApi) -> None:
+        self.stream_events = async_raw_response(api.stream_events)
+
+
+class AsyncEventsApiWithStreamingResponse:
+    """The operations of ``AsyncEventsApi``, wrapped by ``async_streaming_response``."""
+
+    def __init__(self, api: AsyncEventsApi) -> None:
+        self.stream_events = async_streaming_response(api.stream_events)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast
+from functools import cached_property
+from typing import Literal, cast
 
 from .. import models
 from .._runtime import (
@@ -13,9 +14,13 @@ from .._runtime import (
     Param,
     SyncTransport,
     TimeoutTypes,
+    async_raw_response,
+    async_streaming_response,
     decode_list,
     decode_map,
     decode_union,
+    raw_response,
+    streaming_response,
 )
 
 __all__ = [
@@ -36,6 +41,7 @@ _LIST_PETS = Endpoint(
         ["api_key"],
         ["bearer"],
     ],
+    success={"200": "json"},
     decoders={
         "200": models.PetPage.from_dict,
         "default": models.Error.from_dict,
@@ -53,6 +59,7 @@ _CREATE_PET = Endpoint(
         ["api_key"],
         ["bearer"],
     ],
+    success={"201": "json"},
     decoders={
         "201": models.Pet.from_dict,
         "409": models.Error.from_dict,
@@ -71,6 +78,10 @@ _GET_PET = Endpoint(
         ["api_key"],
         ["bearer"],
     ],
+    success={"200": "json"},
+    response_headers={
+        "X-Rate-Limit-Remaining": "integer",
+    },
     decoders={
         "200": models.Pet.from_dict,
         "404": models.Error.from_dict,
@@ -89,6 +100,7 @@ _DELETE_PET = Endpoint(
         ["api_key"],
         ["bearer"],
     ],
+    success={"204": "empty"},
     decoders={
         "404": models.Error.from_dict,
     },
@@ -105,6 +117,7 @@ _GET_PET_PHOTO = Endpoint(
         ["api_key"],
         ["bearer"],
     ],
+    success={"200": "binary"},
     decoders={
         "404": models.Error.from_dict,
     },
@@ -121,6 +134,7 @@ _GET_PET_CARD = Endpoint(
         ["api_key"],
         ["bearer"],
     ],
+    success={"200": "text"},
 )
 
 
@@ -132,6 +146,16 @@ class PetsApi:
 
     def __init__(self, transport: SyncTransport) -> None:
         self._transport = transport
+
+    @cached_property
+    def with_raw_response(self) -> PetsApiWithRawResponse:
+        """The same operations, each returning its response: status, headers, ``parse()``."""
+        return PetsApiWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> PetsApiWithStreamingResponse:
+        """The same operations as context managers whose response body is read as it arrives."""
+        return PetsApiWithStreamingResponse(self)
 
     def list_pets(
         self,
@@ -216,7 +240,7 @@ class PetsApi:
         *,
         pet_id: str,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Remove a pet
 
         ``DELETE /pets/{pet_id}``
@@ -225,7 +249,7 @@ class PetsApi:
             pet_id: (path parameter pet_id)
         """
         return cast(
-            "Any",
+            "None",
             self._transport.call(
                 _DELETE_PET,
                 {
@@ -292,6 +316,16 @@ class AsyncPetsApi:
 
     def __init__(self, transport: AsyncTransport) -> None:
         self._transport = transport
+
+    @cached_property
+    def with_raw_response(self) -> AsyncPetsApiWithRawResponse:
+        """The same operations, each returning its response: status, headers, ``parse()``."""
+        return AsyncPetsApiWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncPetsApiWithStreamingResponse:
+        """The same operations as context managers whose response body is read as it arrives."""
+        return AsyncPetsApiWithStreamingResponse(self)
 
     async def list_pets(
         self,
@@ -376,7 +410,7 @@ class AsyncPetsApi:
         *,
         pet_id: str,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> None:
         """Remove a pet
 
         ``DELETE /pets/{pet_id}``
@@ -385,7 +419,7 @@ class AsyncPetsApi:
             pet_id: (path parameter pet_id)
         """
         return cast(
-            "Any",
+            "None",
             await self._transport.call(
                 _DELETE_PET,
                 {
@@ -442,3 +476,51 @@ class AsyncPetsApi:
                 timeout,
             ),
         )
+
+
+class PetsApiWithRawResponse:
+    """The operations of ``PetsApi``, wrapped by ``raw_response``."""
+
+    def __init__(self, api: PetsApi) -> None:
+        self.list_pets = raw_response(api.list_pets)
+        self.create_pet = raw_response(api.create_pet)
+        self.get_pet = raw_response(api.get_pet)
+        self.delete_pet = raw_response(api.delete_pet)
+        self.get_pet_photo = raw_response(api.get_pet_photo)
+        self.get_pet_card = raw_response(api.get_pet_card)
+
+
+class PetsApiWithStreamingResponse:
+    """The operations of ``PetsApi``, wrapped by ``streaming_response``."""
+
+    def __init__(self, api: PetsApi) -> None:
+        self.list_pets = streaming_response(api.list_pets)
+        self.create_pet = streaming_response(api.create_pet)
+        self.get_pet = streaming_response(api.get_pet)
+        self.delete_pet = streaming_response(api.delete_pet)
+        self.get_pet_photo = streaming_response(api.get_pet_photo)
+        self.get_pet_card = streaming_response(api.get_pet_card)
+
+
+class AsyncPetsApiWithRawResponse:
+    """The operations of ``AsyncPetsApi``, wrapped by ``async_raw_response``."""
+
+    def __init__(self, api: AsyncPetsApi) -> None:
+        self.list_pets = async_raw_response(api.list_pets)
+        self.create_pet = async_raw_response(api.create_pet)
+        self.get_pet = async_raw_response(api.get_pet)
+        self.delete_pet = async_raw_response(api.delete_pet)
+        self.get_pet_photo = async_raw_response(api.get_pet_photo)
+        self.get_pet_card = async_raw_response(api.get_pet_card)
+
+
+class AsyncPetsApiWithStreamingResponse:
+    """The operations of ``AsyncPetsApi``, wrapped by ``async_streaming_response``."""
+
+    def __init__(self, api: AsyncPetsApi) -> None:
+        self.list_pets = async_streaming_response(api.list_pets)
+        self.create_pet = async_streaming_response(api.create_pet)
+        self.get_pet = async_streaming_response(api.get_pet)
+        self.delete_pet = async_streaming_response(api.delete_pet)
+        self.get_pet_photo = async_streaming_response(api.get_pet_photo)
+        self.get_pet_card = async_streaming_response(api.get_pet_card)
