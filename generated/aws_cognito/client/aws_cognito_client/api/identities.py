@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast
+from typing import Any, Literal, Unpack, cast
 
 from .. import models
 from .._runtime import (
-    NOT_GIVEN,
     AsyncTransport,
     Endpoint,
-    NotGiven,
     Param,
+    RequestOptions,
     SyncTransport,
-    TimeoutTypes,
     decode_list,
     decode_map,
     decode_union,
@@ -86,7 +84,7 @@ class IdentitiesApi:
         self,
         *,
         identity_ids_to_delete: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Delete Identities
 
@@ -104,7 +102,7 @@ class IdentitiesApi:
                 {
                     "identity_ids_to_delete": identity_ids_to_delete,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -112,7 +110,7 @@ class IdentitiesApi:
         self,
         *,
         identity_id: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Describe Identity
 
@@ -131,7 +129,7 @@ class IdentitiesApi:
                 {
                     "identity_id": identity_id,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -141,7 +139,7 @@ class IdentitiesApi:
         custom_role_arn: str | None = None,
         identity_id: str | None = None,
         logins: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Get Credentials For Identity
 
@@ -163,7 +161,7 @@ class IdentitiesApi:
                     "identity_id": identity_id,
                     "logins": logins,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -173,7 +171,7 @@ class IdentitiesApi:
         account_id: str | None = None,
         identity_pool_id: str | None = None,
         logins: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Get Id
 
@@ -195,7 +193,7 @@ class IdentitiesApi:
                     "identity_pool_id": identity_pool_id,
                     "logins": logins,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -210,7 +208,7 @@ class AsyncIdentitiesApi:
         self,
         *,
         identity_ids_to_delete: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Delete Identities
 
@@ -228,7 +226,7 @@ class AsyncIdentitiesApi:
                 {
                     "identity_ids_to_delete": identity_ids_to_delete,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -236,7 +234,7 @@ class AsyncIdentitiesApi:
         self,
         *,
         identity_id: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Describe Identity
 
@@ -255,7 +253,7 @@ class AsyncIdentitiesApi:
                 {
                     "identity_id": identity_id,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -265,7 +263,7 @@ class AsyncIdentitiesApi:
         custom_role_arn: str | None = None,
         identity_id: str | None = None,
         logins: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Get Credentials For Identity
 
@@ -287,7 +285,7 @@ class AsyncIdentitiesApi:
                     "identity_id": identity_id,
                     "logins": logins,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -297,7 +295,7 @@ class AsyncIdentitiesApi:
         account_id: str | None = None,
         identity_pool_id: str | None = None,
         logins: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Get Id
 
@@ -319,6 +317,6 @@ class AsyncIdentitiesApi:
                     "identity_pool_id": identity_pool_id,
                     "logins": logins,
                 },
-                timeout,
+                options,
             ),
         )

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast
+from typing import Any, Literal, Unpack, cast
 
 from .. import models
 from .._runtime import (
-    NOT_GIVEN,
     AsyncTransport,
     Endpoint,
-    NotGiven,
     Param,
+    RequestOptions,
     SyncTransport,
-    TimeoutTypes,
     decode_list,
     decode_map,
     decode_union,
@@ -52,7 +50,7 @@ class OpenIdTokenForDeveloperIdentitiesApi:
         identity_pool_id: str | None = None,
         logins: str | None = None,
         token_duration: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Get Open Id Token For Developer Identity
 
@@ -77,7 +75,7 @@ class OpenIdTokenForDeveloperIdentitiesApi:
                     "logins": logins,
                     "token_duration": token_duration,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -95,7 +93,7 @@ class AsyncOpenIdTokenForDeveloperIdentitiesApi:
         identity_pool_id: str | None = None,
         logins: str | None = None,
         token_duration: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Get Open Id Token For Developer Identity
 
@@ -120,6 +118,6 @@ class AsyncOpenIdTokenForDeveloperIdentitiesApi:
                     "logins": logins,
                     "token_duration": token_duration,
                 },
-                timeout,
+                options,
             ),
         )
