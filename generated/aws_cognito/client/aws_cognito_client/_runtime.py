@@ -387,8 +387,14 @@ def decoder_for(annotation: Any) -> Decoder | None:
     return None
 
 
+#: Types whose values are their own JSON data (checked first: most values are of these).
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def to_wire(value: Any) -> Any:
     """Plain JSON data for ``value``: models, enums, dates and containers included."""
+    if type(value) in _PLAIN_TYPES:
+        return value
     if hasattr(value, "to_dict"):
         return value.to_dict()
     if isinstance(value, enum.Enum):
