@@ -340,7 +340,6 @@ def test_with_options_returns_a_changed_copy_sharing_the_pool(pkg: Any, mode: st
     async def scenario() -> None:
         async with httpx.AsyncClient(transport=httpx.MockTransport(recorder)) as http:
             check(pkg.AsyncClient("http://api.test", http_client=http, **settings), http)
-            original, changed = clients
             for client in clients:
                 with pytest.raises(pkg.ServerError):
                     await client.default.get_item(item_id="1")
