@@ -33,7 +33,7 @@ check: $(STAMP)  ## exit 1 when generated/ is not what the specs generate now
 test: $(STAMP) $(NODE_STAMP)  ## the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -q
 
-bench: $(BENCH_STAMP)  ## cold generation CPU, wall and memory beside openapi-generator's; steps; regeneration (specs/, Kubernetes, Stripe, GitHub, Microsoft Graph)
+bench: $(BENCH_STAMP)  ## cold generation CPU, wall and memory beside openapi-generator's; steps; regeneration (specs/, Kubernetes, Stripe, GitHub, Microsoft Graph); the client's per-call overhead and import time (`python tests/bench.py --client`: only these)
 	$(BIN)/python tests/bench.py
 
 corpus: $(STAMP)  ## generate, import and mypy --strict every spec in ../shared/corpus; print the report

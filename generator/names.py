@@ -171,13 +171,15 @@ def unportable(component: str) -> str | None:
 
 
 # Names the generated code defines or imports itself, which spec-made names must not take.
-CLIENT_ARGUMENTS = {"self", "timeout"}
+#: An operation method's own names: ``self``, and its ``**options`` (``RequestOptions``' keys).
+REQUEST_OPTIONS = {"extra_headers", "extra_query", "extra_body", "timeout", "max_retries"}
+CLIENT_ARGUMENTS = {"self", "options"} | REQUEST_OPTIONS
 CLIENT_CONSTRUCTOR_ARGUMENTS = {"self", "base_url", "timeout", "max_retries", "headers", "http_client"}
 HANDLER_ARGUMENTS = {"self", "request"}
 # Attributes of every client Api class besides its operations.
 OPERATION_NAMES_TAKEN = {"with_raw_response", "with_streaming_response"}
 # A group's attribute is also its module's file name (``api/<attr>.py``).
-GROUP_ATTRIBUTES_TAKEN = {"close", "aclose", "base_url", "headers", "timeout", "max_retries", "http_client", "transport"} | WINDOWS_DEVICE_NAMES
+GROUP_ATTRIBUTES_TAKEN = {"close", "aclose", "base_url", "headers", "timeout", "max_retries", "http_client", "transport", "with_options"} | WINDOWS_DEVICE_NAMES
 MODEL_NAMES_TAKEN = {
     "Any",
     "ApiError",

@@ -46,8 +46,8 @@ def recording_handlers(log: list[tuple[str, dict[str, Any]]]) -> Any:
 
 
 def arguments_for(method: Any) -> dict[str, str]:
-    """A distinct value for every spec argument of a client method (not timeout)."""
-    names = [p for p in inspect.signature(method).parameters if p != "timeout"]
+    """A distinct value for every spec argument of a client method (not its **options)."""
+    names = [n for n, p in inspect.signature(method).parameters.items() if p.kind is not p.VAR_KEYWORD]
     return {name: f"{name}-value ünïcode & = ?" for name in names}
 
 

@@ -261,7 +261,7 @@ def test_hostile_names_become_escaped_identifiers(generated: Hostile) -> None:
     group = (generated.folder / "client" / "hostile_client" / "api" / "escape.py").read_text("utf-8")
     assert re.search(r"\bclass_: str\b", group)
     assert re.search(r"\bself_: str \| None = None\b", group)
-    assert "timeout: TimeoutTypes" in group, "the client's own timeout argument survives a parameter named timeout"
+    assert "**options: Unpack[RequestOptions]" in group, "the per-call options survive a parameter named timeout"
     assert re.search(r"\btimeout_\d*: int \| None = None", group), "the spec's timeout parameter is renamed"
     assert "Param(\"x_evil\", \"X-Evil\\\"'\\\\\"" in group, "the wire name is kept exactly, as a string literal"
 

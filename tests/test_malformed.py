@@ -423,7 +423,7 @@ CALL_EVERY_OPERATION = textwrap.dedent(
             group = client.default
             for name in sorted(n for n in dir(group) if not n.startswith("_")):
                 method = getattr(group, name)
-                arguments = {p: "v" for p, spec in inspect.signature(method).parameters.items() if p != "timeout"}
+                arguments = {p: "v" for p, spec in inspect.signature(method).parameters.items() if spec.kind is not spec.VAR_KEYWORD}
                 if "body_2" in arguments:
                     arguments["body_2"] = {"x": "y"}
                 try:
@@ -476,8 +476,9 @@ def test_colliding_names_become_distinct_python_names(awkward: tuple[Path, subpr
     assert re.findall(r"async def (collide\w*)\(", group) == ["collide", "collide_2", "collide_3"]
     same = group[group.index("async def same_names(") :].split(") ->", 1)[0]
     arguments = re.findall(r"^\s+(\w+):", same, re.MULTILINE)
-    assert len(arguments) == len(set(arguments)) == 18, arguments
-    assert "timeout" in arguments and "self" not in arguments
+    assert len(arguments) == len(set(arguments)) == 17, arguments
+    assert "timeout_" in arguments and "timeout" not in arguments and "self" not in arguments
+    assert "**options: Unpack[RequestOptions]" in same, "the per-call options follow the spec's arguments"
 
 
 # --------------------------------------------------------------------------- item 4: long chains

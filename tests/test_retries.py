@@ -161,19 +161,19 @@ def _runtime_transport(responses: list[httpx.Response]) -> tuple[Any, list[httpx
 
 def test_unsafe_methods_are_not_resent_after_the_server_saw_them(sleeps: list[float]) -> None:
     from aws_cognito_client import ServerError
-    from aws_cognito_client._runtime import NOT_GIVEN, Endpoint
+    from aws_cognito_client._runtime import Endpoint
 
     transport, seen = _runtime_transport([httpx.Response(503, headers={"Retry-After": "1"}), httpx.Response(200)])
     post = Endpoint("POST", "/things", retry_safe=False)
     with pytest.raises(ServerError):
-        transport.call(post, {}, NOT_GIVEN)
+        transport.call(post, {})
     assert len(seen) == 1 and sleeps == []
 
 
 def test_safe_methods_are_resent(sleeps: list[float]) -> None:
-    from aws_cognito_client._runtime import NOT_GIVEN, Endpoint
+    from aws_cognito_client._runtime import Endpoint
 
     transport, seen = _runtime_transport([httpx.Response(503), httpx.Response(200, json=[1])])
     put = Endpoint("PUT", "/things", retry_safe=True)
-    assert transport.call(put, {}, NOT_GIVEN) == [1]
+    assert transport.call(put, {}) == [1]
     assert len(seen) == 2 and len(sleeps) == 1

@@ -8,6 +8,7 @@ from ._runtime import (
     AsyncEventStream,
     EventStream,
     NotGiven,
+    RequestOptions,
     ServerSentEvent,
 )
 from .client import AsyncClient, Client
@@ -46,6 +47,7 @@ __all__ = [
     "NotGiven",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestOptions",
     "ResponseValidationError",
     "ServerError",
     "ServerSentEvent",

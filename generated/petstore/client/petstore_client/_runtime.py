@@ -14,6 +14,7 @@ import enum
 import functools
 import json
 import logging
+import os
 import random
 import re
 import threading
@@ -21,6 +22,7 @@ import time
 import types
 import typing
 import weakref
+from copy import copy
 from dataclasses import dataclass, field
 from typing import (
     Any,
@@ -38,6 +40,7 @@ from typing import (
     ParamSpec,
     Self,
     Sequence,
+    TypedDict,
     TypeVar,
     cast,
 )
@@ -67,6 +70,26 @@ class NotGiven:
 
 
 NOT_GIVEN = NotGiven()
+
+
+class RequestOptions(TypedDict, total=False):
+    """Settings for one call, taken by every operation method as keyword arguments.
+
+    ``extra_headers`` and ``extra_query`` are added to the request (replacing what the
+    operation's arguments set under the same name; the client's credentials still win);
+    ``extra_body`` is merged into a JSON object or form body; ``timeout`` and
+    ``max_retries`` replace the client's for this call.
+    """
+
+    extra_headers: Mapping[str, str]
+    extra_query: Mapping[str, object]
+    extra_body: Mapping[str, object]
+    timeout: TimeoutTypes
+    max_retries: int
+
+
+#: No per-call options: the client's settings.
+NO_OPTIONS: RequestOptions = {}
 
 #: Statuses worth asking again for: the server says so, or it failed in a way that may pass.
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -147,11 +170,23 @@ def _wire(credential: Credential) -> Wire:
 
 
 def _chosen_credentials(endpoint: Endpoint, credentials: Mapping[str, Credential]) -> list[Wire]:
-    """The first of the operation's security alternatives whose credentials were all given."""
+    """The credentials an operation sends.
+
+    The first of its security alternatives whose credentials were all given. When there is none
+    (no requirement, ``security: []`` or only the optional ``{}``), or none was fully given,
+    every credential the client was given: a user who passed one expects it used, and it goes
+    only to the API's own origin. Where two of them would fill the same header, query parameter
+    or cookie, the scheme declared first wins.
+    """
     for alternative in endpoint.security:
         if all(name in credentials for name in alternative):
             return [_wire(credentials[name]) for name in alternative]
-    return []
+    wires: dict[tuple[str, str], Wire] = {}
+    for credential in credentials.values():
+        wire = _wire(credential)
+        key = wire.name.lower() if wire.location == "header" else wire.name
+        wires.setdefault((wire.location, key), wire)
+    return list(wires.values())
 
 
 def _apply_auth(request: _Request, credentials: Sequence[Wire]) -> None:
@@ -198,14 +233,16 @@ def _check_header_text(what: str, text: str, show: bool = True) -> str:
     return text
 
 
-def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """The headers to send with every request; ValueError for a name or value HTTP cannot carry."""
+def check_headers(headers: Mapping[str, str] | None, what: str = "headers") -> dict[str, str]:
+    """The headers to send; ValueError for a name or value HTTP cannot carry."""
     checked = dict(headers or {})
     for name, value in checked.items():
-        if not _TOKEN.fullmatch(name):
-            raise ValueError(f"headers: {name!r} is not a valid header name")
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise ValueError(f"{what}: {name!r} is not a valid header name")
+        if not isinstance(value, str):
+            raise TypeError(f"{what}[{name!r}]: a header value must be a str")
         secret = name.lower() in _SECRET_HEADERS
-        _check_header_text(f"headers[{name!r}]", value, show=not secret)
+        _check_header_text(f"{what}[{name!r}]", value, show=not secret)
     return checked
 
 
@@ -370,8 +407,14 @@ def decoder_for(annotation: Any) -> Decoder | None:
     return None
 
 
+#: Types whose values are their own JSON data (checked first: most values are of these).
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def to_wire(value: Any) -> Any:
     """Plain JSON data for ``value``: models, enums, dates and containers included."""
+    if type(value) in _PLAIN_TYPES:
+        return value
     if hasattr(value, "to_dict"):
         return value.to_dict()
     if isinstance(value, enum.Enum):
@@ -553,6 +596,52 @@ def _prepare(endpoint: Endpoint, base_url: str, args: Mapping[str, Any]) -> _Req
     return request
 
 
+def _apply_extras(request: _Request, endpoint: Endpoint, options: RequestOptions) -> None:
+    """A call's extra headers, query parameters and body fields, over what its arguments set."""
+    extra_headers = options.get("extra_headers")
+    if extra_headers:
+        request.headers.update(check_headers(extra_headers, "extra_headers"))
+    extra_query = options.get("extra_query")
+    if extra_query:
+        request.params = [pair for pair in request.params if pair[0] not in extra_query]
+        for name, value in extra_query.items():
+            values = value if isinstance(value, (list, tuple)) else [value]
+            request.params.extend((name, _text(v)) for v in values if v is not None)
+    extra_body = options.get("extra_body")
+    if extra_body:
+        _merge_body(request, endpoint, to_wire(dict(extra_body)))
+
+
+def _merge_body(request: _Request, endpoint: Endpoint, extra: dict[str, Any]) -> None:
+    """``extra``'s fields added to the body, replacing fields of the same name.
+
+    An operation without a body sends ``extra`` as a JSON object.
+    """
+    if endpoint.encoding == "json":
+        body = {} if request.json is None else request.json
+        if not isinstance(body, dict):
+            raise TypeError("extra_body: the operation's JSON body is not an object")
+        request.json = {**body, **extra}
+    elif endpoint.encoding == "form":
+        request.data = {**(request.data or {}), **_form_fields(extra)}
+    elif endpoint.encoding == "multipart":
+        kept = [part for part in request.files or [] if part[0] not in extra]
+        request.files = kept + _multipart(extra)
+    else:
+        raise TypeError(
+            f"extra_body: the operation sends a {endpoint.encoding} body, which has no fields"
+        )
+
+
+def _merged_headers(*layers: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The headers of every layer, a later one replacing an earlier one's whatever the case."""
+    merged: dict[str, tuple[str, str]] = {}
+    for layer in layers:
+        for name, value in layer.items():
+            merged[name.lower()] = (name, value)
+    return list(merged.values())
+
+
 def _set_body(request: _Request, endpoint: Endpoint, body: Any) -> None:
     if endpoint.encoding == "json":
         request.json = to_wire(body)
@@ -668,6 +757,28 @@ class _LogRedaction(logging.Filter):
 
 _LOG_REDACTION = _LogRedaction()
 logging.getLogger("httpx").addFilter(_LOG_REDACTION)
+
+#: Where the client logs each request: the logger named after the client's package.
+LOGGER = logging.getLogger(__name__.rpartition(".")[0] or __name__)
+_LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
+_log_handler: logging.Handler | None = None
+
+
+def configure_logging(setting: str) -> None:
+    """Log requests to stderr when ``setting`` (an environment variable's value) is ``debug``
+    or ``info``; anything else configures nothing, as a library should."""
+    global _log_handler
+    level = _LOG_LEVELS.get(setting.strip().lower())
+    if level is None:
+        return
+    LOGGER.setLevel(level)
+    if _log_handler is None:
+        _log_handler = logging.StreamHandler()
+        _log_handler.setFormatter(
+            logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s")
+        )
+        LOGGER.addHandler(_log_handler)
+
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -1219,6 +1330,7 @@ class _Base:
         timeout: TimeoutTypes | NotGiven,
         max_retries: int,
         credentials: Mapping[str, Credential],
+        log_variable: str | None,
     ) -> None:
         self.base_url = check_base_url(base_url)
         self.headers = check_headers(headers)
@@ -1227,35 +1339,108 @@ class _Base:
         self.credentials = check_credentials(credentials)
         self.redactor = Redactor(self.credentials.values(), self.headers)
         _LOG_REDACTION.add(self.redactor)
+        if log_variable:
+            configure_logging(os.environ.get(log_variable, ""))
+        #: Per endpoint (by id, the endpoint kept alive beside it): the credentials it sends.
+        self._wires: dict[int, tuple[Endpoint, list[Wire]]] = {}
+
+    def with_options(
+        self,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A copy with other settings and more headers, sharing the HTTP client and credentials."""
+        changed = copy(self)
+        if not isinstance(timeout, NotGiven):
+            changed.timeout = timeout
+        if max_retries is not None:
+            changed.retry = dataclasses.replace(self.retry, max_retries=max_retries)
+        if headers:
+            changed.headers = {**self.headers, **check_headers(headers)}
+            changed.redactor = Redactor(self.credentials.values(), changed.headers)
+            _LOG_REDACTION.add(changed.redactor)
+        return changed
 
     def _timeout(self, timeout: TimeoutTypes | NotGiven) -> Any:
         chosen = self.timeout if isinstance(timeout, NotGiven) else timeout
         return httpx.USE_CLIENT_DEFAULT if isinstance(chosen, NotGiven) else chosen
+
+    def _credentials_for(self, endpoint: Endpoint) -> list[Wire]:
+        cached = self._wires.get(id(endpoint))
+        if cached is None or cached[0] is not endpoint:
+            cached = (endpoint, _chosen_credentials(endpoint, self.credentials))
+            self._wires[id(endpoint)] = cached
+        return cached[1]
 
     def _build(
         self,
         http: httpx.Client | httpx.AsyncClient,
         endpoint: Endpoint,
         args: Mapping[str, Any],
-        timeout: Any,
+        options: RequestOptions,
     ) -> tuple[httpx.Request, list[Wire]]:
-        """The request for ``args`` and the credentials it carries."""
+        """The request for ``args`` and the call's ``options``, and the credentials it carries."""
         prepared = _prepare(endpoint, self.base_url, args)
-        credentials = _chosen_credentials(endpoint, self.credentials)
+        if options:
+            _apply_extras(prepared, endpoint, options)
+        credentials = self._credentials_for(endpoint)
         _apply_auth(prepared, credentials)
         request = http.build_request(
             prepared.method,
             prepared.url,
             params=tuple(prepared.params),
-            headers={**self.headers, **prepared.headers},
+            headers=_merged_headers(self.headers, prepared.headers),
             cookies=prepared.cookies or None,
             json=prepared.json,
             data=prepared.data,
             files=prepared.files,
             content=prepared.content,
-            timeout=timeout,
+            timeout=self._timeout(options.get("timeout", NOT_GIVEN)),
         )
         return request, credentials
+
+    def _log_attempt(
+        self,
+        request: httpx.Request,
+        outcome: httpx.Response | ApiConnectionError | None,
+        started: float,
+        attempt: int,
+        max_retries: int,
+    ) -> None:
+        """One line for each request sent (INFO), its headers too at DEBUG, credentials hidden."""
+        if not LOGGER.isEnabledFor(logging.INFO):
+            return
+        elapsed = (time.perf_counter() - started) * 1000
+        if isinstance(outcome, httpx.Response):
+            result = f"{outcome.status_code} {outcome.reason_phrase}"
+        else:
+            result = str(outcome)
+        url = self.redactor.text(str(request.url))
+        LOGGER.info(
+            "%s",
+            f"{request.method} {url} -> {result} in {elapsed:.1f} ms "
+            f"(attempt {attempt + 1} of {max_retries + 1})",
+        )
+        if LOGGER.isEnabledFor(logging.DEBUG):
+            LOGGER.debug("%s", f"request headers: {self._shown_headers(request.headers)}")
+
+    def _shown_headers(self, headers: httpx.Headers) -> dict[str, str]:
+        return {
+            name: (
+                REDACTED
+                if name in self.redactor.header_names or name == "cookie"
+                else self.redactor.text(value)
+            )
+            for name, value in headers.items()
+        }
+
+    def _log_retry(self, request: httpx.Request, wait: float, attempt: int) -> None:
+        if LOGGER.isEnabledFor(logging.INFO):
+            url = self.redactor.text(str(request.url))
+            LOGGER.info(
+                "%s", f"retrying {request.method} {url} in {wait:.2f} s (retry {attempt + 1})"
+            )
 
     def _may_retry(
         self,
@@ -1263,8 +1448,9 @@ class _Base:
         attempt: int,
         error: ApiConnectionError | None,
         response: httpx.Response | None,
+        max_retries: int,
     ) -> bool:
-        if attempt >= self.retry.max_retries:
+        if attempt >= max_retries:
             return False
         if isinstance(error, ApiConnectionError) and error.never_sent:
             return True  # the request never reached the server: resending cannot repeat it
@@ -1303,8 +1489,9 @@ class SyncTransport(_Base):
         timeout: TimeoutTypes | NotGiven,
         max_retries: int,
         credentials: Mapping[str, Credential] | None = None,
+        log_variable: str | None = None,
     ) -> None:
-        super().__init__(base_url, headers, timeout, max_retries, credentials or {})
+        super().__init__(base_url, headers, timeout, max_retries, credentials or {}, log_variable)
         if http is None:
             http = (
                 httpx.Client() if isinstance(timeout, NotGiven) else httpx.Client(timeout=timeout)
@@ -1312,26 +1499,32 @@ class SyncTransport(_Base):
         self.http = http
 
     def call(
-        self, endpoint: Endpoint, args: Mapping[str, Any], timeout: TimeoutTypes | NotGiven
+        self, endpoint: Endpoint, args: Mapping[str, Any], options: RequestOptions = NO_OPTIONS
     ) -> Any:
         mode = _MODE.get()
-        request, credentials = self._build(self.http, endpoint, args, self._timeout(timeout))
+        request, credentials = self._build(self.http, endpoint, args, options)
+        max_retries = options.get("max_retries", self.retry.max_retries)
         attempt = 0
         while True:
             error: ApiConnectionError | None = None
             response: httpx.Response | None = None
+            started = time.perf_counter()
             try:
                 response = self._send(request, credentials, endpoint, mode)
             except httpx.TransportError as exc:
                 error = self._connection_error(exc, request)
-            if not self._may_retry(endpoint, attempt, error, response):
+            outcome = error if error is not None else response
+            self._log_attempt(request, outcome, started, attempt, max_retries)
+            if not self._may_retry(endpoint, attempt, error, response, max_retries):
                 if error is not None:
                     raise error
                 assert response is not None
                 return self._result(endpoint, response, mode)
             if response is not None:
                 response.close()
-            self._wait(self.retry.delay(attempt, response))
+            wait = self.retry.delay(attempt, response)
+            self._log_retry(request, wait, attempt)
+            self._wait(wait)
             attempt += 1
 
     def _send(
@@ -1369,8 +1562,9 @@ class AsyncTransport(_Base):
         timeout: TimeoutTypes | NotGiven,
         max_retries: int,
         credentials: Mapping[str, Credential] | None = None,
+        log_variable: str | None = None,
     ) -> None:
-        super().__init__(base_url, headers, timeout, max_retries, credentials or {})
+        super().__init__(base_url, headers, timeout, max_retries, credentials or {}, log_variable)
         if http is None:
             http = (
                 httpx.AsyncClient()
@@ -1380,26 +1574,32 @@ class AsyncTransport(_Base):
         self.http = http
 
     async def call(
-        self, endpoint: Endpoint, args: Mapping[str, Any], timeout: TimeoutTypes | NotGiven
+        self, endpoint: Endpoint, args: Mapping[str, Any], options: RequestOptions = NO_OPTIONS
     ) -> Any:
         mode = _MODE.get()
-        request, credentials = self._build(self.http, endpoint, args, self._timeout(timeout))
+        request, credentials = self._build(self.http, endpoint, args, options)
+        max_retries = options.get("max_retries", self.retry.max_retries)
         attempt = 0
         while True:
             error: ApiConnectionError | None = None
             response: httpx.Response | None = None
+            started = time.perf_counter()
             try:
                 response = await self._send(request, credentials, endpoint, mode)
             except httpx.TransportError as exc:
                 error = self._connection_error(exc, request)
-            if not self._may_retry(endpoint, attempt, error, response):
+            outcome = error if error is not None else response
+            self._log_attempt(request, outcome, started, attempt, max_retries)
+            if not self._may_retry(endpoint, attempt, error, response, max_retries):
                 if error is not None:
                     raise error
                 assert response is not None
                 return self._result(endpoint, response, mode)
             if response is not None:
                 await response.aclose()
-            await self._wait(self.retry.delay(attempt, response))
+            wait = self.retry.delay(attempt, response)
+            self._log_retry(request, wait, attempt)
+            await self._wait(wait)
             attempt += 1
 
     async def _send(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from copy import copy
 from types import TracebackType
 from typing import Mapping
 
 import httpx
 
-from ._runtime import AsyncTransport, Credential, SyncTransport
+from ._runtime import NOT_GIVEN, AsyncTransport, Credential, NotGiven, SyncTransport, TimeoutTypes
 from .api.pets import (
     AsyncPetsApi,
     PetsApi,
@@ -20,6 +21,8 @@ from .api.events import (
 __all__ = ["AsyncClient", "Client"]
 
 DEFAULT_TIMEOUT = 30.0
+#: The environment variable that switches request logging on: ``debug`` or ``info``.
+LOG_VARIABLE = "PETSTORE_LOG"
 
 
 class Client:
@@ -70,11 +73,33 @@ class Client:
             timeout,
             max_retries,
             credentials,
+            LOG_VARIABLE,
         )
         self._owns_http_client = http_client is None
         self._http_client = transport.http
+        self._attach(transport)
+
+    def _attach(self, transport: SyncTransport) -> None:
+        self._transport = transport
         self.pets = PetsApi(transport)
         self.events = EventsApi(transport)
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Client:
+        """A copy of this client with another timeout, max_retries or more headers.
+
+        The copy shares this client's HTTP connection pool and credentials; this client is
+        unchanged. Closing the copy leaves the pool open: close the original.
+        """
+        changed = copy(self)
+        changed._owns_http_client = False
+        changed._attach(self._transport.with_options(timeout, max_retries, headers))
+        return changed
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it."""
@@ -141,11 +166,33 @@ class AsyncClient:
             timeout,
             max_retries,
             credentials,
+            LOG_VARIABLE,
         )
         self._owns_http_client = http_client is None
         self._http_client = transport.http
+        self._attach(transport)
+
+    def _attach(self, transport: AsyncTransport) -> None:
+        self._transport = transport
         self.pets = AsyncPetsApi(transport)
         self.events = AsyncEventsApi(transport)
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncClient:
+        """A copy of this client with another timeout, max_retries or more headers.
+
+        The copy shares this client's HTTP connection pool and credentials; this client is
+        unchanged. Closing the copy leaves the pool open: close the original.
+        """
+        changed = copy(self)
+        changed._owns_http_client = False
+        changed._attach(self._transport.with_options(timeout, max_retries, headers))
+        return changed
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it."""

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, cast
+from typing import Literal, Unpack, cast
 
 from .. import models
 from .._runtime import (
-    NOT_GIVEN,
     AsyncTransport,
     Endpoint,
-    NotGiven,
     Param,
+    RequestOptions,
     SyncTransport,
-    TimeoutTypes,
     async_raw_response,
     async_streaming_response,
     decode_list,
@@ -105,7 +103,7 @@ class IdentitiesApi:
         self,
         *,
         identity_ids_to_delete: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Delete Identities
 
@@ -123,7 +121,7 @@ class IdentitiesApi:
                 {
                     "identity_ids_to_delete": identity_ids_to_delete,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -131,7 +129,7 @@ class IdentitiesApi:
         self,
         *,
         identity_id: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Describe Identity
 
@@ -150,7 +148,7 @@ class IdentitiesApi:
                 {
                     "identity_id": identity_id,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -160,7 +158,7 @@ class IdentitiesApi:
         custom_role_arn: str | None = None,
         identity_id: str | None = None,
         logins: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Get Credentials For Identity
 
@@ -182,7 +180,7 @@ class IdentitiesApi:
                     "identity_id": identity_id,
                     "logins": logins,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -192,7 +190,7 @@ class IdentitiesApi:
         account_id: str | None = None,
         identity_pool_id: str | None = None,
         logins: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Get Id
 
@@ -214,7 +212,7 @@ class IdentitiesApi:
                     "identity_pool_id": identity_pool_id,
                     "logins": logins,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -239,7 +237,7 @@ class AsyncIdentitiesApi:
         self,
         *,
         identity_ids_to_delete: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Delete Identities
 
@@ -257,7 +255,7 @@ class AsyncIdentitiesApi:
                 {
                     "identity_ids_to_delete": identity_ids_to_delete,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -265,7 +263,7 @@ class AsyncIdentitiesApi:
         self,
         *,
         identity_id: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Describe Identity
 
@@ -284,7 +282,7 @@ class AsyncIdentitiesApi:
                 {
                     "identity_id": identity_id,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -294,7 +292,7 @@ class AsyncIdentitiesApi:
         custom_role_arn: str | None = None,
         identity_id: str | None = None,
         logins: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Get Credentials For Identity
 
@@ -316,7 +314,7 @@ class AsyncIdentitiesApi:
                     "identity_id": identity_id,
                     "logins": logins,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -326,7 +324,7 @@ class AsyncIdentitiesApi:
         account_id: str | None = None,
         identity_pool_id: str | None = None,
         logins: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Get Id
 
@@ -348,7 +346,7 @@ class AsyncIdentitiesApi:
                     "identity_pool_id": identity_pool_id,
                     "logins": logins,
                 },
-                timeout,
+                options,
             ),
         )
 

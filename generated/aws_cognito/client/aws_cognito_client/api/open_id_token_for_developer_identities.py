@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, cast
+from typing import Literal, Unpack, cast
 
 from .. import models
 from .._runtime import (
-    NOT_GIVEN,
     AsyncTransport,
     Endpoint,
-    NotGiven,
     Param,
+    RequestOptions,
     SyncTransport,
-    TimeoutTypes,
     async_raw_response,
     async_streaming_response,
     decode_list,
@@ -68,7 +66,7 @@ class OpenIdTokenForDeveloperIdentitiesApi:
         identity_pool_id: str | None = None,
         logins: str | None = None,
         token_duration: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Get Open Id Token For Developer Identity
 
@@ -93,7 +91,7 @@ class OpenIdTokenForDeveloperIdentitiesApi:
                     "logins": logins,
                     "token_duration": token_duration,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -123,7 +121,7 @@ class AsyncOpenIdTokenForDeveloperIdentitiesApi:
         identity_pool_id: str | None = None,
         logins: str | None = None,
         token_duration: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Get Open Id Token For Developer Identity
 
@@ -148,7 +146,7 @@ class AsyncOpenIdTokenForDeveloperIdentitiesApi:
                     "logins": logins,
                     "token_duration": token_duration,
                 },
-                timeout,
+                options,
             ),
         )
 

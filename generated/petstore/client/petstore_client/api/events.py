@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, cast
+from typing import Literal, Unpack, cast
 
 from .. import models
 from .._runtime import (
-    NOT_GIVEN,
     AsyncEventStream,
     AsyncTransport,
     Endpoint,
     EventStream,
-    NotGiven,
     Param,
+    RequestOptions,
     SyncTransport,
-    TimeoutTypes,
     async_raw_response,
     async_streaming_response,
     decode_list,
@@ -63,8 +61,7 @@ class EventsApi:
 
     def stream_events(
         self,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> EventStream:
         """Events as they happen
 
@@ -75,7 +72,7 @@ class EventsApi:
             self._transport.call(
                 _STREAM_EVENTS,
                 {},
-                timeout,
+                options,
             ),
         )
 
@@ -101,8 +98,7 @@ class AsyncEventsApi:
 
     async def stream_events(
         self,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> AsyncEventStream:
         """Events as they happen
 
@@ -113,7 +109,7 @@ class AsyncEventsApi:
             await self._transport.call(
                 _STREAM_EVENTS,
                 {},
-                timeout,
+                options,
             ),
         )
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, cast
+from typing import Literal, Unpack, cast
 
 from .. import models
 from .._runtime import (
-    NOT_GIVEN,
     AsyncTransport,
     Endpoint,
-    NotGiven,
     Param,
+    RequestOptions,
     SyncTransport,
-    TimeoutTypes,
     async_raw_response,
     async_streaming_response,
     decode_list,
@@ -163,7 +161,7 @@ class PetsApi:
         limit: int | None = None,
         cursor: str | None = None,
         status: models.Status | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PetPage:
         """List the pets, a page at a time
 
@@ -183,7 +181,7 @@ class PetsApi:
                     "cursor": cursor,
                     "status": status,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -191,7 +189,7 @@ class PetsApi:
         self,
         *,
         body: models.Pet,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.Pet:
         """Add a pet
 
@@ -207,7 +205,7 @@ class PetsApi:
                 {
                     "body": body,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -215,7 +213,7 @@ class PetsApi:
         self,
         *,
         pet_id: str,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.Pet:
         """Get a pet
 
@@ -231,7 +229,7 @@ class PetsApi:
                 {
                     "pet_id": pet_id,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -239,7 +237,7 @@ class PetsApi:
         self,
         *,
         pet_id: str,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Remove a pet
 
@@ -255,7 +253,7 @@ class PetsApi:
                 {
                     "pet_id": pet_id,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -263,7 +261,7 @@ class PetsApi:
         self,
         *,
         pet_id: str,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> bytes:
         """The pet's photo
 
@@ -279,7 +277,7 @@ class PetsApi:
                 {
                     "pet_id": pet_id,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -287,7 +285,7 @@ class PetsApi:
         self,
         *,
         pet_id: str,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> str:
         """The pet's card, as plain text
 
@@ -303,7 +301,7 @@ class PetsApi:
                 {
                     "pet_id": pet_id,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -333,7 +331,7 @@ class AsyncPetsApi:
         limit: int | None = None,
         cursor: str | None = None,
         status: models.Status | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PetPage:
         """List the pets, a page at a time
 
@@ -353,7 +351,7 @@ class AsyncPetsApi:
                     "cursor": cursor,
                     "status": status,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -361,7 +359,7 @@ class AsyncPetsApi:
         self,
         *,
         body: models.Pet,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.Pet:
         """Add a pet
 
@@ -377,7 +375,7 @@ class AsyncPetsApi:
                 {
                     "body": body,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -385,7 +383,7 @@ class AsyncPetsApi:
         self,
         *,
         pet_id: str,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.Pet:
         """Get a pet
 
@@ -401,7 +399,7 @@ class AsyncPetsApi:
                 {
                     "pet_id": pet_id,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -409,7 +407,7 @@ class AsyncPetsApi:
         self,
         *,
         pet_id: str,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Remove a pet
 
@@ -425,7 +423,7 @@ class AsyncPetsApi:
                 {
                     "pet_id": pet_id,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -433,7 +431,7 @@ class AsyncPetsApi:
         self,
         *,
         pet_id: str,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> bytes:
         """The pet's photo
 
@@ -449,7 +447,7 @@ class AsyncPetsApi:
                 {
                     "pet_id": pet_id,
                 },
-                timeout,
+                options,
             ),
         )
 
@@ -457,7 +455,7 @@ class AsyncPetsApi:
         self,
         *,
         pet_id: str,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> str:
         """The pet's card, as plain text
 
@@ -473,7 +471,7 @@ class AsyncPetsApi:
                 {
                     "pet_id": pet_id,
                 },
-                timeout,
+                options,
             ),
         )
 
