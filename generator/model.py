@@ -20,6 +20,9 @@ Location = Literal["path", "query", "header", "cookie"]
 Encoding = Literal["json", "form", "multipart", "binary", "text"]
 AuthKind = Literal["apiKey", "basic", "bearer"]
 Kind = Literal["string", "integer", "number", "boolean", "array", "map", "model", "enum", "union", "any"]
+PaginationKind = Literal["cursor", "next_link", "link_header"]
+#: A path to a value inside a decoded response: (Python attribute, wire name) per step.
+FieldPath = tuple[tuple[str, str], ...]
 
 _PRIMITIVE_ANNOTATIONS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any"}
 
@@ -239,6 +242,7 @@ class Response:
     type: TypeInfo | None  # None: no body described
     content_type: str | None
     example: Any
+    headers: tuple[str, ...] = ()  # the names of the headers it declares, lower case
 
 
 @dataclass(frozen=True)
@@ -278,6 +282,29 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """How the client walks an operation's pages; found by ``generator/pagination.py``.
+
+    ``cursor``: the response's next cursor goes back in the request argument ``cursor_argument``
+    (a query parameter, or the field ``cursor_field`` of the JSON body). ``next_link``: the
+    response holds the next page's URL. ``link_header``: the ``Link`` header's ``rel="next"`` does.
+    """
+
+    kind: PaginationKind
+    method_name: str  # the iterator method: iter_list_pets
+    item_type: TypeInfo
+    items: FieldPath  # where the items are in the response; () when the response is the array
+    arguments: tuple[Parameter, ...]  # the iterator's parameters: the operation's, less the cursor
+    next: FieldPath = ()  # where the next cursor or link is in the response (cursor, next_link)
+    cursor_argument: str | None = None
+    cursor_field: tuple[str, str] | None = None  # (Python, wire) name of the body field
+
+    @cached_property
+    def item_annotation(self) -> str:
+        return self.item_type.qualified
+
+
+@dataclass(frozen=True)
 class Operation:
     py_name: str
     operation_id: str
@@ -299,6 +326,7 @@ class Operation:
     success: Response | None  # the response a mock server answers with
     example: Example
     anchor: str  # a stable id for docs links
+    pagination: Pagination | None = None  # None: the client has no iterator for it
 
     @cached_property
     def fastapi_parameters(self) -> tuple[Parameter, ...]:
@@ -375,6 +403,11 @@ class Group:
     @cached_property
     def anchor(self) -> str:
         return "group-" + self.attr.replace("_", "-").strip("-")
+
+    @cached_property
+    def paginated(self) -> bool:
+        """Whether an operation of the group has a page iterator (its module imports the runtime's)."""
+        return any(op.pagination for op in self.operations)
 
 
 @dataclass(frozen=True)

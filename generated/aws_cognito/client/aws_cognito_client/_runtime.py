@@ -20,6 +20,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import (
     Any,
+    AsyncIterator,
     Callable,
     ClassVar,
     Iterable,
@@ -782,9 +783,12 @@ class _Base:
         endpoint: Endpoint,
         args: Mapping[str, Any],
         timeout: Any,
+        url: str | None = None,
     ) -> tuple[httpx.Request, list[Wire]]:
-        """The request for ``args`` and the credentials it carries."""
+        """The request for ``args`` and the credentials it carries; sent to ``url`` when given."""
         prepared = _prepare(endpoint, self.base_url, args)
+        if url is not None:
+            prepared.url = url
         credentials = _chosen_credentials(endpoint, self.credentials)
         _apply_auth(prepared, credentials)
         request = http.build_request(
@@ -855,7 +859,18 @@ class SyncTransport(_Base):
     def call(
         self, endpoint: Endpoint, args: Mapping[str, Any], timeout: TimeoutTypes | NotGiven
     ) -> Any:
-        request, credentials = self._build(self.http, endpoint, args, self._timeout(timeout))
+        return self.exchange(endpoint, args, timeout)[0]
+
+    def exchange(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        timeout: TimeoutTypes | NotGiven,
+        url: str | None = None,
+    ) -> tuple[Any, httpx.Response]:
+        """What ``call`` returns, with the response it came from (pagination reads its headers);
+        ``url``: send the request there (a next page's link) instead of the endpoint's URL."""
+        request, credentials = self._build(self.http, endpoint, args, self._timeout(timeout), url)
         attempt = 0
         while True:
             error: ApiConnectionError | None = None
@@ -868,7 +883,7 @@ class SyncTransport(_Base):
                 if error is not None:
                     raise error
                 assert response is not None
-                return self._result(endpoint, response)
+                return self._result(endpoint, response), response
             if response is not None:
                 response.close()
             self._wait(self.retry.delay(attempt, response))
@@ -911,7 +926,18 @@ class AsyncTransport(_Base):
     async def call(
         self, endpoint: Endpoint, args: Mapping[str, Any], timeout: TimeoutTypes | NotGiven
     ) -> Any:
-        request, credentials = self._build(self.http, endpoint, args, self._timeout(timeout))
+        return (await self.exchange(endpoint, args, timeout))[0]
+
+    async def exchange(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        timeout: TimeoutTypes | NotGiven,
+        url: str | None = None,
+    ) -> tuple[Any, httpx.Response]:
+        """What ``call`` returns, with the response it came from (pagination reads its headers);
+        ``url``: send the request there (a next page's link) instead of the endpoint's URL."""
+        request, credentials = self._build(self.http, endpoint, args, self._timeout(timeout), url)
         attempt = 0
         while True:
             error: ApiConnectionError | None = None
@@ -924,7 +950,7 @@ class AsyncTransport(_Base):
                 if error is not None:
                     raise error
                 assert response is not None
-                return self._result(endpoint, response)
+                return self._result(endpoint, response), response
             if response is not None:
                 await response.aclose()
             await self._wait(self.retry.delay(attempt, response))
@@ -967,3 +993,154 @@ def decode_union(*decoders: Decoder | None) -> Decoder:
         return data
 
     return decode
+
+
+@dataclass(frozen=True)
+class Pages:
+    """How to walk an operation's pages: where each page holds its items and the way to the next.
+
+    ``kind`` is ``cursor`` (the page's ``next`` value goes back in the argument ``cursor``, or
+    in its field ``cursor_field`` when that argument is a body), ``next_link`` (``next`` is the
+    next page's URL) or ``link_header`` (the ``Link`` header's ``rel="next"`` URL). Paths are
+    (Python attribute, wire name) steps; ``items`` is empty when the page is the list itself.
+    """
+
+    kind: str
+    items: Sequence[tuple[str, str]] = ()
+    next: Sequence[tuple[str, str]] = ()
+    cursor: str | None = None
+    cursor_field: tuple[str, str] | None = None
+
+
+class _Walk:
+    """One walk through an operation's pages: what to ask for next, and what was asked already.
+
+    The walk stops when the next cursor or link is missing, null or empty, or is one it has
+    followed before (a server that answers the same cursor forever). A link is followed only
+    within the origin of the first page: to another one it would carry the client's credentials,
+    so ``ValueError`` is raised instead.
+    """
+
+    def __init__(self, endpoint: Endpoint, pages: Pages, args: Mapping[str, Any]) -> None:
+        self.endpoint = endpoint
+        self.pages = pages
+        self.args = args
+        self.url: str | None = None  # the next link to fetch; None: the endpoint's own URL
+        self.origin: httpx.URL | None = None  # where the first page came from
+        self.seen: set[str] = set()
+        if pages.kind != "cursor":
+            # Links are fetched with GET, carrying the operation's headers, cookies and credentials.
+            self.follow_endpoint = dataclasses.replace(
+                endpoint,
+                method="GET",
+                fixed_query=(),
+                params=[p for p in endpoint.params if p.location in ("header", "cookie")],
+                body=None,
+                retry_safe=True,
+            )
+
+    def items(self, page: Any) -> list[Any]:
+        items = _lookup(page, self.pages.items) if self.pages.items else page
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            raise TypeError(f"a page's items should be a list, not {type(items).__name__}")
+        return items
+
+    def advance(self, page: Any, response: httpx.Response) -> bool:
+        """Set what to ask for next, from ``page``; False when it was the last page."""
+        if self.pages.kind == "link_header":
+            found = response.links.get("next", {}).get("url")
+        else:
+            found = _lookup(page, self.pages.next)
+        if found is None or found == "" or not isinstance(found, (str, int)):
+            return False
+        if self.pages.kind == "cursor":
+            return self._set_cursor(found)
+        return self._set_link(str(found), response)
+
+    def _set_cursor(self, cursor: str | int) -> bool:
+        key = json.dumps(cursor)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        name = self.pages.cursor or ""
+        value: Any = cursor
+        if self.pages.cursor_field is not None:
+            value = _with_field(self.args.get(name), self.pages.cursor_field, cursor)
+        self.args = {**self.args, name: value}
+        return True
+
+    def _set_link(self, link: str, response: httpx.Response) -> bool:
+        target = response.url.join(link)
+        if self.origin is None:
+            self.origin = (response.history[0] if response.history else response).request.url
+        if not _keeps_credentials(self.origin, target):
+            raise ValueError(
+                "the link to the next page leads to another origin than the API's "
+                f"({target.scheme}://{target.host}): it is not followed, so that the client's "
+                "credentials reach no other host"
+            )
+        url = str(target)
+        if url in self.seen:
+            return False
+        self.seen.add(url)
+        self.url = url
+        return True
+
+    @property
+    def endpoint_now(self) -> Endpoint:
+        return self.endpoint if self.url is None else self.follow_endpoint
+
+
+def _lookup(value: Any, path: Sequence[tuple[str, str]]) -> Any:
+    """The value at ``path`` in a decoded page (models by attribute, plain JSON by key)."""
+    for py_name, wire_name in path:
+        if isinstance(value, Model):
+            value = getattr(value, py_name, None)
+        elif isinstance(value, dict):
+            value = value.get(wire_name)
+        else:
+            return None
+    return value
+
+
+def _with_field(body: Any, field_names: tuple[str, str], value: Any) -> Any:
+    """``body`` (a model, a mapping or None) with one field set to ``value``."""
+    py_name, wire_name = field_names
+    if isinstance(body, Model) and dataclasses.is_dataclass(body):
+        return dataclasses.replace(body, **{py_name: value})
+    return {**(body or {}), wire_name: value}
+
+
+def iter_pages(
+    transport: SyncTransport,
+    endpoint: Endpoint,
+    pages: Pages,
+    args: Mapping[str, Any],
+    timeout: TimeoutTypes | NotGiven,
+) -> Iterator[Any]:
+    """Every item of every page, each page fetched when the items before it are consumed."""
+    walk = _Walk(endpoint, pages, args)
+    while True:
+        page, response = transport.exchange(walk.endpoint_now, walk.args, timeout, walk.url)
+        yield from walk.items(page)
+        if not walk.advance(page, response):
+            return
+
+
+async def aiter_pages(
+    transport: AsyncTransport,
+    endpoint: Endpoint,
+    pages: Pages,
+    args: Mapping[str, Any],
+    timeout: TimeoutTypes | NotGiven,
+) -> AsyncIterator[Any]:
+    """Every item of every page, each page fetched when the items before it are consumed."""
+    walk = _Walk(endpoint, pages, args)
+    while True:
+        page, response = await transport.exchange(walk.endpoint_now, walk.args, timeout, walk.url)
+        for item in walk.items(page):
+            yield item
+        if not walk.advance(page, response):
+            return
