@@ -788,7 +788,10 @@ class _Base:
         """The request for ``args`` and the credentials it carries; sent to ``url`` when given."""
         prepared = _prepare(endpoint, self.base_url, args)
         if url is not None:
-            prepared.url = url
+            # httpx replaces a URL's query with the params it is given: pass the link's as params.
+            link = httpx.URL(url)
+            prepared.url = str(link.copy_with(query=None))
+            prepared.params = [*link.params.multi_items(), *prepared.params]
         credentials = _chosen_credentials(endpoint, self.credentials)
         _apply_auth(prepared, credentials)
         request = http.build_request(
