@@ -303,6 +303,11 @@ class Pagination:
     def item_annotation(self) -> str:
         return self.item_type.qualified
 
+    @cached_property
+    def how(self) -> str:
+        """What leads to the next page, for readers."""
+        return {"cursor": "the next cursor in the response", "next_link": "the next page's link in the response", "link_header": "the Link header"}[self.kind]
+
 
 @dataclass(frozen=True)
 class Operation:
@@ -490,6 +495,11 @@ class Api:
     @cached_property
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for group in self.groups for op in group.operations)
+
+    @cached_property
+    def paginated_operations(self) -> tuple[Operation, ...]:
+        """The operations the client has a page iterator for."""
+        return tuple(op for op in self.operations if op.pagination)
 
     @cached_property
     def client_distribution(self) -> str:

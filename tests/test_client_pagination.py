@@ -9,6 +9,7 @@ serve three pages; specs that leave the convention in doubt get no iterator.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import subprocess
 import sys
@@ -207,19 +208,28 @@ class Shop:
         self.handlers = Handlers()
 
 
-def collect(package: Any, server: Any, mode: str, shop: Shop, walk: Callable[[Any], Any], headers: dict[str, str] | None = None) -> list[Any]:
-    """Every item ``walk(client)`` yields, with a client of ``mode`` served by ``shop`` in process."""
+#: More items than any test serves: a walk that does not stop ends here, and its test fails.
+LIMIT = 3 * len(ALL)
+
+
+def collect(package: Any, server: Any, mode: str, shop: Shop, walk: Callable[[Any], Any]) -> list[Any]:
+    """The items ``walk(client)`` yields (at most ``LIMIT``), with a client of ``mode`` served by
+    ``shop`` in process."""
     app = server.create_app(shop.handlers)
     if mode == "sync":
         from fastapi.testclient import TestClient
 
-        with package.Client(BASE_URL, http_client=TestClient(app), headers=headers) as client:
-            return list(walk(client))
+        with package.Client(BASE_URL, http_client=TestClient(app)) as client:
+            return list(itertools.islice(walk(client), LIMIT))
 
     async def scenario() -> list[Any]:
+        items: list[Any] = []
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
-            client = package.AsyncClient(BASE_URL, http_client=http, headers=headers)
-            return [item async for item in walk(client)]
+            async for item in walk(package.AsyncClient(BASE_URL, http_client=http)):
+                items.append(item)
+                if len(items) == LIMIT:
+                    break
+        return items
 
     return asyncio.run(scenario())
 
@@ -383,6 +393,31 @@ def test_cursor_names_that_match(tmp_path: Path, response_field: str, parameter:
     assert found is not None and found.kind == "cursor"
     assert [wire for _, wire in found.next] == [response_field]
     assert found.arguments == ()
+
+
+@pytest.mark.parametrize(
+    ("properties", "path"),
+    [
+        ("next: {type: string}", ["next"]),
+        ("nextLink: {type: string}", ["nextLink"]),
+        ("next_url: {type: string, format: uri}", ["next_url"]),
+        ("'@odata.nextLink': {type: string}", ["@odata.nextLink"]),
+        ("links: {type: object, properties: {next: {type: string}, self: {type: string}}}", ["links", "next"]),
+        ("paging: {type: object, properties: {next: {type: string}}}", ["paging", "next"]),
+    ],
+)
+def test_next_link_names(tmp_path: Path, properties: str, path: list[str]) -> None:
+    schema = f"{{type: object, properties: {{value: {{type: array, items: {{type: string}}}}, {properties}}}}}"
+    found = pagination_of(tmp_path, parameters="[{name: top, in: query, schema: {type: integer}}]", schema=schema)
+    assert found is not None and found.kind == "next_link"
+    assert [wire for _, wire in found.next] == path and [wire for _, wire in found.items] == ["value"]
+
+
+def test_a_cursor_one_object_down_in_the_response(tmp_path: Path) -> None:
+    schema = "{type: object, properties: {members: {type: array, items: {}}, response_metadata: {type: object, properties: {next_cursor: {type: string}}}}}"
+    found = pagination_of(tmp_path, schema=schema)
+    assert found is not None and found.kind == "cursor"
+    assert [wire for _, wire in found.next] == ["response_metadata", "next_cursor"]
 
 
 @pytest.mark.parametrize(
