@@ -5,7 +5,8 @@ Only conventions the spec makes unambiguous are recognised, in this order:
 1. **cursor**: the success response (an object) has a field naming a next cursor
    (``next_cursor``, ``nextPageToken``, ``NextToken``, ``NextMarker``, ...) that matches exactly
    one optional request parameter, in the query or in the JSON body, by the same stem
-   (``cursor``, ``page_token``, ``NextToken``, ``Marker``, ``start_cursor``...).
+   (``cursor``, ``page_token``, ``NextToken``, ``Marker``, ``start_cursor``...); or a
+   ``continue`` (Kubernetes' ``metadata.continue``) and a ``continue`` parameter.
 2. **next_link**: the response has a string field holding the next page's URL: ``next``,
    ``nextLink``, ``next_url``, ``@odata.nextLink``, or ``next`` inside ``links``/``paging``/...
 3. **link_header**: the success response declares a ``Link`` header (RFC 8288, ``rel="next"``).
@@ -28,6 +29,8 @@ _CURSOR_WORDS = {"cursor", "token", "marker"}
 _CURSOR_QUALIFIERS = {"page", "continuation", "pagination"}
 #: Words before a cursor stem in a request parameter's name: ``start_cursor``, ``NextToken``.
 _REQUEST_PREFIXES = {"next", "start", "starting"}
+#: Names a cursor has in both the request and the response (Kubernetes' ``continue``).
+_CONTINUATIONS = {("continue",), ("continuation",), ("continuation", "token")}
 #: Names of a field holding the next page's URL (as words), and of objects that hold ``next``.
 _LINK_NAMES = {("next",), ("next", "link"), ("next", "url"), ("next", "href"), ("next", "page", "url"), ("next", "page", "link"), ("odata", "next", "link")}
 _LINK_HOLDERS = {("links",), ("link",), ("paging",), ("pagination",), ("page", "info")}
@@ -120,6 +123,8 @@ def _matches(response_name: str, request_name: str) -> bool:
     name (``NextToken``), the same cursor stem (``next_page_token`` and ``page_token``), or a
     bare ``next`` and a cursor (``cursor``, ``page_token``)."""
     response, request = _words(response_name), _words(request_name)
+    if response in _CONTINUATIONS:
+        return response == request
     if response[:1] != ("next",):
         return False
     if response == ("next",):
@@ -134,7 +139,7 @@ def _has_cursor_parameter(op: Operation, models: Mapping[str, Model]) -> bool:
     wire_names = [p.wire_name for p in op.parameters]
     for type_ in [p.type for p in op.parameters] + ([op.body.type] if op.body else []):
         wire_names.extend(f.wire_name for f in _fields(type_, models))
-    return any(_words(wire) == ("next",) or _request_stem(_words(wire)) is not None for wire in wire_names)
+    return any(_words(wire) in _CONTINUATIONS | {("next",)} or _request_stem(_words(wire)) is not None for wire in wire_names)
 
 
 def _request_slots(op: Operation, models: Mapping[str, Model]) -> list[tuple[str, str, tuple[str, str] | None]]:

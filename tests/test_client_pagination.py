@@ -385,6 +385,8 @@ def pagination_of(tmp_path: Path, method: str = "get", parameters: str = CURSOR_
         ("NextMarker", "Marker", "query"),
         ("next_cursor", "start_cursor", "query"),
         ("next", "cursor", "query"),
+        ("continue", "continue", "query"),
+        ("continuationToken", "continuationToken", "query"),
     ],
 )
 def test_cursor_names_that_match(tmp_path: Path, response_field: str, parameter: str, location: str) -> None:
@@ -429,6 +431,7 @@ def test_a_cursor_one_object_down_in_the_response(tmp_path: Path) -> None:
         ("the cursor's stem differs", {"parameters": "[{name: page_token, in: query, schema: {type: string}}]"}),
         ("the cursor parameter is required", {"parameters": "[{name: cursor, in: query, required: true, schema: {type: string}}]"}),
         ("two parameters take the cursor", {"parameters": "[{name: cursor, in: query, schema: {type: string}}, {name: next_cursor, in: query, schema: {type: string}}]"}),
+        ("a cursor field that may be the current page's", {"schema": "{type: object, properties: {things: {type: array, items: {}}, cursor: {type: string}}}"}),
         ("page numbers only", {"parameters": "[{name: page, in: query, schema: {type: integer}}]", "schema": "{type: object, properties: {things: {type: array, items: {}}, total: {type: integer}, page: {type: integer}}}"}),
         ("a plain array", {"parameters": "[]", "schema": "{type: array, items: {}}"}),
         ("a next link of a POST", {"method": "post", "parameters": "[]", "schema": "{type: object, properties: {things: {type: array, items: {}}, next: {type: string}}}"}),
