@@ -34,6 +34,8 @@ _CONTINUATIONS = {("continue",), ("continuation",), ("continuation", "token")}
 #: Names of a field holding the next page's URL (as words), and of objects that hold ``next``.
 _LINK_NAMES = {("next",), ("next", "link"), ("next", "url"), ("next", "href"), ("next", "page", "url"), ("next", "page", "link"), ("odata", "next", "link")}
 _LINK_HOLDERS = {("links",), ("link",), ("paging",), ("pagination",), ("page", "info")}
+#: A string in these formats is a link, never a cursor.
+_URL_FORMATS = {"uri", "url", "uri-reference", "iri", "iri-reference"}
 
 
 def detect(op: Operation, models: Mapping[str, Model], claim: Callable[[str], str]) -> Pagination | None:
@@ -113,15 +115,17 @@ def _cursor_stem(words: tuple[str, ...]) -> tuple[str, ...] | None:
 
 
 def _request_stem(words: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The cursor stem of a request parameter's name: ``start_cursor`` and ``cursor`` → cursor."""
     if words[:1] and words[0] in _REQUEST_PREFIXES and _cursor_stem(words[1:]):
         return words[1:]
     return _cursor_stem(words)
 
 
 def _matches(response_name: str, request_name: str) -> bool:
-    """A response field ``next...`` whose value goes back in the request parameter: the same
-    name (``NextToken``), the same cursor stem (``next_page_token`` and ``page_token``), or a
-    bare ``next`` and a cursor (``cursor``, ``page_token``)."""
+    """Whether the response field's value goes back in the request parameter: a ``next...``
+    field of the same name (``NextToken``) or cursor stem (``next_page_token`` and
+    ``page_token``), a bare ``next`` and a cursor (``cursor``, ``page_token``), or the same
+    continuation (``continue``)."""
     response, request = _words(response_name), _words(request_name)
     if response in _CONTINUATIONS:
         return response == request
@@ -162,7 +166,7 @@ def _cursor(op: Operation, fields: tuple[ModelField, ...], items: ModelField | N
     pairs = [
         (path, slot)
         for path, f in _candidates(fields, items, models)
-        if f.type.scalar
+        if f.type.scalar and f.type.format not in _URL_FORMATS
         for slot in slots
         if _matches(f.wire_name, slot[0])
     ]

@@ -432,6 +432,7 @@ def test_a_cursor_one_object_down_in_the_response(tmp_path: Path) -> None:
         ("the cursor parameter is required", {"parameters": "[{name: cursor, in: query, required: true, schema: {type: string}}]"}),
         ("two parameters take the cursor", {"parameters": "[{name: cursor, in: query, schema: {type: string}}, {name: next_cursor, in: query, schema: {type: string}}]"}),
         ("a cursor field that may be the current page's", {"schema": "{type: object, properties: {things: {type: array, items: {}}, cursor: {type: string}}}"}),
+        ("a next link beside a cursor parameter", {"schema": "{type: object, properties: {things: {type: array, items: {}}, next: {type: string, format: uri}}}"}),
         ("page numbers only", {"parameters": "[{name: page, in: query, schema: {type: integer}}]", "schema": "{type: object, properties: {things: {type: array, items: {}}, total: {type: integer}, page: {type: integer}}}"}),
         ("a plain array", {"parameters": "[]", "schema": "{type: array, items: {}}"}),
         ("a next link of a POST", {"method": "post", "parameters": "[]", "schema": "{type: object, properties: {things: {type: array, items: {}}, next: {type: string}}}"}),

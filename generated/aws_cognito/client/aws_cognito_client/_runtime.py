@@ -1031,16 +1031,15 @@ class _Walk:
         self.url: str | None = None  # the next link to fetch; None: the endpoint's own URL
         self.origin: httpx.URL | None = None  # where the first page came from
         self.seen: set[str] = set()
-        if pages.kind != "cursor":
-            # Links are fetched with GET, carrying the operation's headers, cookies and credentials.
-            self.follow_endpoint = dataclasses.replace(
-                endpoint,
-                method="GET",
-                fixed_query=(),
-                params=[p for p in endpoint.params if p.location in ("header", "cookie")],
-                body=None,
-                retry_safe=True,
-            )
+        # Links are fetched with GET, carrying the operation's headers, cookies and credentials.
+        self.link_endpoint = dataclasses.replace(
+            endpoint,
+            method="GET",
+            fixed_query=(),
+            params=[p for p in endpoint.params if p.location in ("header", "cookie")],
+            body=None,
+            retry_safe=True,
+        )
 
     def items(self, page: Any) -> list[Any]:
         items = _lookup(page, self.pages.items) if self.pages.items else page
@@ -1052,15 +1051,15 @@ class _Walk:
 
     def advance(self, page: Any, response: httpx.Response) -> bool:
         """Set what to ask for next, from ``page``; False when it was the last page."""
-        if self.pages.kind == "link_header":
-            found = response.links.get("next", {}).get("url")
-        else:
-            found = _lookup(page, self.pages.next)
-        if found is None or found == "" or not isinstance(found, (str, int)):
-            return False
         if self.pages.kind == "cursor":
-            return self._set_cursor(found)
-        return self._set_link(str(found), response)
+            cursor = _lookup(page, self.pages.next)
+            is_cursor = isinstance(cursor, (str, int)) and not isinstance(cursor, bool)
+            return is_cursor and cursor != "" and self._set_cursor(cursor)
+        if self.pages.kind == "link_header":
+            link = response.links.get("next", {}).get("url")
+        else:
+            link = _lookup(page, self.pages.next)
+        return isinstance(link, str) and link != "" and self._set_link(link, response)
 
     def _set_cursor(self, cursor: str | int) -> bool:
         key = json.dumps(cursor)
@@ -1093,7 +1092,7 @@ class _Walk:
 
     @property
     def endpoint_now(self) -> Endpoint:
-        return self.endpoint if self.url is None else self.follow_endpoint
+        return self.endpoint if self.url is None else self.link_endpoint
 
 
 def _lookup(value: Any, path: Sequence[tuple[str, str]]) -> Any:
