@@ -310,6 +310,15 @@ def test_pages_are_fetched_only_as_items_are_consumed(pages: Any, mode: str) -> 
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_whole_pages_are_the_operations_responses(pages: Any, mode: str) -> None:
+    client_pkg, server_pkg = pages
+    shop = Shop(server_pkg)
+    responses = collect(client_pkg, server_pkg, mode, shop, lambda c: c.default.iter_list_pets(species="dog").pages())
+    assert all(isinstance(page, client_pkg.models.ListPetsResponse) for page in responses)
+    assert [([pet.name for pet in page.pets], page.next_cursor) for page in responses] == [(PAGES[0], "1"), (PAGES[1], "2"), (PAGES[2], None)]
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_a_next_link_to_another_origin_is_refused_and_not_requested(pages: Any, mode: str) -> None:
     client_pkg, _ = pages
     requested: list[httpx.URL] = []
@@ -461,13 +470,13 @@ def test_the_seed_declares_no_list_operation_and_gets_no_iterator(seed_output: P
     from conftest import SEED
 
     assert [op.py_name for op in build_model(SEED).operations if op.pagination] == []
-    assert "iter_pages" not in (seed_output / "client" / "aws_cognito_client" / "api" / "identities.py").read_text()
+    assert "PageIterator" not in (seed_output / "client" / "aws_cognito_client" / "api" / "identities.py").read_text()
 
 
 # -- the generated client is clean -----------------------------------------------------------
 
 #: What pagination adds to an operations module.
-PAGINATION_NAMES = ("AsyncIterator", "Iterator", "Pages", "iter_pages", "aiter_pages")
+PAGINATION_NAMES = ("AsyncPageIterator", "PageIterator", "Pages")
 
 
 @pytest.mark.parametrize("fixture", ["pages", "cognito"])

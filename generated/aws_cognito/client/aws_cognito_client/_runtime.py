@@ -23,12 +23,14 @@ from typing import (
     AsyncIterator,
     Callable,
     ClassVar,
+    Generic,
     Iterable,
     Iterator,
     Mapping,
     NamedTuple,
     Self,
     Sequence,
+    TypeVar,
     cast,
 )
 from urllib.parse import quote, quote_plus, urlsplit
@@ -1115,34 +1117,84 @@ def _with_field(body: Any, field_names: tuple[str, str], value: Any) -> Any:
     return {**(body or {}), wire_name: value}
 
 
-def iter_pages(
-    transport: SyncTransport,
-    endpoint: Endpoint,
-    pages: Pages,
-    args: Mapping[str, Any],
-    timeout: TimeoutTypes | NotGiven,
+ItemT = TypeVar("ItemT")
+PageT = TypeVar("PageT")
+
+
+def _sync_pages(
+    transport: SyncTransport, walk: _Walk, timeout: TimeoutTypes | NotGiven
 ) -> Iterator[Any]:
-    """Every item of every page, each page fetched when the items before it are consumed."""
-    walk = _Walk(endpoint, pages, args)
     while True:
         page, response = transport.exchange(walk.endpoint_now, walk.args, timeout, walk.url)
-        yield from walk.items(page)
+        yield page
         if not walk.advance(page, response):
             return
 
 
-async def aiter_pages(
-    transport: AsyncTransport,
-    endpoint: Endpoint,
-    pages: Pages,
-    args: Mapping[str, Any],
-    timeout: TimeoutTypes | NotGiven,
+async def _async_pages(
+    transport: AsyncTransport, walk: _Walk, timeout: TimeoutTypes | NotGiven
 ) -> AsyncIterator[Any]:
-    """Every item of every page, each page fetched when the items before it are consumed."""
-    walk = _Walk(endpoint, pages, args)
     while True:
         page, response = await transport.exchange(walk.endpoint_now, walk.args, timeout, walk.url)
-        for item in walk.items(page):
-            yield item
+        yield page
         if not walk.advance(page, response):
             return
+
+
+class PageIterator(Generic[ItemT, PageT]):
+    """Every item of every page, one by one; ``pages()`` gives whole pages (the operation's
+    responses) instead. A page is fetched when it is needed: both draw on the same walk, so
+    ``pages()`` starts after the pages whose items were taken."""
+
+    def __init__(
+        self,
+        transport: SyncTransport,
+        endpoint: Endpoint,
+        pages: Pages,
+        args: Mapping[str, Any],
+        timeout: TimeoutTypes | NotGiven,
+    ) -> None:
+        walk = _Walk(endpoint, pages, args)
+        self._pages = _sync_pages(transport, walk, timeout)
+        self._items: Iterator[ItemT] = (item for page in self._pages for item in walk.items(page))
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> ItemT:
+        return next(self._items)
+
+    def pages(self) -> Iterator[PageT]:
+        return self._pages
+
+
+class AsyncPageIterator(Generic[ItemT, PageT]):
+    """Every item of every page, one by one (``async for``); ``pages()`` gives whole pages (the
+    operation's responses) instead. A page is fetched when it is needed: both draw on the same
+    walk, so ``pages()`` starts after the pages whose items were taken."""
+
+    def __init__(
+        self,
+        transport: AsyncTransport,
+        endpoint: Endpoint,
+        pages: Pages,
+        args: Mapping[str, Any],
+        timeout: TimeoutTypes | NotGiven,
+    ) -> None:
+        self._walk = _Walk(endpoint, pages, args)
+        self._pages = _async_pages(transport, self._walk, timeout)
+        self._items = self._each_item()
+
+    async def _each_item(self) -> AsyncIterator[ItemT]:
+        async for page in self._pages:
+            for item in self._walk.items(page):
+                yield item
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> ItemT:
+        return await anext(self._items)
+
+    def pages(self) -> AsyncIterator[PageT]:
+        return self._pages
