@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -490,3 +491,32 @@ def test_generated_clients_pass_mypy_strict_and_ruff(fixture: str, request: pyte
     # Unused imports of the operations modules' fixed import list are not pagination's.
     ours = [f for f in findings if f["code"] != "F401" or any(f"`{name}`" in f["message"] or f".{name}`" in f["message"] for name in PAGINATION_NAMES)]
     assert ours == []
+
+
+CALLER = """
+from typing import assert_type
+
+from pages_client import AsyncClient, Client, models
+
+
+def walk(client: Client) -> None:
+    for pet in client.default.iter_list_pets(species="cat"):
+        assert_type(pet, models.Pet)
+    for page in client.default.iter_list_pets().pages():
+        assert_type(page, models.ListPetsResponse)
+
+
+async def walk_async(client: AsyncClient) -> None:
+    async for repo in client.default.iter_list_repos():
+        assert_type(repo, models.Repo)
+    async for page in client.default.iter_list_repos().pages():
+        assert_type(page, list[models.Repo])
+"""
+
+
+def test_items_and_pages_are_typed_for_the_caller(pages: Any, tmp_path: Path) -> None:
+    client_pkg, _ = pages
+    caller = write_spec(tmp_path, "caller.py", CALLER)
+    env = {**os.environ, "MYPYPATH": str(Path(client_pkg.__file__).parent.parent)}
+    mypy = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), str(caller)], capture_output=True, text=True, timeout=600, env=env)
+    assert mypy.returncode == 0, mypy.stdout
