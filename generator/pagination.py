@@ -19,6 +19,7 @@ reliably when they end.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, Mapping, NamedTuple
 
 from . import names
@@ -91,7 +92,9 @@ def _item_type(array: TypeInfo) -> TypeInfo:
     return array.items or TypeInfo("any")
 
 
+@functools.lru_cache(maxsize=4096)
 def _words(name: str) -> tuple[str, ...]:
+    """A name's words; cached, since every list operation asks for the same field names again."""
     return tuple(names.words(name))
 
 
