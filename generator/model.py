@@ -25,6 +25,9 @@ Kind = Literal["string", "integer", "number", "boolean", "array", "map", "model"
 ResponseKind = Literal["json", "text", "binary", "empty", "event-stream"]
 #: Statuses whose responses never carry content (RFC 9110).
 NO_CONTENT_STATUSES = frozenset({"204", "205", "304"})
+PaginationKind = Literal["cursor", "next_link", "link_header"]
+#: A path to a value inside a decoded response: (Python attribute, wire name) per step.
+FieldPath = tuple[tuple[str, str], ...]
 
 _PRIMITIVE_ANNOTATIONS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any"}
 
@@ -349,6 +352,34 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """How the client walks an operation's pages; found by ``generator/pagination.py``.
+
+    ``cursor``: the response's next cursor goes back in the request argument ``cursor_argument``
+    (a query parameter, or the field ``cursor_field`` of the JSON body). ``next_link``: the
+    response holds the next page's URL. ``link_header``: the ``Link`` header's ``rel="next"`` does.
+    """
+
+    kind: PaginationKind
+    method_name: str  # the iterator method: iter_list_pets
+    item_type: TypeInfo
+    items: FieldPath  # where the items are in the response; () when the response is the array
+    arguments: tuple[Parameter, ...]  # the iterator's parameters: the operation's, less the cursor
+    next: FieldPath = ()  # where the next cursor or link is in the response (cursor, next_link)
+    cursor_argument: str | None = None
+    cursor_field: tuple[str, str] | None = None  # (Python, wire) name of the body field
+
+    @cached_property
+    def item_annotation(self) -> str:
+        return self.item_type.qualified
+
+    @cached_property
+    def how(self) -> str:
+        """What leads to the next page, for readers."""
+        return {"cursor": "the next cursor in the response", "next_link": "the next page's link in the response", "link_header": "the Link header"}[self.kind]
+
+
+@dataclass(frozen=True)
 class Operation:
     py_name: str
     operation_id: str
@@ -370,6 +401,7 @@ class Operation:
     success: Response | None  # the response a mock server answers with
     example: Example
     anchor: str  # a stable id for docs links
+    pagination: Pagination | None = None  # None: the client has no iterator for it
 
     @cached_property
     def fastapi_parameters(self) -> tuple[Parameter, ...]:
@@ -496,6 +528,11 @@ class Group:
         """Whether an operation returns a stream of server-sent events (its module imports them)."""
         return any(op.streams_events for op in self.operations)
 
+    @cached_property
+    def paginated(self) -> bool:
+        """Whether an operation of the group has a page iterator (its module imports the runtime's)."""
+        return any(op.pagination for op in self.operations)
+
 
 @dataclass(frozen=True)
 class Route:
@@ -577,6 +614,11 @@ class Api:
     @cached_property
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for group in self.groups for op in group.operations)
+
+    @cached_property
+    def paginated_operations(self) -> tuple[Operation, ...]:
+        """The operations the client has a page iterator for."""
+        return tuple(op for op in self.operations if op.pagination)
 
     @cached_property
     def client_distribution(self) -> str:

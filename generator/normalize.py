@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
-from . import names
+from . import names, pagination
 from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token as escape, pointer_of, sort_unique
 from .examples import ExampleMaker, call_example
 from .load import LoadedSpec, resolve_pointer
-from .model import Api, Body, Group, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo
+from .model import Api, Body, Group, Model, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo
 from .schemas import SchemaConverter, TooDeep, text
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -117,7 +117,7 @@ class Normalizer:
         models = self.converter.models()
         maker = ExampleMaker({m.name: m for m in models})
         base_url, base_path = self.base_url_and_path()
-        groups = self._groups(pending, maker, base_url)
+        groups = _with_pagination(self._groups(pending, maker, base_url), {m.name: m for m in models})
         version, info = self._version_and_info()
         return Api(
             spec_name=self.spec_name,
@@ -419,6 +419,18 @@ def _finish(item: PendingOperation, group: str, op_names: names.Namespace, maker
         example=example,
         anchor="operation-" + py_name.replace("_", "-").strip("-"),
         **{**fields, "parameters": parameters, "body": body, "responses": responses},
+    )
+
+
+def _with_pagination(groups: tuple[Group, ...], models: dict[str, Model]) -> tuple[Group, ...]:
+    """The groups with each paginated operation's iterator; its name is claimed after every
+    operation's, so that an operation keeps its name whatever iterators are added."""
+    method_names = names.Namespace()
+    for op in (op for group in groups for op in group.operations):
+        method_names.claim(op.py_name)
+    return tuple(
+        replace(group, operations=tuple(replace(op, pagination=pagination.detect(op, models, method_names.claim)) for op in group.operations))
+        for group in groups
     )
 
 

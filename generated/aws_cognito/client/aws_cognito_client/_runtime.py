@@ -1379,9 +1379,16 @@ class _Base:
         endpoint: Endpoint,
         args: Mapping[str, Any],
         options: RequestOptions,
+        url: str | None = None,
     ) -> tuple[httpx.Request, list[Wire]]:
-        """The request for ``args`` and the call's ``options``, and the credentials it carries."""
+        """The request for ``args`` and the call's ``options``, and the credentials it carries;
+        sent to ``url`` when given (a next page's link)."""
         prepared = _prepare(endpoint, self.base_url, args)
+        if url is not None:
+            # httpx replaces a URL's query with the params it is given: pass the link's as params.
+            link = httpx.URL(url)
+            prepared.url = str(link.copy_with(query=None))
+            prepared.params = [*link.params.multi_items(), *prepared.params]
         if options:
             _apply_extras(prepared, endpoint, options)
         credentials = self._credentials_for(endpoint)
@@ -1501,8 +1508,29 @@ class SyncTransport(_Base):
     def call(
         self, endpoint: Endpoint, args: Mapping[str, Any], options: RequestOptions = NO_OPTIONS
     ) -> Any:
-        mode = _MODE.get()
-        request, credentials = self._build(self.http, endpoint, args, options)
+        return self._call(endpoint, args, options, _MODE.get(), None)
+
+    def exchange(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        options: RequestOptions,
+        url: str | None = None,
+    ) -> tuple[Any, httpx.Response]:
+        """What ``call`` returns, with the response it came from (pagination reads its headers);
+        ``url``: send the request there (a next page's link) instead of the endpoint's URL."""
+        raw = self._call(endpoint, args, options, "raw", url)
+        return raw.parse(), raw.http_response
+
+    def _call(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        options: RequestOptions,
+        mode: str,
+        url: str | None,
+    ) -> Any:
+        request, credentials = self._build(self.http, endpoint, args, options, url)
         max_retries = options.get("max_retries", self.retry.max_retries)
         attempt = 0
         while True:
@@ -1576,8 +1604,29 @@ class AsyncTransport(_Base):
     async def call(
         self, endpoint: Endpoint, args: Mapping[str, Any], options: RequestOptions = NO_OPTIONS
     ) -> Any:
-        mode = _MODE.get()
-        request, credentials = self._build(self.http, endpoint, args, options)
+        return await self._call(endpoint, args, options, _MODE.get(), None)
+
+    async def exchange(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        options: RequestOptions,
+        url: str | None = None,
+    ) -> tuple[Any, httpx.Response]:
+        """What ``call`` returns, with the response it came from (pagination reads its headers);
+        ``url``: send the request there (a next page's link) instead of the endpoint's URL."""
+        raw = await self._call(endpoint, args, options, "raw", url)
+        return await raw.parse(), raw.http_response
+
+    async def _call(
+        self,
+        endpoint: Endpoint,
+        args: Mapping[str, Any],
+        options: RequestOptions,
+        mode: str,
+        url: str | None,
+    ) -> Any:
+        request, credentials = self._build(self.http, endpoint, args, options, url)
         max_retries = options.get("max_retries", self.retry.max_retries)
         attempt = 0
         while True:
@@ -1660,3 +1709,201 @@ def decode_union(*decoders: Decoder | None) -> Decoder:
         return data
 
     return decode
+
+
+@dataclass(frozen=True)
+class Pages:
+    """How to walk an operation's pages: where each page holds its items and the way to the next.
+
+    ``kind`` is ``cursor`` (the page's ``next`` value goes back in the argument ``cursor``, or
+    in its field ``cursor_field`` when that argument is a body), ``next_link`` (``next`` is the
+    next page's URL) or ``link_header`` (the ``Link`` header's ``rel="next"`` URL). Paths are
+    (Python attribute, wire name) steps; ``items`` is empty when the page is the list itself.
+    """
+
+    kind: str
+    items: Sequence[tuple[str, str]] = ()
+    next: Sequence[tuple[str, str]] = ()
+    cursor: str | None = None
+    cursor_field: tuple[str, str] | None = None
+
+
+class _Walk:
+    """One walk through an operation's pages: what to ask for next, and what was asked already.
+
+    The walk stops when the next cursor or link is missing, null or empty, or is one it has
+    followed before (a server that answers the same cursor forever). A link is followed only
+    within the origin of the first page: to another one it would carry the client's credentials,
+    so ``ValueError`` is raised instead.
+    """
+
+    def __init__(self, endpoint: Endpoint, pages: Pages, args: Mapping[str, Any]) -> None:
+        self.endpoint = endpoint
+        self.pages = pages
+        self.args = args
+        self.url: str | None = None  # the next link to fetch; None: the endpoint's own URL
+        self.origin: httpx.URL | None = None  # where the first page came from
+        self.seen: set[str] = set()
+        # Links are fetched with GET, carrying the operation's headers, cookies and credentials.
+        self.link_endpoint = dataclasses.replace(
+            endpoint,
+            method="GET",
+            fixed_query=(),
+            params=[p for p in endpoint.params if p.location in ("header", "cookie")],
+            body=None,
+            retry_safe=True,
+        )
+
+    def items(self, page: Any) -> list[Any]:
+        items = _lookup(page, self.pages.items) if self.pages.items else page
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            raise TypeError(f"a page's items should be a list, not {type(items).__name__}")
+        return items
+
+    def advance(self, page: Any, response: httpx.Response) -> bool:
+        """Set what to ask for next, from ``page``; False when it was the last page."""
+        if self.pages.kind == "cursor":
+            cursor = _lookup(page, self.pages.next)
+            is_cursor = isinstance(cursor, (str, int)) and not isinstance(cursor, bool)
+            return is_cursor and cursor != "" and self._set_cursor(cursor)
+        if self.pages.kind == "link_header":
+            link = response.links.get("next", {}).get("url")
+        else:
+            link = _lookup(page, self.pages.next)
+        return isinstance(link, str) and link != "" and self._set_link(link, response)
+
+    def _set_cursor(self, cursor: str | int) -> bool:
+        key = json.dumps(cursor)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        name = self.pages.cursor or ""
+        value: Any = cursor
+        if self.pages.cursor_field is not None:
+            value = _with_field(self.args.get(name), self.pages.cursor_field, cursor)
+        self.args = {**self.args, name: value}
+        return True
+
+    def _set_link(self, link: str, response: httpx.Response) -> bool:
+        target = response.url.join(link)
+        if self.origin is None:
+            self.origin = (response.history[0] if response.history else response).request.url
+        if not _keeps_credentials(self.origin, target):
+            raise ValueError(
+                "the link to the next page leads to another origin than the API's "
+                f"({target.scheme}://{target.host}): it is not followed, so that the client's "
+                "credentials reach no other host"
+            )
+        url = str(target)
+        if url in self.seen:
+            return False
+        self.seen.add(url)
+        self.url = url
+        return True
+
+    @property
+    def endpoint_now(self) -> Endpoint:
+        return self.endpoint if self.url is None else self.link_endpoint
+
+
+def _lookup(value: Any, path: Sequence[tuple[str, str]]) -> Any:
+    """The value at ``path`` in a decoded page (models by attribute, plain JSON by key)."""
+    for py_name, wire_name in path:
+        if isinstance(value, Model):
+            value = getattr(value, py_name, None)
+        elif isinstance(value, dict):
+            value = value.get(wire_name)
+        else:
+            return None
+    return value
+
+
+def _with_field(body: Any, field_names: tuple[str, str], value: Any) -> Any:
+    """``body`` (a model, a mapping or None) with one field set to ``value``."""
+    py_name, wire_name = field_names
+    if isinstance(body, Model) and dataclasses.is_dataclass(body):
+        return dataclasses.replace(body, **{py_name: value})
+    return {**(body or {}), wire_name: value}
+
+
+ItemT = TypeVar("ItemT")
+PageT = TypeVar("PageT")
+
+
+def _sync_pages(transport: SyncTransport, walk: _Walk, options: RequestOptions) -> Iterator[Any]:
+    while True:
+        page, response = transport.exchange(walk.endpoint_now, walk.args, options, walk.url)
+        yield page
+        if not walk.advance(page, response):
+            return
+
+
+async def _async_pages(
+    transport: AsyncTransport, walk: _Walk, options: RequestOptions
+) -> AsyncIterator[Any]:
+    while True:
+        page, response = await transport.exchange(walk.endpoint_now, walk.args, options, walk.url)
+        yield page
+        if not walk.advance(page, response):
+            return
+
+
+class PageIterator(Generic[ItemT, PageT]):
+    """Every item of every page, one by one; ``pages()`` gives whole pages (the operation's
+    responses) instead. A page is fetched when it is needed: both draw on the same walk, so
+    ``pages()`` starts after the pages whose items were taken."""
+
+    def __init__(
+        self,
+        transport: SyncTransport,
+        endpoint: Endpoint,
+        pages: Pages,
+        args: Mapping[str, Any],
+        options: RequestOptions,
+    ) -> None:
+        walk = _Walk(endpoint, pages, args)
+        self._pages = _sync_pages(transport, walk, options)
+        self._items: Iterator[ItemT] = (item for page in self._pages for item in walk.items(page))
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> ItemT:
+        return next(self._items)
+
+    def pages(self) -> Iterator[PageT]:
+        return self._pages
+
+
+class AsyncPageIterator(Generic[ItemT, PageT]):
+    """Every item of every page, one by one (``async for``); ``pages()`` gives whole pages (the
+    operation's responses) instead. A page is fetched when it is needed: both draw on the same
+    walk, so ``pages()`` starts after the pages whose items were taken."""
+
+    def __init__(
+        self,
+        transport: AsyncTransport,
+        endpoint: Endpoint,
+        pages: Pages,
+        args: Mapping[str, Any],
+        options: RequestOptions,
+    ) -> None:
+        self._walk = _Walk(endpoint, pages, args)
+        self._pages = _async_pages(transport, self._walk, options)
+        self._items = self._each_item()
+
+    async def _each_item(self) -> AsyncIterator[ItemT]:
+        async for page in self._pages:
+            for item in self._walk.items(page):
+                yield item
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> ItemT:
+        return await anext(self._items)
+
+    def pages(self) -> AsyncIterator[PageT]:
+        return self._pages

@@ -7,8 +7,11 @@ from typing import Literal, Unpack, cast
 
 from .. import models
 from .._runtime import (
+    AsyncPageIterator,
     AsyncTransport,
     Endpoint,
+    PageIterator,
+    Pages,
     Param,
     RequestOptions,
     SyncTransport,
@@ -44,6 +47,13 @@ _LIST_PETS = Endpoint(
         "200": models.PetPage.from_dict,
         "default": models.Error.from_dict,
     },
+)
+
+_LIST_PETS__PAGES = Pages(
+    kind="cursor",
+    items=[("items", "items")],
+    next=[("next_cursor", "next_cursor")],
+    cursor="cursor",
 )
 
 _CREATE_PET = Endpoint(
@@ -183,6 +193,25 @@ class PetsApi:
                 },
                 options,
             ),
+        )
+
+    def iter_list_pets(
+        self,
+        *,
+        limit: int | None = None,
+        status: models.Status | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> PageIterator[models.Pet, models.PetPage]:
+        """Every item of ``list_pets``, page after page, each fetched when it is needed."""
+        return PageIterator(
+            self._transport,
+            _LIST_PETS,
+            _LIST_PETS__PAGES,
+            {
+                "limit": limit,
+                "status": status,
+            },
+            options,
         )
 
     def create_pet(
@@ -353,6 +382,25 @@ class AsyncPetsApi:
                 },
                 options,
             ),
+        )
+
+    def iter_list_pets(
+        self,
+        *,
+        limit: int | None = None,
+        status: models.Status | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncPageIterator[models.Pet, models.PetPage]:
+        """Every item of ``list_pets``, page after page, each fetched when it is needed."""
+        return AsyncPageIterator(
+            self._transport,
+            _LIST_PETS,
+            _LIST_PETS__PAGES,
+            {
+                "limit": limit,
+                "status": status,
+            },
+            options,
         )
 
     async def create_pet(
