@@ -75,7 +75,7 @@ def call_example(
     args: list[str] = []
     for param in parameters:
         value = param.example
-        args.append(f"{param.py_name}={literal(value)}")
+        args.append(f"{param.py_name}={_python_value(param.type, value)}")
         wire_value = _wire_text(value)
         if param.location == "path":
             url_path = url_path.replace("{" + param.wire_name + "}", quote(wire_value, safe=""))
@@ -90,6 +90,18 @@ def call_example(
         args.append(f"{body_arg}={literal(body)}")
     call = f"{client_attr}.{group_attr}.{op_name}({', '.join(args)})"
     return Example(curl=" ".join(shlex.quote(part) for part in curl), python=call)
+
+
+def _python_value(type_: TypeInfo, value: Any) -> str:
+    """An example value as Python source, of the type the client's argument takes."""
+    typed = type_.python_type
+    if typed in ("datetime.date", "datetime.datetime") and isinstance(value, str):
+        return f"{typed}.fromisoformat({literal(value)})"
+    if typed in ("uuid.UUID", "decimal.Decimal") and isinstance(value, (str, int, float)):
+        return f"{typed}({literal(str(value))})"
+    if typed == "bytes" and isinstance(value, str):
+        return repr(value.encode())
+    return literal(value)
 
 
 def _wire_text(value: Any) -> str:

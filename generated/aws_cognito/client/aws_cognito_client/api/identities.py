@@ -13,9 +13,6 @@ from .._runtime import (
     Param,
     SyncTransport,
     TimeoutTypes,
-    decode_list,
-    decode_map,
-    decode_union,
 )
 
 __all__ = [
