@@ -120,6 +120,14 @@ class TypeInfo:
         return frozenset(found)
 
     @cached_property
+    def decimal_text(self) -> bool:
+        """Whether decimals of this type are strings on the wire (``type: string, format:
+        decimal``), not JSON numbers."""
+        if self.kind == "string" and self.format == "decimal":
+            return True
+        return any(inner.decimal_text for inner in (self.items, *self.variants) if inner is not None)
+
+    @cached_property
     def decoded(self) -> bool:
         """Whether the client turns the JSON data into other values (models, dates, bytes...)."""
         if self.kind == "model" or self.python_type is not None:
@@ -535,6 +543,11 @@ class Model:
     def read_only_fields(self) -> tuple[ModelField, ...]:
         """The fields the client leaves out of request bodies."""
         return tuple(f for f in self.fields if f.read_only)
+
+    @cached_property
+    def decimal_text_fields(self) -> tuple[ModelField, ...]:
+        """The fields whose decimals the client writes as strings (see ``TypeInfo.decimal_text``)."""
+        return tuple(f for f in self.fields if f.type.decimal_text)
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ components:
         when: {type: string, format: date-time}
         day: {type: string, format: date}
         amount: {type: number, format: decimal}
+        prices: {type: array, items: {type: string, format: decimal}}
         blob: {type: string, format: byte}
         status: {$ref: "#/components/schemas/Status"}
         secret: {type: string, writeOnly: true}
@@ -195,6 +196,7 @@ EVENT = {
     "when": "2024-01-31T12:00:00Z",
     "day": "2024-02-29",
     "amount": 12.34,
+    "prices": ["19.990", "0.5"],
     "blob": base64.b64encode(b"\x00\xffbytes").decode(),
     "status": "open",
     "created": "2024-01-31T14:00:00.123456+02:00",
@@ -230,6 +232,7 @@ def test_a_model_reads_every_format_into_its_python_type(typed: Any) -> None:
     assert event.when == datetime.datetime(2024, 1, 31, 12, tzinfo=datetime.timezone.utc)
     assert event.day == datetime.date(2024, 2, 29)
     assert event.amount == decimal.Decimal("12.34")
+    assert event.prices == [decimal.Decimal("19.990"), decimal.Decimal("0.5")]
     assert event.blob == b"\x00\xffbytes"
     assert event.created == datetime.datetime(2024, 1, 31, 12, 0, 0, 123456, tzinfo=datetime.timezone.utc)
     assert event.created.utcoffset() == datetime.timedelta(hours=2)
@@ -252,6 +255,7 @@ def test_a_model_read_and_written_back_gives_the_same_json(typed: Any) -> None:
     expected["seen"] = {"alice": "2024-01-31T12:00:00.500000Z"}
     assert sent == expected
     assert b'"amount":12.34' in recorder.requests[0].content  # a JSON number, every digit
+    assert sent["prices"] == ["19.990", "0.5"]  # strings, as the spec types them
     assert recorder.requests[0].headers["content-type"] == "application/json"
     assert event.to_dict()["created"] == "2024-01-31T14:00:00.123456+02:00"
 
@@ -413,6 +417,10 @@ def app_and_calls(typed: Any) -> tuple[Any, list[dict[str, Any]]]:
             calls.append(kw)
             return kw["body"]
 
+        async def list_events(self, **kw: Any) -> Any:
+            calls.append(kw)
+            return [EVENT]
+
     return server_pkg.create_app(Echo()), calls
 
 
@@ -431,6 +439,10 @@ def test_end_to_end_sync_a_date_time_and_a_uuid_round_trip(typed: Any, app_and_c
         echoed = client.default.create_event(body=event)
         assert calls[-1]["body"].id is None  # readOnly: not sent, and the server does not demand it
         assert (echoed.when, echoed.day, echoed.amount, echoed.blob) == (event.when, event.day, event.amount, event.blob)
+        given = {"since": at, "day": at.date(), "minimum": decimal.Decimal("10.5"), "x_token": b"\x00\xff", "kind": "open"}
+        (listed,) = client.default.list_events(**given)
+        assert calls[-1] == given  # the server reads every format back into its type
+        assert listed.when == event.when
 
 
 def test_end_to_end_async_a_date_time_and_a_uuid_round_trip(typed: Any, app_and_calls: Any) -> None:

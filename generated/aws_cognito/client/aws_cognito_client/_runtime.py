@@ -281,11 +281,13 @@ class Model:
 
     A field's decoder follows from its annotation; its wire name is its Python name unless
     ``_wire_names`` says otherwise; it is required when it has no default; the fields named in
-    ``_read_only`` (readOnly in the spec) are never sent in a request.
+    ``_read_only`` (readOnly in the spec) are never sent in a request; the decimals of fields
+    named in ``_decimal_text`` are strings on the wire, other decimals JSON numbers.
     """
 
     _wire_names: ClassVar[Mapping[str, str]] = {}
-    _read_only: ClassVar[frozenset[str]] = frozenset()
+    _read_only: ClassVar[Sequence[str]] = ()
+    _decimal_text: ClassVar[Sequence[str]] = ()
     additional_properties: dict[str, Any]
 
     @classmethod
@@ -329,8 +331,20 @@ class Model:
             if request and f.read_only:
                 data.pop(f.wire_name, None)
             elif value is not None or f.required:
-                data[f.wire_name] = to_wire(value, request=request)
+                value = to_wire(value, request=request)
+                text = f.py_name in self._decimal_text
+                data[f.wire_name] = _decimals_as_text(value) if text else value
         return data
+
+
+def _decimals_as_text(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return [_decimals_as_text(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _decimals_as_text(v) for k, v in value.items()}
+    return value
 
 
 def _decode_field(model: type[Model], f: Field, value: Any) -> Any:
