@@ -94,6 +94,9 @@ components:
       properties:
         at: {type: string, format: date-time}
         ref: {type: string, format: uuid}
+        uuid: {type: string, format: uuid}
+        datetime: {type: string, format: date-time}
+        decimal: {type: number, format: decimal}
     Event:
       type: object
       required: [id, when, day, amount, blob, status, secret]
@@ -354,6 +357,21 @@ def test_an_enum_value_the_spec_does_not_list_is_accepted(typed: Any) -> None:
     assert event.status == "archived"
     assert client_pkg.models.Event.from_dict({**EVENT, "status": "archived"}).to_dict()["status"] == "archived"
     assert "Status" in client_pkg.models.__all__
+
+
+def test_fields_named_like_the_modules_annotations_use_are_escaped(typed: Any) -> None:
+    """A field ``uuid: uuid.UUID`` would hide the module from annotations in the class body,
+    where pydantic evaluates them."""
+    client_pkg, server_pkg, _ = typed
+    data = {"at": EVENT["when"], "ref": EVENT["id"], "uuid": EVENT["id"], "datetime": EVENT["when"], "decimal": 1.5}
+    stamp = client_pkg.models.Stamp.from_dict(data)
+    assert (stamp.uuid_, stamp.datetime_, stamp.decimal_) == (uuid.UUID(EVENT["id"]), event_when(), decimal.Decimal("1.5"))
+    served = server_pkg.models.Stamp.model_validate(data)
+    assert (served.uuid_, served.datetime_, served.decimal_) == (uuid.UUID(EVENT["id"]), event_when(), decimal.Decimal("1.5"))
+
+
+def event_when() -> datetime.datetime:
+    return datetime.datetime(2024, 1, 31, 12, tzinfo=datetime.timezone.utc)
 
 
 def test_swagger2_formats_and_read_only(others: Any) -> None:
