@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shlex
 from typing import Any
@@ -89,7 +90,8 @@ def call_example(
         curl += ["-H", "Content-Type: application/json", "-d", json.dumps(body, sort_keys=True)]
         args.append(f"{body_arg}={literal(body)}")
     call = f"{client_attr}.{group_attr}.{op_name}({', '.join(args)})"
-    return Example(curl=" ".join(shlex.quote(part) for part in curl), python=call)
+    imports = sorted({typed.split(".")[0] for p in parameters if (typed := p.type.python_type) and "." in typed})
+    return Example(curl=" ".join(shlex.quote(part) for part in curl), python=call, imports=tuple(imports))
 
 
 def _python_value(type_: TypeInfo, value: Any) -> str:
@@ -100,8 +102,18 @@ def _python_value(type_: TypeInfo, value: Any) -> str:
     if typed in ("uuid.UUID", "decimal.Decimal") and isinstance(value, (str, int, float)):
         return f"{typed}({literal(str(value))})"
     if typed == "bytes" and isinstance(value, str):
-        return repr(value.encode())
+        return _bytes_literal(value, type_.format == "byte")
     return literal(value)
+
+
+def _bytes_literal(text: str, base64_text: bool) -> str:
+    """The bytes an example string stands for (base64 text is decoded), as a ``b"..."`` literal."""
+    try:
+        data = base64.b64decode(text, validate=True) if base64_text else text.encode()
+    except ValueError:
+        data = text.encode()
+    plain = data.isascii() and data.decode().isprintable() and not set(data.decode()) & set('"\\')
+    return f'b"{data.decode()}"' if plain else repr(data)
 
 
 def _wire_text(value: Any) -> str:

@@ -346,6 +346,7 @@ class Example:
 
     curl: str
     python: str
+    imports: tuple[str, ...] = ()  # the modules the Python call names (datetime, uuid, decimal)
 
 
 @dataclass(frozen=True)

@@ -484,8 +484,12 @@ def test_generated_client_and_server_pass_mypy_strict_and_ruff(typed: Any, tmp_p
     client, server = out / "client" / "typed_client", out / "server" / "typed_server"
     usage = tmp_path / "usage.py"
     usage.write_text(USAGE)
+    readme = (out / "client" / "README.md").read_text()
+    quick_start = tmp_path / "quick_start.py"  # its example call passes a date-time, a decimal, bytes
+    quick_start.write_text(readme.split("## Quick start")[1].split("```python\n")[1].split("```")[0])
+    assert "import datetime" in quick_start.read_text()
     mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), str(client), str(server), str(usage)],
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), str(client), str(server), str(usage), str(quick_start)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -516,3 +520,12 @@ def use(client: Client) -> None:
     now: datetime.datetime = client.default.now()
     print(now)
 '''
+
+
+@pytest.mark.parametrize("text", [SPEC, SWAGGER2, OAS31], ids=["oas30", "swagger2", "oas31"])
+def test_the_typed_code_is_what_black_makes_of_the_whole_file(tmp_path: Path, text: str) -> None:
+    """The imports, ``_read_only`` and ``_decimal_text`` the templates add are laid out as Black would."""
+    from test_format import assert_formatting_equals_whole_file_black
+
+    as_emitted, _ = assert_formatting_equals_whole_file_black(write_spec(tmp_path, "spec.yaml", text))
+    assert as_emitted > 0
