@@ -95,7 +95,7 @@ class TypeInfo:
             return f"{prefix}{self.model}"
         if self.kind == "enum":
             return f"{prefix}{self.alias}" if self.alias and not expand else literal_annotation(self.enum_values)
-        typed = self.python_type
+        typed = self.server_python_type if server else self.python_type
         if typed == "bytes" and server and self.format == "byte":
             return "Base64Bytes"
         return typed or _PRIMITIVE_ANNOTATIONS[self.kind]
@@ -108,15 +108,30 @@ class TypeInfo:
         return None
 
     @cached_property
+    def server_python_type(self) -> str | None:
+        """``python_type`` on the server, but for a JSON number of format decimal: pydantic would
+        write a ``Decimal`` as a JSON string, so the server keeps it a ``float``."""
+        return None if self.kind == "number" else self.python_type
+
+    @cached_property
     def imports(self) -> frozenset[str]:
-        """What the annotation names that a module must import: the modules ``datetime``,
-        ``decimal`` and ``uuid``, and (on the server) pydantic's ``Base64Bytes``."""
-        found = {self.python_type.split(".")[0]} if self.python_type and "." in self.python_type else set()
-        if self.python_type == "bytes" and self.format == "byte":
+        """What the client's annotation names that a module must import: ``datetime``,
+        ``decimal``, ``uuid``."""
+        return self._imports(server=False)
+
+    @cached_property
+    def server_imports(self) -> frozenset[str]:
+        """The same for the server's annotation, pydantic's ``Base64Bytes`` among them."""
+        return self._imports(server=True)
+
+    def _imports(self, server: bool) -> frozenset[str]:
+        typed = self.server_python_type if server else self.python_type
+        found = {typed.split(".")[0]} if typed and "." in typed else set()
+        if server and typed == "bytes" and self.format == "byte":
             found.add(BASE64_BYTES)
         for inner in (self.items, *self.variants):
             if inner is not None:
-                found |= inner.imports
+                found |= inner._imports(server)
         return frozenset(found)
 
     @cached_property
@@ -173,13 +188,13 @@ BASE64_BYTES = "Base64Bytes"
 
 def client_modules(types: Iterable[TypeInfo | None]) -> list[str]:
     """The standard modules that annotations of ``types`` name, for ``import`` lines."""
-    return sorted({name for t in types if t is not None for name in t.imports} - {BASE64_BYTES})
+    return sorted({name for t in types if t is not None for name in t.imports})
 
 
 def server_imports(types: Iterable[TypeInfo | None]) -> tuple[list[str], bool]:
     """The standard modules the server's annotations of ``types`` name, and whether they name
     pydantic's ``Base64Bytes``."""
-    found = {name for t in types if t is not None for name in t.imports}
+    found = {name for t in types if t is not None for name in t.server_imports}
     return sorted(found - {BASE64_BYTES}), BASE64_BYTES in found
 
 

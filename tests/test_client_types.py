@@ -460,7 +460,18 @@ def test_end_to_end_sync_a_date_time_and_a_uuid_round_trip(typed: Any, app_and_c
         given = {"since": at, "day": at.date(), "minimum": decimal.Decimal("10.5"), "x_token": b"\x00\xff", "kind": "open"}
         (listed,) = client.default.list_events(**given)
         assert calls[-1] == given  # the server reads every format back into its type
+        assert [type(calls[-1][k]) for k in given] == [datetime.datetime, datetime.date, float, bytes, str]
         assert listed.when == event.when
+
+
+def test_the_server_writes_decimals_as_the_spec_types_them(typed: Any, app_and_calls: Any) -> None:
+    """pydantic writes a Decimal as a JSON string: right for a string of format decimal, wrong for
+    a number, which the server therefore keeps a float."""
+    from fastapi.testclient import TestClient
+
+    app, _ = app_and_calls
+    answer = TestClient(app).post("/events", json={k: v for k, v in EVENT.items() if k != "id"} | {"secret": "s"}).json()
+    assert (answer["amount"], answer["prices"]) == (12.34, ["19.990", "0.5"])
 
 
 def test_end_to_end_async_a_date_time_and_a_uuid_round_trip(typed: Any, app_and_calls: Any) -> None:
