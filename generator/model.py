@@ -524,9 +524,19 @@ class ModelField:
         return _optional(self.type.annotation, self.python_required)
 
     @cached_property
+    def server_required(self) -> bool:
+        """Whether the server's model demands the field: the server validates requests only,
+        which carry writeOnly fields but not readOnly ones."""
+        return self.required and not self.read_only
+
+    @cached_property
     def server_annotation(self) -> str:
         """The field's annotation inside the server's ``models.py``."""
-        return _optional(self.type.server_annotation, self.python_required)
+        return _optional(self.type.server_annotation, self.server_required)
+
+    @cached_property
+    def server_default(self) -> str:
+        return "" if self.server_required else "None"
 
     @cached_property
     def python_default(self) -> str:
