@@ -129,6 +129,24 @@ paths:
         - {name: madeOn, in: query, type: string, format: date}
       responses:
         "200": {description: ok, schema: {$ref: "#/definitions/Thing"}}
+  /forms:
+    post:
+      operationId: postForm
+      consumes: [application/x-www-form-urlencoded]
+      parameters:
+        - {name: when, in: formData, type: string, format: date-time}
+        - {name: data, in: formData, type: string, format: byte}
+      responses:
+        "204": {description: ok}
+  /files:
+    post:
+      operationId: postFile
+      consumes: [multipart/form-data]
+      parameters:
+        - {name: file, in: formData, type: file}
+        - {name: day, in: formData, type: string, format: date}
+      responses:
+        "204": {description: ok}
 definitions:
   Thing:
     type: object
@@ -389,6 +407,19 @@ def test_swagger2_formats_and_read_only(others: Any) -> None:
     client = two.Client("http://typed2.test", http_client=httpx.Client(transport=httpx.MockTransport(recorder)))
     client.default.get_thing(thing_id=thing.id, made_on=datetime.date(2024, 1, 31))
     assert str(recorder.requests[0].url) == f"http://typed2.test/things/{thing.id}?madeOn=2024-01-31"
+
+
+def test_form_and_multipart_fields_of_every_format(others: Any) -> None:
+    """Form fields carry text (base64 for bytes); a multipart file part carries the raw bytes."""
+    two = others[0]
+    recorder = Recorder(None, 204)
+    client = two.Client("http://typed2.test", http_client=httpx.Client(transport=httpx.MockTransport(recorder)))
+    when = datetime.datetime(2024, 1, 31, 12, tzinfo=datetime.timezone.utc)
+    client.default.post_form(body=two.models.PostFormForm(when=when, data=b"\x00\x01"))
+    assert recorder.requests[0].content == b"when=2024-01-31T12%3A00%3A00Z&data=AAE%3D"
+    client.default.post_file(body=two.models.PostFileForm(file=b"\x00raw\xff", day=datetime.date(2024, 1, 31)))
+    content = recorder.requests[1].content
+    assert b"\x00raw\xff" in content and b"2024-01-31" in content and base64.b64encode(b"\x00raw\xff") not in content
 
 
 def test_openapi31_null_types_read_as_optional_values(others: Any) -> None:
