@@ -120,6 +120,8 @@ def _shape(t: TypeInfo) -> Json:
     shape: Json = {"kind": t.kind}
     if t.kind == "string" and t.format == "binary":
         shape["binary"] = True  # bytes, not str
+    if t.python_type:
+        shape["python"] = t.python_type  # datetime.date, uuid.UUID, ...: not str or float
     if t.kind in ("array", "map"):
         shape["items"] = _shape(t.items or ANY)
     if t.kind == "model":
@@ -198,12 +200,13 @@ def _covers_values(wide: Json, narrow: Json) -> bool:
     if wide["kind"] == "enum":  # only a boolean fits in an enum: one listing both values
         return narrow["kind"] == "boolean" and _admits_value(wide, True) and _admits_value(wide, False)
     if (wide["kind"], narrow["kind"]) == ("number", "integer"):
-        return True
+        return "python" not in wide
     if wide["kind"] != narrow["kind"]:
         return False
     if wide["kind"] in ("array", "map"):
         return covers(wide["items"], narrow["items"])
-    return bool(wide.get("model") == narrow.get("model") and wide.get("binary") == narrow.get("binary"))
+    same = ("model", "binary", "python")
+    return all(wide.get(key) == narrow.get(key) for key in same)
 
 
 def _admits_value(shape: Json, value: Any) -> bool:
@@ -221,7 +224,7 @@ def _admits_value(shape: Json, value: Any) -> bool:
         return kind in ("integer", "number")
     if isinstance(value, float):
         return kind == "number"
-    return isinstance(value, str) and kind == "string" and not shape.get("binary")
+    return isinstance(value, str) and kind == "string" and not shape.get("binary") and not shape.get("python")
 
 
 @dataclass(frozen=True)

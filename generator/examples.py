@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shlex
 from typing import Any
@@ -75,7 +76,7 @@ def call_example(
     args: list[str] = []
     for param in parameters:
         value = param.example
-        args.append(f"{param.py_name}={literal(value)}")
+        args.append(f"{param.py_name}={_python_value(param.type, value)}")
         wire_value = _wire_text(value)
         if param.location == "path":
             url_path = url_path.replace("{" + param.wire_name + "}", quote(wire_value, safe=""))
@@ -89,7 +90,30 @@ def call_example(
         curl += ["-H", "Content-Type: application/json", "-d", json.dumps(body, sort_keys=True)]
         args.append(f"{body_arg}={literal(body)}")
     call = f"{client_attr}.{group_attr}.{op_name}({', '.join(args)})"
-    return Example(curl=" ".join(shlex.quote(part) for part in curl), python=call)
+    imports = sorted({typed.split(".")[0] for p in parameters if (typed := p.type.python_type) and "." in typed})
+    return Example(curl=" ".join(shlex.quote(part) for part in curl), python=call, imports=tuple(imports))
+
+
+def _python_value(type_: TypeInfo, value: Any) -> str:
+    """An example value as Python source, of the type the client's argument takes."""
+    typed = type_.python_type
+    if typed in ("datetime.date", "datetime.datetime") and isinstance(value, str):
+        return f"{typed}.fromisoformat({literal(value)})"
+    if typed in ("uuid.UUID", "decimal.Decimal") and isinstance(value, (str, int, float)):
+        return f"{typed}({literal(str(value))})"
+    if typed == "bytes" and isinstance(value, str):
+        return _bytes_literal(value, type_.format == "byte")
+    return literal(value)
+
+
+def _bytes_literal(text: str, base64_text: bool) -> str:
+    """The bytes an example string stands for (base64 text is decoded), as a ``b"..."`` literal."""
+    try:
+        data = base64.b64decode(text, validate=True) if base64_text else text.encode()
+    except ValueError:
+        data = text.encode()
+    plain = data.isascii() and data.decode().isprintable() and not set(data.decode()) & set('"\\')
+    return f'b"{data.decode()}"' if plain else repr(data)
 
 
 def _wire_text(value: Any) -> str:

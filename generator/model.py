@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Iterable, Literal
 
 from . import names
 from .diagnostics import Diagnostic
@@ -30,6 +30,16 @@ PaginationKind = Literal["cursor", "next_link", "link_header"]
 FieldPath = tuple[tuple[str, str], ...]
 
 _PRIMITIVE_ANNOTATIONS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any"}
+#: The Python type of a string format (and of ``number`` with ``format: decimal``). ``byte`` is
+#: base64 text on the wire, ``binary`` raw bytes; both are ``bytes`` to the user.
+_FORMAT_TYPES = {
+    "date": "datetime.date",
+    "date-time": "datetime.datetime",
+    "uuid": "uuid.UUID",
+    "decimal": "decimal.Decimal",
+    "byte": "bytes",
+    "binary": "bytes",
+}
 
 
 @dataclass(frozen=True)
@@ -60,38 +70,92 @@ class TypeInfo:
         """The annotation with every enum spelled out as its ``Literal`` values, for readers."""
         return self._annotation("", expand=True)
 
-    def _annotation(self, prefix: str, expand: bool = False) -> str:
-        if self.kind == "array":
-            base = f"list[{self.items._annotation(prefix, expand) if self.items else 'Any'}]"
-        elif self.kind == "map":
-            base = f"dict[str, {self.items._annotation(prefix, expand) if self.items else 'Any'}]"
-        elif self.kind == "model":
-            base = f"{prefix}{self.model}"
-        elif self.kind == "enum":
-            base = f"{prefix}{self.alias}" if self.alias and not expand else literal_annotation(self.enum_values)
-        elif self.kind == "union":
-            base = " | ".join(dict.fromkeys(v._annotation(prefix, expand) for v in self.variants))
-        elif self.kind == "string" and self.format == "binary":
-            base = "bytes"
-        else:
-            base = _PRIMITIVE_ANNOTATIONS[self.kind]
-        return f"{base} | None" if self.nullable and base != "Any" else base
+    @cached_property
+    def server_annotation(self) -> str:
+        """The annotation inside the server's ``models.py``: pydantic reads base64 text as bytes."""
+        return self._annotation("", server=True)
 
     @cached_property
-    def decoder(self) -> str | None:
-        """A client expression (in an operations module) turning JSON data into this type; None
-        when the data is the value. Models decode their fields from their annotations instead."""
-        if self.kind == "model":
-            return f"models.{self.model}.from_dict"
+    def server_qualified(self) -> str:
+        """The annotation in the server's other modules."""
+        return self._annotation("models.", server=True)
+
+    def _annotation(self, prefix: str, expand: bool = False, server: bool = False) -> str:
+        members = self._members(prefix, expand, server)
+        if "Any" in members:
+            return "Any"
+        non_null = [m for m in members if m != "None"]
+        return " | ".join(non_null + ["None"] * (len(non_null) < len(members)))
+
+    def _members(self, prefix: str, expand: bool, server: bool) -> list[str]:
+        """The members of the annotation's union, each once (``None`` among them when nullable)."""
         if self.kind == "union":
-            decoders = [v.decoder for v in self.variants]
-            if not any(decoders):
-                return None
-            return "decode_union(" + ", ".join(d or "None" for d in decoders) + ")"
-        inner = self.items.decoder if self.items else None
-        if inner is None or self.kind not in ("array", "map"):
-            return None
-        return f"decode_{'list' if self.kind == 'array' else 'map'}({inner})"
+            members = [m for v in self.variants for m in v._members(prefix, expand, server)]
+        else:
+            members = [self._base(prefix, expand, server)]
+        return list(dict.fromkeys(members + ["None"] * self.nullable))
+
+    def _base(self, prefix: str, expand: bool, server: bool) -> str:
+        if self.kind in ("array", "map"):
+            inner = self.items._annotation(prefix, expand, server) if self.items else "Any"
+            return f"list[{inner}]" if self.kind == "array" else f"dict[str, {inner}]"
+        if self.kind == "model":
+            return f"{prefix}{self.model}"
+        if self.kind == "enum":
+            return f"{prefix}{self.alias}" if self.alias and not expand else literal_annotation(self.enum_values)
+        typed = self.server_python_type if server else self.python_type
+        if typed == "bytes" and server and self.format == "byte":
+            return "Base64Bytes"
+        return typed or _PRIMITIVE_ANNOTATIONS[self.kind]
+
+    @cached_property
+    def python_type(self) -> str | None:
+        """The Python type a string or number of this format is read as (None: the JSON value)."""
+        if self.kind == "string" or (self.kind == "number" and self.format == "decimal"):
+            return _FORMAT_TYPES.get(self.format or "")
+        return None
+
+    @cached_property
+    def server_python_type(self) -> str | None:
+        """``python_type`` on the server, but for a JSON number of format decimal: pydantic would
+        write a ``Decimal`` as a JSON string, so the server keeps it a ``float``."""
+        return None if self.kind == "number" else self.python_type
+
+    @cached_property
+    def imports(self) -> frozenset[str]:
+        """What the client's annotation names that a module must import: ``datetime``,
+        ``decimal``, ``uuid``."""
+        return self._imports(server=False)
+
+    @cached_property
+    def server_imports(self) -> frozenset[str]:
+        """The same for the server's annotation, pydantic's ``Base64Bytes`` among them."""
+        return self._imports(server=True)
+
+    def _imports(self, server: bool) -> frozenset[str]:
+        typed = self.server_python_type if server else self.python_type
+        found = {typed.split(".")[0]} if typed and "." in typed else set()
+        if server and typed == "bytes" and self.format == "byte":
+            found.add(BASE64_BYTES)
+        for inner in (self.items, *self.variants):
+            if inner is not None:
+                found |= inner._imports(server)
+        return frozenset(found)
+
+    @cached_property
+    def decimal_text(self) -> bool:
+        """Whether decimals of this type are strings on the wire (``type: string, format:
+        decimal``), not JSON numbers."""
+        if self.kind == "string" and self.format == "decimal":
+            return True
+        return any(inner.decimal_text for inner in (self.items, *self.variants) if inner is not None)
+
+    @cached_property
+    def decoded(self) -> bool:
+        """Whether the client turns the JSON data into other values (models, dates, bytes...)."""
+        if self.kind == "model" or self.python_type is not None:
+            return True
+        return any(inner.decoded for inner in (self.items, *self.variants) if inner is not None)
 
     @cached_property
     def scalar(self) -> bool:
@@ -127,6 +191,19 @@ class TypeInfo:
 
 
 ANY = TypeInfo("any")
+BASE64_BYTES = "Base64Bytes"
+
+
+def client_modules(types: Iterable[TypeInfo | None]) -> list[str]:
+    """The standard modules that annotations of ``types`` name, for ``import`` lines."""
+    return sorted({name for t in types if t is not None for name in t.imports})
+
+
+def server_imports(types: Iterable[TypeInfo | None]) -> tuple[list[str], bool]:
+    """The standard modules the server's annotations of ``types`` name, and whether they name
+    pydantic's ``Base64Bytes``."""
+    found = {name for t in types if t is not None for name in t.server_imports}
+    return sorted(found - {BASE64_BYTES}), BASE64_BYTES in found
 
 
 def literal_annotation(values: tuple[str | int | float | bool, ...]) -> str:
@@ -179,6 +256,11 @@ class Parameter:
         return _optional(self.type.qualified, self.required)
 
     @cached_property
+    def server_argument_annotation(self) -> str:
+        """The handler's argument annotation (see ``TypeInfo.server_annotation``)."""
+        return _optional(self.type.server_qualified, self.required)
+
+    @cached_property
     def python_default(self) -> str:
         """The default in generated signatures and models: None when optional, none ("") when required."""
         return "" if self.required else "None"
@@ -200,7 +282,7 @@ class Parameter:
     def server_annotation(self) -> str:
         """What FastAPI reads: the real type, or the raw string the server then parses."""
         if self.server_parse == "plain" and self.type.kind != "any":
-            return self.argument_annotation
+            return self.server_argument_annotation
         return _optional("str", self.required)
 
     @cached_property
@@ -231,6 +313,10 @@ class Body:
     @cached_property
     def argument_annotation(self) -> str:
         return _optional(self.type.qualified, self.required)
+
+    @cached_property
+    def server_argument_annotation(self) -> str:
+        return _optional(self.type.server_qualified, self.required)
 
     @cached_property
     def python_default(self) -> str:
@@ -349,6 +435,7 @@ class Example:
 
     curl: str
     python: str
+    imports: tuple[str, ...] = ()  # the modules the Python call names (datetime, uuid, decimal)
 
 
 @dataclass(frozen=True)
@@ -474,12 +561,22 @@ class Operation:
     def decoded_responses(self) -> tuple[Response, ...]:
         """JSON responses the client turns into model instances: successes, and errors (whose
         model becomes the error's ``body``)."""
-        return tuple(r for r in self.responses if r.kind == "json" and r.type is not None and r.type.decoder is not None)
+        return tuple(r for r in self.responses if r.kind == "json" and r.type is not None and r.type.decoded)
 
     @cached_property
     def response_headers(self) -> tuple[ResponseHeader, ...]:
         """The headers declared for the first success response, which the client decodes."""
         return self.success_responses[0].headers if self.success_responses else ()
+
+    @cached_property
+    def argument_types(self) -> tuple[TypeInfo, ...]:
+        """The types of the operation's arguments (parameters and body)."""
+        return tuple(p.type for p in self.parameters) + ((self.body.type,) if self.body else ())
+
+    @cached_property
+    def types(self) -> tuple[TypeInfo | None, ...]:
+        """Every type the operation's client signature and decoders name."""
+        return self.argument_types + tuple(r.type for r in self.responses)
 
     @cached_property
     def fixed_query_string(self) -> str:
@@ -533,6 +630,16 @@ class Group:
         """Whether an operation of the group has a page iterator (its module imports the runtime's)."""
         return any(op.pagination for op in self.operations)
 
+    @cached_property
+    def client_modules(self) -> list[str]:
+        """The modules the group's client module must import for its annotations."""
+        return client_modules(t for op in self.operations for t in op.types)
+
+    @cached_property
+    def decodes(self) -> bool:
+        """Whether some response of the group is decoded (its module imports ``decoder_for``)."""
+        return any(op.decoded_responses for op in self.operations)
+
 
 @dataclass(frozen=True)
 class Route:
@@ -557,18 +664,41 @@ class ModelField:
     wire_name: str
     py_name: str
     type: TypeInfo
-    required: bool
+    required: bool  # as the spec says
     description: str
+    read_only: bool = False  # sent by the server only: never in a request body
+    write_only: bool = False  # sent by the client only: never in a response
+
+    @cached_property
+    def python_required(self) -> bool:
+        """Whether the model class demands the field: a required field that only one side sends
+        (readOnly, writeOnly) may be absent from the other side's bodies, so it is optional."""
+        return self.required and not (self.read_only or self.write_only)
 
     @cached_property
     def annotation(self) -> str:
         """The field's annotation inside ``models.py``: optional fields also take None."""
-        return _optional(self.type.annotation, self.required)
+        return _optional(self.type.annotation, self.python_required)
+
+    @cached_property
+    def server_required(self) -> bool:
+        """Whether the server's model demands the field: the server validates requests only,
+        which carry writeOnly fields but not readOnly ones."""
+        return self.required and not self.read_only
+
+    @cached_property
+    def server_annotation(self) -> str:
+        """The field's annotation inside the server's ``models.py``."""
+        return _optional(self.type.server_annotation, self.server_required)
+
+    @cached_property
+    def server_default(self) -> str:
+        return "" if self.server_required else "None"
 
     @cached_property
     def python_default(self) -> str:
         """The default in generated signatures and models: None when optional, none ("") when required."""
-        return "" if self.required else "None"
+        return "" if self.python_required else "None"
 
     @cached_property
     def renamed(self) -> bool:
@@ -591,6 +721,16 @@ class Model:
     @cached_property
     def renamed_fields(self) -> tuple[ModelField, ...]:
         return tuple(f for f in self.fields if f.renamed)
+
+    @cached_property
+    def read_only_fields(self) -> tuple[ModelField, ...]:
+        """The fields the client leaves out of request bodies."""
+        return tuple(f for f in self.fields if f.read_only)
+
+    @cached_property
+    def decimal_text_fields(self) -> tuple[ModelField, ...]:
+        """The fields whose decimals the client writes as strings (see ``TypeInfo.decimal_text``)."""
+        return tuple(f for f in self.fields if f.type.decimal_text)
 
 
 @dataclass(frozen=True)
@@ -619,6 +759,25 @@ class Api:
     def paginated_operations(self) -> tuple[Operation, ...]:
         """The operations the client has a page iterator for."""
         return tuple(op for op in self.operations if op.pagination)
+
+    @cached_property
+    def model_types(self) -> tuple[TypeInfo, ...]:
+        return tuple(f.type for m in self.models for f in m.fields)
+
+    @cached_property
+    def model_modules(self) -> list[str]:
+        """The modules the client's ``models.py`` imports for its annotations."""
+        return client_modules(self.model_types)
+
+    @cached_property
+    def server_model_imports(self) -> tuple[list[str], bool]:
+        """What the server's ``models.py`` imports for its annotations (see ``server_imports``)."""
+        return server_imports(self.model_types)
+
+    @cached_property
+    def server_imports(self) -> tuple[list[str], bool]:
+        """What the server's ``app.py`` and ``handlers.py`` import for the operations' annotations."""
+        return server_imports(t for op in self.operations for t in op.argument_types)
 
     @cached_property
     def client_distribution(self) -> str:

@@ -23,9 +23,9 @@ from typing import Iterable
 _WORD = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z][a-z0-9]*|[A-Z]+[0-9]*|[0-9][a-z0-9]*")
 # Letters that Unicode decomposition does not reduce to ASCII.
 _TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "Oe", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th"})
-# Builtins that annotations use: a class attribute of that name would hide them from later
-# annotations in the class body (pydantic evaluates them there).
-_TYPE_NAMES = {"bool", "bytes", "dict", "float", "int", "list", "str"}
+# Builtins and modules that annotations use: a class attribute of that name would hide them
+# from later annotations in the class body (pydantic evaluates them there).
+_TYPE_NAMES = {"bool", "bytes", "dict", "float", "int", "list", "str", "datetime", "decimal", "uuid"}
 # Names linters refuse as too easily read as 1 or 0 (pycodestyle E741-E743, in ruff's defaults).
 _AMBIGUOUS = {"l", "I", "O"}
 _RESERVED = (

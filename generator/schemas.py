@@ -218,9 +218,11 @@ class SchemaConverter:
         for wire, prop in properties.items():
             py_name = field_names.claim(names.attribute(wire, "field"))
             prop_type = self.convert(prop, f"{pointer}/properties/{names_escape(wire)}", class_name + names.pascal(wire, "Field"), seen)
-            description = prop.get("description", "") if isinstance(prop, dict) else ""
-            fields.append(ModelField(wire, py_name, prop_type, wire in required, text(description)))
-        fields.sort(key=lambda f: not f.required)  # dataclass fields without defaults come first
+            prop = prop if isinstance(prop, dict) else {}
+            read_only, write_only = prop.get("readOnly") is True, prop.get("writeOnly") is True
+            field_ = ModelField(wire, py_name, prop_type, wire in required, text(prop.get("description", "")), read_only, write_only)
+            fields.append(field_)
+        fields.sort(key=lambda f: not f.python_required)  # dataclass fields without defaults come first
         self._models[class_name] = Model(class_name, wire_name, text(schema.get("description")), tuple(fields), None)
 
     def _is_object(self, schema: dict[str, Any], pointer: str, seen: frozenset[str]) -> bool:

@@ -185,6 +185,9 @@ def test_widened_parameter_type_does_not_break(tmp_path: Path) -> None:
         ("{type: array, items: {type: string, enum: [a]}}", "{type: array, items: {type: string}}", "widened", False),
         ("{type: integer}", "{type: string}", "changed", True),
         ("{type: string, format: binary}", "{type: string}", "changed", True),
+        ("{type: string}", "{type: string, format: date-time}", "changed", True),
+        ("{type: string, format: uuid}", "{type: string}", "changed", True),
+        ("{type: number, format: decimal}", "{type: integer}", "changed", True),
     ],
 )
 def test_parameter_type_changes(tmp_path: Path, old: str, new: str, word: str, breaking: bool) -> None:

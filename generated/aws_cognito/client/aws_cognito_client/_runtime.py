@@ -8,7 +8,9 @@ import codecs
 import contextlib
 import contextvars
 import dataclasses
+import binascii
 import datetime
+import decimal
 import email.utils
 import enum
 import functools
@@ -21,6 +23,7 @@ import threading
 import time
 import types
 import typing
+import uuid
 import weakref
 from copy import copy
 from dataclasses import dataclass, field
@@ -121,7 +124,7 @@ class Endpoint:
     body: str | None = None  # the keyword argument that holds the body
     content_type: str | None = None
     encoding: str = "json"  # json, form, multipart, binary, text
-    decoders: Mapping[str, Decoder] = field(default_factory=dict)  # status -> decoder
+    decoders: Mapping[str, Decoder | None] = field(default_factory=dict)  # status -> decoder
     security: Sequence[Sequence[str]] = ()  # alternatives of credential names; () = none
     fixed_headers: Sequence[tuple[str, str]] = ()
     #: status -> how a success body is read: json, text, binary, empty or event-stream
@@ -327,16 +330,21 @@ class Field(NamedTuple):
     py_name: str
     required: bool
     decoder: Decoder | None
+    read_only: bool  # sent by the server only: left out of request bodies
 
 
 class Model:
     """Base of the generated dataclasses: JSON in and out, unknown fields kept.
 
     A field's decoder follows from its annotation; its wire name is its Python name unless
-    ``_wire_names`` says otherwise; it is required when it has no default.
+    ``_wire_names`` says otherwise; it is required when it has no default; the fields named in
+    ``_read_only`` (readOnly in the spec) are never sent in a request; the decimals of fields
+    named in ``_decimal_text`` are strings on the wire, other decimals JSON numbers.
     """
 
     _wire_names: ClassVar[Mapping[str, str]] = {}
+    _read_only: ClassVar[Sequence[str]] = ()
+    _decimal_text: ClassVar[Sequence[str]] = ()
     additional_properties: dict[str, Any]
 
     @classmethod
@@ -350,7 +358,8 @@ class Model:
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
-        """Read JSON data; a missing required field raises KeyError, a non-object TypeError."""
+        """Read JSON data; a missing required field raises KeyError, a non-object TypeError, a
+        value that is not of its field's type (a date that does not parse) ValueError."""
         if not isinstance(data, dict):
             raise TypeError(f"{cls.__name__}: expected a JSON object, got {type(data).__name__}")
         values: dict[str, Any] = {}
@@ -359,7 +368,9 @@ class Model:
             if f.wire_name in data:
                 value = data[f.wire_name]
                 values[f.py_name] = (
-                    f.decoder(value) if f.decoder is not None and value is not None else value
+                    _decode_field(cls, f, value)
+                    if f.decoder is not None and value is not None
+                    else value
                 )
             elif f.required:
                 raise KeyError(f"{cls.__name__}: missing required field {f.wire_name!r}")
@@ -367,13 +378,38 @@ class Model:
         extra = {k: v for k, v in data.items() if k not in known}
         return cls(**values, additional_properties=extra)  # type: ignore[call-arg]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
+        """The fields by wire name, as Python data (``bytes`` and ``Decimal`` values stay as
+        they are; the client writes them as base64 text and exact JSON numbers).
+        ``request=True`` leaves out readOnly fields, as the client does when it sends a model."""
         data: dict[str, Any] = dict(self.additional_properties)
         for f in self.model_fields():
             value = getattr(self, f.py_name)
-            if value is not None or f.required:
-                data[f.wire_name] = to_wire(value)
+            if request and f.read_only:
+                data.pop(f.wire_name, None)
+            elif value is not None or f.required:
+                value = to_wire(value, request=request)
+                text = f.py_name in self._decimal_text
+                data[f.wire_name] = _decimals_as_text(value) if text else value
         return data
+
+
+def _decimals_as_text(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return [_decimals_as_text(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _decimals_as_text(v) for k, v in value.items()}
+    return value
+
+
+def _decode_field(model: type[Model], f: Field, value: Any) -> Any:
+    assert f.decoder is not None
+    try:
+        return f.decoder(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{model.__name__}.{f.py_name}: {exc}") from None
 
 
 def _model_fields(cls: type[Model]) -> Iterator[Field]:
@@ -384,7 +420,8 @@ def _model_fields(cls: type[Model]) -> Iterator[Field]:
         if f.name != "additional_properties":
             wire_name = cls._wire_names.get(f.name, f.name)
             required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-            yield Field(wire_name, f.name, required, decoder_for(hints[f.name]))
+            read_only = f.name in cls._read_only
+            yield Field(wire_name, f.name, required, decoder_for(hints[f.name]), read_only)
 
 
 def decoder_for(annotation: Any) -> Decoder | None:
@@ -404,36 +441,135 @@ def decoder_for(annotation: Any) -> Decoder | None:
         return decode_map(value) if value is not None else None
     if isinstance(annotation, type) and issubclass(annotation, Model):
         return annotation.from_dict
-    return None
+    return _FORMAT_DECODERS.get(annotation)
 
 
 #: Types whose values are their own JSON data (checked first: most values are of these).
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
-def to_wire(value: Any) -> Any:
-    """Plain JSON data for ``value``: models, enums, dates and containers included."""
+def decode_datetime(data: Any) -> datetime.datetime:
+    """An RFC 3339 date-time: ``Z`` or an offset, any number of fractional digits (Python keeps
+    microseconds), ``T``, ``t`` or a space between date and time."""
+    if isinstance(data, str):
+        try:
+            return datetime.datetime.fromisoformat(data.upper())
+        except ValueError:
+            pass
+    raise ValueError(f"not an RFC 3339 date-time: {_shown(data)}")
+
+
+def decode_date(data: Any) -> datetime.date:
+    """A full date (``2024-01-31``)."""
+    if isinstance(data, str):
+        try:
+            return datetime.date.fromisoformat(data)
+        except ValueError:
+            pass
+    raise ValueError(f"not a date (YYYY-MM-DD): {_shown(data)}")
+
+
+def decode_uuid(data: Any) -> uuid.UUID:
+    if isinstance(data, str):
+        try:
+            return uuid.UUID(data)
+        except ValueError:
+            pass
+    raise ValueError(f"not a UUID: {_shown(data)}")
+
+
+def decode_decimal(data: Any) -> decimal.Decimal:
+    """A decimal from a JSON string or number. A number has already been read as a float, which
+    is exact to 15 significant digits; a string keeps every digit."""
+    if isinstance(data, (int, float, str)) and not isinstance(data, bool):
+        try:
+            number = decimal.Decimal(repr(data) if isinstance(data, float) else data)
+        except decimal.InvalidOperation:
+            pass
+        else:
+            if number.is_finite():
+                return number
+    raise ValueError(f"not a decimal number: {_shown(data)}")
+
+
+def decode_base64(data: Any) -> bytes:
+    """Bytes from base64 text (the standard or the URL-safe alphabet, padded or not)."""
+    if isinstance(data, str):
+        text = data.replace("-", "+").replace("_", "/")
+        try:
+            return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            pass
+    raise ValueError(f"not base64 text: {_shown(data)}")
+
+
+def _shown(data: Any) -> str:
+    shown = repr(data)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+_FORMAT_DECODERS: dict[Any, Decoder] = {
+    datetime.datetime: decode_datetime,
+    datetime.date: decode_date,
+    uuid.UUID: decode_uuid,
+    decimal.Decimal: decode_decimal,
+    bytes: decode_base64,
+}
+
+
+def to_wire(value: Any, *, request: bool = False) -> Any:
+    """Plain data for ``value``: models, enums, dates, UUIDs and containers included; ``bytes``
+    and ``Decimal`` stay as they are, for the place they go to write them (``_json_text``,
+    ``_text``, multipart parts). ``request``: leave out readOnly fields of models."""
     if type(value) in _PLAIN_TYPES:
         return value
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
+    if isinstance(value, Model):
+        return value.to_dict(request=request)
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
+    if isinstance(value, datetime.datetime):
+        return _datetime_text(value)
+    if isinstance(value, (datetime.date, uuid.UUID)):
+        return str(value)
     if isinstance(value, (list, tuple)):
-        return [to_wire(v) for v in value]
+        return [to_wire(v, request=request) for v in value]
     if isinstance(value, dict):
-        return {str(k): to_wire(v) for k, v in value.items()}
+        return {str(k): to_wire(v, request=request) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_wire(dataclasses.asdict(value))
+        return to_wire(dataclasses.asdict(value), request=request)
     return value
 
 
+def _datetime_text(value: datetime.datetime) -> str:
+    """RFC 3339: ``Z`` for UTC, else the offset (a naive datetime is written without one)."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _json_text(data: Any) -> str:
+    """JSON for plain data: ``bytes`` as base64 text, a ``Decimal`` as the number it is (every
+    digit: ``json`` cannot write one), other values as ``json`` writes them."""
+    if isinstance(data, dict):
+        items = (f"{_json_text(str(k))}:{_json_text(v)}" for k, v in data.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(data, (list, tuple)):
+        return "[" + ",".join(_json_text(v) for v in data) + "]"
+    if isinstance(data, decimal.Decimal):
+        if not data.is_finite():
+            raise ValueError(f"{data} cannot be written as a JSON number")
+        return str(data)
+    if isinstance(data, (bytes, bytearray)):
+        data = base64.b64encode(data).decode("ascii")
+    return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+
 def _text(value: Any) -> str:
-    value = to_wire(value)
+    """A value as text in a query, path, header, cookie or form field."""
+    value = to_wire(value, request=True)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
     return str(value)
 
 
@@ -448,9 +584,9 @@ _DELIMITERS = {
 
 def _query_pairs(param: Param, value: Any) -> list[tuple[str, str]]:
     """A query parameter as name/value pairs, by OpenAPI style and explode."""
-    value = to_wire(value)
+    value = to_wire(value, request=True)
     if param.style == "json":
-        return [(param.wire_name, json.dumps(value, separators=(",", ":")))]
+        return [(param.wire_name, _json_text(value))]
     if isinstance(value, dict):
         if param.style == "deepObject":
             return [(f"{param.wire_name}[{k}]", _text(v)) for k, v in value.items()]
@@ -470,9 +606,9 @@ def _simple_text(param: Param, value: Any, escape: Callable[[str], str]) -> str:
     ``escape`` encodes each name and value for the value's place; the style's delimiters are
     left as they are, so that no value can pass for a delimiter.
     """
-    value = to_wire(value)
+    value = to_wire(value, request=True)
     if param.style == "json":
-        return escape(json.dumps(value, separators=(",", ":")))
+        return escape(_json_text(value))
     if isinstance(value, dict):
         pairs = [(escape(str(k)), escape(_text(v))) for k, v in value.items()]
         items = (
@@ -530,9 +666,9 @@ def _form_fields(body: Any) -> dict[str, str | list[str]]:
     fields: dict[str, str | list[str]] = {}
     for name, value in body.items():
         if isinstance(value, list):
-            fields[str(name)] = [json.dumps(v) if isinstance(v, dict) else _text(v) for v in value]
+            fields[str(name)] = [_json_text(v) if isinstance(v, dict) else _text(v) for v in value]
         elif value is not None:
-            fields[str(name)] = json.dumps(value) if isinstance(value, dict) else _text(value)
+            fields[str(name)] = _json_text(value) if isinstance(value, dict) else _text(value)
     return fields
 
 
@@ -549,7 +685,7 @@ def _multipart(body: Any) -> list[tuple[str, tuple[str | None, bytes | str]]]:
                 parts.append((str(name), (str(name), bytes(item))))
             else:
                 parts.append(
-                    (str(name), (None, json.dumps(item) if isinstance(item, dict) else _text(item)))
+                    (str(name), (None, _json_text(item) if isinstance(item, dict) else _text(item)))
                 )
     return parts
 
@@ -561,7 +697,7 @@ class _Request:
     params: list[tuple[str, str]]
     headers: dict[str, str]
     cookies: dict[str, str]
-    json: Any = None
+    json: Any = None  # JSON data, written by ``_json_text`` when the request is built
     data: dict[str, str | list[str]] | None = None
     files: list[tuple[str, tuple[str | None, bytes | str]]] | None = None
     content: bytes | str | None = None
@@ -643,15 +779,15 @@ def _merged_headers(*layers: Mapping[str, str]) -> list[tuple[str, str]]:
 
 
 def _set_body(request: _Request, endpoint: Endpoint, body: Any) -> None:
+    wire = to_wire(body, request=True)
     if endpoint.encoding == "json":
-        request.json = to_wire(body)
+        request.json = wire
     elif endpoint.encoding == "form":
-        request.data = _form_fields(to_wire(body))
+        request.data = _form_fields(wire)
     elif endpoint.encoding == "multipart":
-        request.files = _multipart(to_wire(body))
+        request.files = _multipart(wire)
     else:
-        wire = to_wire(body)
-        request.content = wire if isinstance(wire, (bytes, str)) else json.dumps(wire)
+        request.content = wire if isinstance(wire, (bytes, str)) else _json_text(wire)
         request.headers.setdefault(
             "Content-Type", endpoint.content_type or "application/octet-stream"
         )
@@ -1393,13 +1529,17 @@ class _Base:
             _apply_extras(prepared, endpoint, options)
         credentials = self._credentials_for(endpoint)
         _apply_auth(prepared, credentials)
+        if prepared.json is not None:
+            # Written here, not by httpx: json.dumps cannot write a Decimal exactly.
+            prepared.content = _json_text(prepared.json).encode()
+            if not any(name.lower() == "content-type" for name in prepared.headers):
+                prepared.headers["Content-Type"] = "application/json"
         request = http.build_request(
             prepared.method,
             prepared.url,
             params=tuple(prepared.params),
             headers=_merged_headers(self.headers, prepared.headers),
             cookies=prepared.cookies or None,
-            json=prepared.json,
             data=prepared.data,
             files=prepared.files,
             content=prepared.content,

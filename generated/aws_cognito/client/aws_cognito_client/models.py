@@ -3,6 +3,8 @@
 Each model is a dataclass. ``from_dict`` reads JSON data and keeps fields the spec does not
 describe in ``additional_properties``; ``to_dict`` writes them back (both from ``Model``, which
 reads each field's type from its annotation and its wire name from ``_wire_names``).
+Dates, times, UUIDs, decimals and base64 bytes are read into their Python types; a value
+that does not parse raises ValueError naming the field.
 """
 
 from __future__ import annotations

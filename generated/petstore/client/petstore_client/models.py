@@ -3,10 +3,15 @@
 Each model is a dataclass. ``from_dict`` reads JSON data and keeps fields the spec does not
 describe in ``additional_properties``; ``to_dict`` writes them back (both from ``Model``, which
 reads each field's type from its annotation and its wire name from ``_wire_names``).
+Dates, times, UUIDs, decimals and base64 bytes are read into their Python types; a value
+that does not parse raises ValueError naming the field.
 """
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import uuid
 from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Any, Literal
@@ -31,12 +36,17 @@ Status = Literal[
 class Pet(Model):
     """Pet"""
 
-    id: str
+    _read_only = (
+        "id",
+        "added_at",
+    )
+    _decimal_text = ("price",)
     name: str
     status: Status
-    born_on: str
-    added_at: str
-    price: str | None = None
+    born_on: datetime.date
+    id: uuid.UUID | None = None
+    added_at: datetime.datetime | None = None
+    price: decimal.Decimal | None = None
     tags: list[str] | None = None
     additional_properties: dict[str, Any] = _field(default_factory=dict)
 

@@ -8,6 +8,7 @@ import functools
 import json
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from importlib import resources
@@ -801,7 +802,7 @@ def create_app(
     async def serve_get_pet(
         request: Request,
         *,
-        pet_id: Annotated[str, Path()],
+        pet_id: Annotated[uuid.UUID, Path()],
     ) -> Response:
         return await _run(
             OP_GET_PET,
@@ -837,7 +838,7 @@ def create_app(
     async def serve_delete_pet(
         request: Request,
         *,
-        pet_id: Annotated[str, Path()],
+        pet_id: Annotated[uuid.UUID, Path()],
     ) -> Response:
         return await _run(
             OP_DELETE_PET,
@@ -874,7 +875,7 @@ def create_app(
     async def serve_get_pet_card(
         request: Request,
         *,
-        pet_id: Annotated[str, Path()],
+        pet_id: Annotated[uuid.UUID, Path()],
     ) -> Response:
         return await _run(
             OP_GET_PET_CARD,
@@ -911,7 +912,7 @@ def create_app(
     async def serve_get_pet_photo(
         request: Request,
         *,
-        pet_id: Annotated[str, Path()],
+        pet_id: Annotated[uuid.UUID, Path()],
     ) -> Response:
         return await _run(
             OP_GET_PET_PHOTO,

@@ -18,6 +18,7 @@ parameters changed and every override whose operation is gone.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Literal
 
 from . import models
@@ -62,7 +63,7 @@ class PetsHandlers:
     async def get_pet(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
     ) -> Any:
         """Get a pet
 
@@ -73,7 +74,7 @@ class PetsHandlers:
     async def delete_pet(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
     ) -> Any:
         """Remove a pet
 
@@ -84,7 +85,7 @@ class PetsHandlers:
     async def get_pet_photo(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
     ) -> Any:
         """The pet's photo
 
@@ -95,7 +96,7 @@ class PetsHandlers:
     async def get_pet_card(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
     ) -> Any:
         """The pet's card, as plain text
 

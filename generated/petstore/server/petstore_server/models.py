@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,12 +27,12 @@ class Pet(BaseModel):
     """Pet"""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
-    id: str
     name: str
     status: Status
-    born_on: str
-    added_at: str
-    price: str | None = None
+    born_on: datetime.date
+    id: uuid.UUID | None = None
+    added_at: datetime.datetime | None = None
+    price: decimal.Decimal | None = None
     tags: list[str] | None = None
 
 

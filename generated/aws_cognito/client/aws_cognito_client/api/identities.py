@@ -14,9 +14,6 @@ from .._runtime import (
     SyncTransport,
     async_raw_response,
     async_streaming_response,
-    decode_list,
-    decode_map,
-    decode_union,
     raw_response,
     streaming_response,
 )

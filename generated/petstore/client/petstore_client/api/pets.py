@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import cached_property
 from typing import Literal, Unpack, cast
 
@@ -17,9 +18,7 @@ from .._runtime import (
     SyncTransport,
     async_raw_response,
     async_streaming_response,
-    decode_list,
-    decode_map,
-    decode_union,
+    decoder_for,
     raw_response,
     streaming_response,
 )
@@ -44,8 +43,8 @@ _LIST_PETS = Endpoint(
     ],
     success={"200": "json"},
     decoders={
-        "200": models.PetPage.from_dict,
-        "default": models.Error.from_dict,
+        "200": decoder_for(models.PetPage),
+        "default": decoder_for(models.Error),
     },
 )
 
@@ -69,9 +68,9 @@ _CREATE_PET = Endpoint(
     ],
     success={"201": "json"},
     decoders={
-        "201": models.Pet.from_dict,
-        "409": models.Error.from_dict,
-        "default": models.Error.from_dict,
+        "201": decoder_for(models.Pet),
+        "409": decoder_for(models.Error),
+        "default": decoder_for(models.Error),
     },
 )
 
@@ -91,9 +90,9 @@ _GET_PET = Endpoint(
         "X-Rate-Limit-Remaining": "integer",
     },
     decoders={
-        "200": models.Pet.from_dict,
-        "404": models.Error.from_dict,
-        "default": models.Error.from_dict,
+        "200": decoder_for(models.Pet),
+        "404": decoder_for(models.Error),
+        "default": decoder_for(models.Error),
     },
 )
 
@@ -110,7 +109,7 @@ _DELETE_PET = Endpoint(
     ],
     success={"204": "empty"},
     decoders={
-        "404": models.Error.from_dict,
+        "404": decoder_for(models.Error),
     },
 )
 
@@ -127,7 +126,7 @@ _GET_PET_PHOTO = Endpoint(
     ],
     success={"200": "binary"},
     decoders={
-        "404": models.Error.from_dict,
+        "404": decoder_for(models.Error),
     },
 )
 
@@ -241,7 +240,7 @@ class PetsApi:
     def get_pet(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
         **options: Unpack[RequestOptions],
     ) -> models.Pet:
         """Get a pet
@@ -265,7 +264,7 @@ class PetsApi:
     def delete_pet(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
         **options: Unpack[RequestOptions],
     ) -> None:
         """Remove a pet
@@ -289,7 +288,7 @@ class PetsApi:
     def get_pet_photo(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
         **options: Unpack[RequestOptions],
     ) -> bytes:
         """The pet's photo
@@ -313,7 +312,7 @@ class PetsApi:
     def get_pet_card(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
         **options: Unpack[RequestOptions],
     ) -> str:
         """The pet's card, as plain text
@@ -430,7 +429,7 @@ class AsyncPetsApi:
     async def get_pet(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
         **options: Unpack[RequestOptions],
     ) -> models.Pet:
         """Get a pet
@@ -454,7 +453,7 @@ class AsyncPetsApi:
     async def delete_pet(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
         **options: Unpack[RequestOptions],
     ) -> None:
         """Remove a pet
@@ -478,7 +477,7 @@ class AsyncPetsApi:
     async def get_pet_photo(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
         **options: Unpack[RequestOptions],
     ) -> bytes:
         """The pet's photo
@@ -502,7 +501,7 @@ class AsyncPetsApi:
     async def get_pet_card(
         self,
         *,
-        pet_id: str,
+        pet_id: uuid.UUID,
         **options: Unpack[RequestOptions],
     ) -> str:
         """The pet's card, as plain text
