@@ -611,14 +611,33 @@ class Group:
         return "group-" + self.attr.replace("_", "-").strip("-")
 
     @cached_property
-    def uses_any(self) -> bool:
-        """Whether an annotation of the group's module names ``Any`` (it imports it only then)."""
+    def annotations(self) -> str:
+        """Every annotation and type expression the group's client module prints, one per line:
+        what its imports are decided from (a module imports only what it uses)."""
+        found: set[str] = set()
         for op in self.operations:
-            annotations = [op.return_annotation, *(p.argument_annotation for p in op.parameters)]
-            annotations += [op.body.argument_annotation] if op.body else []
-            if any(re.search(r"\bAny\b", a) for a in annotations):
-                return True
-        return False
+            found.update((op.return_annotation, op.async_return_annotation))
+            found.update(p.argument_annotation for p in op.parameters)
+            found.update([op.body.argument_annotation] if op.body else [])
+            found.update(r.type.qualified for r in op.decoded_responses if r.type is not None)
+            found.update([op.pagination.item_annotation] if op.pagination else [])
+        return "\n".join(sorted(found))
+
+    @cached_property
+    def uses_any(self) -> bool:
+        return re.search(r"\bAny\b", self.annotations) is not None
+
+    @cached_property
+    def uses_literal(self) -> bool:
+        return "Literal[" in self.annotations
+
+    @cached_property
+    def uses_models(self) -> bool:
+        return "models." in self.annotations
+
+    @cached_property
+    def has_parameters(self) -> bool:
+        return any(op.parameters for op in self.operations)
 
     @cached_property
     def streams_events(self) -> bool:
@@ -763,6 +782,11 @@ class Api:
     @cached_property
     def model_types(self) -> tuple[TypeInfo, ...]:
         return tuple(f.type for m in self.models for f in m.fields)
+
+    @cached_property
+    def models_use_literal(self) -> bool:
+        """Whether the client's ``models.py`` names ``Literal`` (an enum, or a field's inline enum)."""
+        return bool(self.enums) or any("Literal[" in f.annotation for m in self.models for f in m.fields)
 
     @cached_property
     def model_modules(self) -> list[str]:

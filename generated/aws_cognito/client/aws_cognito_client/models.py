@@ -9,10 +9,5 @@ that does not parse raises ValueError naming the field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field as _field
-from typing import Any, Literal
-
-from ._runtime import Model
 
 __all__ = []

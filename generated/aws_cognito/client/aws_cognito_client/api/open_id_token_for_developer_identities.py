@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, Unpack, cast
+from typing import Unpack, cast
 
-from .. import models
 from .._runtime import (
     AsyncTransport,
     Endpoint,

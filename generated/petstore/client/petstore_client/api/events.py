@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, Unpack, cast
+from typing import Unpack, cast
 
-from .. import models
 from .._runtime import (
     AsyncEventStream,
     AsyncTransport,
     Endpoint,
     EventStream,
-    Param,
     RequestOptions,
     SyncTransport,
     async_raw_response,

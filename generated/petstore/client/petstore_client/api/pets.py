@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from functools import cached_property
-from typing import Literal, Unpack, cast
+from typing import Unpack, cast
 
 from .. import models
 from .._runtime import (
