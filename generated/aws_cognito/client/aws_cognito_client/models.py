@@ -9,5 +9,4 @@ that does not parse raises ValueError naming the field.
 
 from __future__ import annotations
 
-
 __all__ = []
