@@ -24,8 +24,10 @@ the new one. Values flow two ways, and narrowing and widening swap roles between
   does not.
 - A model used both ways (or in neither, as far as the spec shows) gets both rules.
 
-Removing anything (operation, parameter, body, model, field) breaks, and so does moving an
-operation to another group (``client.<group>.<op>`` changes). A new method or path, a parameter
+Removing anything (operation, parameter, body, model, field, page iterator) breaks, and so does
+moving an operation to another group (``client.<group>.<op>`` changes). A success response
+that the client reads differently (a JSON model that becomes ``bytes``, ``str``, ``None`` or an
+event stream) breaks when the method can return a kind of value it could not before. A new method or path, a parameter
 moving between query and header, or a new wire name under the same Python name is recorded but
 not breaking: the regenerated client sends the right thing and the calling code is unchanged.
 A wire rename that changes the Python name (the usual case) is a removal and an addition.
@@ -38,13 +40,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .model import ANY, Api, Body, Model, ModelField, Operation, Parameter, TypeInfo
+from .model import ANY, Api, Body, Model, ModelField, Operation, Pagination, Parameter, TypeInfo
 
-SURFACE_FORMAT = 1  # bump when the shape of ``surface`` changes
+SURFACE_FORMAT = 2  # bump when the shape of ``surface`` changes (2: response kinds, iterators)
 
 Json = dict[str, Any]
 ChangeKind = Literal["added", "removed", "changed"]
-Subject = Literal["operation", "parameter", "body", "response", "model", "field"]
+Subject = Literal["operation", "parameter", "body", "response", "iterator", "model", "field"]
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,19 @@ def _operation(op: Operation) -> Json:
         "body": _body(op.body),
         "group": op.group,
         "method": op.method,
+        "pagination": _pagination(op.pagination),
         "parameters": {p.py_name: _parameter(p) for p in sorted(op.parameters, key=lambda p: p.py_name)},
         "path": _display_path(op),
         "response": describe(op.success.type if op.success else None),
+        "returns": dict(sorted(op.success_kinds.items())),
     }
+
+
+def _pagination(pagination: Pagination | None) -> Json | None:
+    """The page iterator client code calls (``iter_list_pets``) and the items it yields."""
+    if pagination is None:
+        return None
+    return {"items": describe(pagination.item_type), "iterator": pagination.method_name}
 
 
 def _display_path(op: Operation) -> str:
@@ -326,9 +337,44 @@ def _operation_changes(name: str, old: Json, new: Json) -> Iterator[Change]:
         lambda p, a, b: _parameter_changes(f"{name}({p})", a, b),
     )
     yield from _body_changes(name, old["body"], new["body"])
-    change = _type_change(old["response"], new["response"], _READ)
+    if old["returns"] != new["returns"]:
+        yield _returns_change(name, old["returns"], new["returns"])
+    else:
+        change = _type_change(old["response"], new["response"], _READ)
+        if change:
+            yield Change("changed", "response", name, *change)
+    yield from _iterator_changes(name, old["pagination"], new["pagination"])
+
+
+def _returns_change(name: str, old: Mapping[str, str], new: Mapping[str, str]) -> Change:
+    """Success responses read another way (status -> json, binary, text, empty, event-stream):
+    breaking when the method may now return a kind of value it never returned (``bytes`` where
+    a model came, ``None`` beside it), since code reading the old values does not expect it."""
+
+    def text(kinds: Mapping[str, str]) -> str:
+        return ", ".join(f"{status} {kind}" for status, kind in kinds.items()) or "no success declared"
+
+    breaking = not set(new.values()) <= set(old.values())
+    return Change("changed", "response", name, f"{text(old)} -> {text(new)}", breaking)
+
+
+def _iterator_changes(name: str, old: Json | None, new: Json | None) -> Iterator[Change]:
+    """Iterators are compared by method name: a renamed one is a removal and an addition."""
+    before = {old["iterator"]: old} if old else {}
+    after = {new["iterator"]: new} if new else {}
+    yield from _diff(
+        before,
+        after,
+        lambda it, _: [Change("removed", "iterator", it, f"pages of {name}", True)],
+        lambda it, _: [Change("added", "iterator", it, f"pages of {name}", False)],
+        lambda it, x, y: _iterator_item_changes(it, x, y),
+    )
+
+
+def _iterator_item_changes(iterator: str, old: Json, new: Json) -> Iterator[Change]:
+    change = _type_change(old["items"], new["items"], _READ)
     if change:
-        yield Change("changed", "response", name, *change)
+        yield Change("changed", "iterator", iterator, *change)
 
 
 def _where_sent(param: Json) -> str:

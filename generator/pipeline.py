@@ -295,7 +295,9 @@ def generate(path: Path, out: Path, options: Options = Options(), *, force: bool
             progress("write", 0, 1)
             with _writing(folder):
                 staging.commit()
-    api_changes = tuple(apidiff.compare(manifest.surface, generated.surface)) if manifest and manifest.surface else None
+    # A surface an older stubforge recorded in another format cannot be compared: no summary then.
+    old_surface = manifest.surface if manifest else {}
+    api_changes = tuple(apidiff.compare(old_surface, generated.surface)) if old_surface.get("format") == apidiff.SURFACE_FORMAT else None
     return Outcome(folder, generated, tuple(sorted(changed)), api_changes, time.perf_counter() - started)
 
 

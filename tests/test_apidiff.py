@@ -241,6 +241,87 @@ def test_response_type_breaks_when_it_widens(tmp_path: Path, old: str, new: str,
     assert brief([change]) == [("changed", "response", "get_order", breaking)]
 
 
+KINDS = """
+openapi: 3.0.3
+info: {title: Kinds, version: "1"}
+paths:
+  /report:
+    get:
+      operationId: getReport
+      responses:
+RESPONSES
+components:
+  schemas:
+    Report: {type: object, properties: {title: {type: string}}}
+"""
+JSON_200 = '        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Report"}}}}\n'
+
+
+def kinds(*responses: str) -> str:
+    return KINDS.replace("RESPONSES\n", "".join(responses))
+
+
+@pytest.mark.parametrize(
+    ("new", "detail", "breaking"),
+    [
+        ('        "200": {description: ok, content: {application/pdf: {schema: {type: string, format: binary}}}}\n', "200 json -> 200 binary", True),
+        ('        "200": {description: ok, content: {text/plain: {schema: {type: string}}}}\n', "200 json -> 200 text", True),
+        ('        "200": {description: ok, content: {text/event-stream: {schema: {type: string}}}}\n', "200 json -> 200 event-stream", True),
+        ('        "204": {description: no report}\n', "200 json -> 204 empty", True),
+        (JSON_200 + '        "204": {description: not ready}\n', "200 json -> 200 json, 204 empty", True),
+        (JSON_200.replace('"200"', '"201"'), "200 json -> 201 json", False),
+    ],
+)
+def test_a_response_read_as_another_kind_breaks(tmp_path: Path, new: str, detail: str, breaking: bool) -> None:
+    """A model that becomes bytes, text, None or events: code reading the model meets another
+    kind of value. Only the kinds are reported (the type change says nothing more)."""
+    [change] = diff(tmp_path, kinds(JSON_200), kinds(new))
+    assert change == Change("changed", "response", "get_report", detail, breaking)
+
+
+def test_a_response_that_can_no_longer_be_empty_does_not_break(tmp_path: Path) -> None:
+    old = kinds(JSON_200 + '        "204": {description: not ready}\n')
+    assert brief(diff(tmp_path, old, kinds(JSON_200))) == [("changed", "response", "get_report", False)]
+
+
+PAGED = """
+openapi: 3.0.3
+info: {title: Paged, version: "1"}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      parameters:
+        - {name: cursor, in: query, schema: {type: string}}
+      responses:
+        "200":
+          description: a page
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  pets: {type: array, items: {type: string, enum: [cat, dog]}}
+                  next_cursor: {type: string}
+"""
+
+
+def test_a_page_iterator_that_disappears_breaks_and_one_that_appears_does_not(tmp_path: Path) -> None:
+    """A second array leaves the items in doubt: the iterator is gone, the operation stays."""
+    doubtful = edit(PAGED, ("                  next_cursor: {type: string}", "                  next_cursor: {type: string}\n                  owners: {type: array, items: {type: string}}"))
+    removed = [c for c in diff(tmp_path, PAGED, doubtful) if c.subject == "iterator"]
+    assert removed == [Change("removed", "iterator", "iter_list_pets", "pages of list_pets", True)]
+    added = [c for c in diff(tmp_path, doubtful, PAGED) if c.subject == "iterator"]
+    assert added == [Change("added", "iterator", "iter_list_pets", "pages of list_pets", False)]
+
+
+def test_page_iterator_items_break_when_they_widen(tmp_path: Path) -> None:
+    wider = edit(PAGED, ("enum: [cat, dog]", "enum: [cat, dog, eel]"))
+    narrower = edit(PAGED, ("enum: [cat, dog]", "enum: [cat]"))
+    assert ("changed", "iterator", "iter_list_pets", True) in brief(diff(tmp_path, PAGED, wider))
+    assert ("changed", "iterator", "iter_list_pets", False) in brief(diff(tmp_path, PAGED, narrower))
+
+
 def test_removed_field_breaks(tmp_path: Path) -> None:
     new = edit(PETS, ("      status: {type: string, enum: [available, sold]}\n", ""))
     assert diff(tmp_path, PETS, new) == [Change("removed", "field", "Pet.status", "wire status", True)]

@@ -345,6 +345,48 @@ def test_a_next_link_to_another_origin_is_refused_and_not_requested(pages: Any, 
     assert [url.host for url in requested] == ["api.test"]
 
 
+def paged_answer(requested: list[httpx.Request]) -> httpx.MockTransport:
+    """Serves ``PAGES`` by cursor (``/pets``) and by next link (``/toys``), recording each request."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        requested.append(request)
+        if request.url.path == "/pets":
+            index = page_index(request.url.params.get("cursor"))
+            later = str(index + 1) if index + 1 < len(PAGES) else None
+            return httpx.Response(200, json={"pets": [{"name": n} for n in PAGES[index]], "next_cursor": later})
+        index = page_index(request.url.params.get("page"))
+        link = f"/toys?page={index + 1}" if index + 1 < len(PAGES) else None
+        return httpx.Response(200, json={"results": [{"id": ALL.index(n)} for n in PAGES[index]], "links": {"next": link}})
+
+    return httpx.MockTransport(answer)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("operation", ["iter_list_pets", "iter_list_toys"])
+def test_the_calls_options_reach_every_pages_request(pages: Any, mode: str, operation: str) -> None:
+    """extra_headers, extra_query and timeout go with each page's request, by cursor or by link."""
+    client_pkg, _ = pages
+    requested: list[httpx.Request] = []
+    options = {"extra_headers": {"X-Trace": "abc"}, "extra_query": {"debug": 1}, "timeout": 3.5}
+    transport = paged_answer(requested)
+    if mode == "sync":
+        with client_pkg.Client("https://api.test", http_client=httpx.Client(transport=transport)) as client:
+            items = list(getattr(client.default, operation)(**options))
+    else:
+
+        async def scenario() -> list[Any]:
+            async with client_pkg.AsyncClient("https://api.test", http_client=httpx.AsyncClient(transport=transport)) as client:
+                return [item async for item in getattr(client.default, operation)(**options)]
+
+        items = asyncio.run(scenario())
+    assert len(items) == len(ALL) and len(requested) == len(PAGES)
+    assert [r.headers.get("x-trace") for r in requested] == ["abc"] * len(PAGES)
+    assert [r.url.params.get("debug") for r in requested] == ["1"] * len(PAGES)
+    assert [r.extensions["timeout"] for r in requested] == [httpx.Timeout(3.5).as_dict()] * len(PAGES)
+    walked = "cursor" if operation == "iter_list_pets" else "page"
+    assert [r.url.params.get(walked) for r in requested] == [None, "1", "2"]
+
+
 def test_the_iterator_takes_the_operations_arguments_but_the_cursor(pages: Any) -> None:
     import inspect
 

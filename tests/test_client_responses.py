@@ -499,9 +499,101 @@ def test_a_body_broken_while_it_is_streamed_is_not_requested_again(pkg: Any, beh
     behaviour.break_download = True
     with pkg[0].Client(base_url, max_retries=2) as client:
         with client.files.with_streaming_response.download(name="big.bin") as response:
-            with pytest.raises(httpx.TransportError):
+            with pytest.raises(pkg[0].ApiConnectionError) as caught:
                 b"".join(response.iter_bytes())
     assert behaviour.downloads == 1 and response.http_response.is_closed
+    assert not caught.value.never_sent and caught.value.request.url.path == "/files/big.bin"
+
+
+# -- a connection that breaks while a body is streamed ---------------------------------------
+
+SECRET = "s3cret-token"
+
+
+def breaking_transport(mode: str, content_type: str, first: bytes) -> httpx.MockTransport:
+    """Answers 200 with ``first`` and then a broken connection (httpx.ReadError)."""
+
+    def chunks() -> Any:
+        yield first
+        raise httpx.ReadError("connection reset by peer")
+
+    async def async_chunks() -> Any:
+        yield first
+        raise httpx.ReadError("connection reset by peer")
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = chunks() if mode == "sync" else async_chunks()
+        return httpx.Response(200, headers={"content-type": content_type}, content=body)
+
+    return httpx.MockTransport(answer)
+
+
+def read_broken(pkg: Any, mode: str, how: str) -> tuple[list[Any], Exception]:
+    """What ``how`` read before the connection broke, and what it raised; the client sends a
+    bearer token that the error must not show."""
+    client_pkg = pkg[0]
+    events = how in ("events", "raw events")
+    content_type = "text/event-stream" if events else "application/octet-stream"
+    transport = breaking_transport(mode, content_type, b"data: one\n\n" if events else b"first;")
+    headers = {"Authorization": f"Bearer {SECRET}"}
+    got: list[Any] = []
+    if mode == "sync":
+        with client_pkg.Client("http://h", headers=headers, http_client=httpx.Client(transport=transport)) as client:
+            try:
+                if how == "events":
+                    got.extend(client.events.stream_events())
+                elif how == "raw events":
+                    got.extend(client.events.with_raw_response.stream_events().parse())
+                elif how == "read":
+                    with client.files.with_streaming_response.download(name="f") as response:
+                        got.append(response.read())
+                else:
+                    with client.files.with_streaming_response.download(name="f") as response:
+                        got.extend(response.iter_bytes())
+            except Exception as exc:  # noqa: BLE001 - the test inspects it
+                return got, exc
+        raise AssertionError(f"nothing raised; read {got}")
+
+    async def scenario() -> Exception:
+        http = httpx.AsyncClient(transport=transport)
+        async with client_pkg.AsyncClient("http://h", headers=headers, http_client=http) as client:
+            try:
+                if how == "events":
+                    async for event in await client.events.stream_events():
+                        got.append(event)
+                elif how == "raw events":
+                    raw = await client.events.with_raw_response.stream_events()
+                    async for event in await raw.parse():
+                        got.append(event)
+                elif how == "read":
+                    async with client.files.with_streaming_response.download(name="f") as response:
+                        got.append(await response.read())
+                else:
+                    async with client.files.with_streaming_response.download(name="f") as response:
+                        async for chunk in response.aiter_bytes():
+                            got.append(chunk)
+            except Exception as exc:  # noqa: BLE001 - the test inspects it
+                return exc
+        raise AssertionError(f"nothing raised; read {got}")
+
+    return got, asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("how", ["iter_bytes", "read", "events", "raw events"])
+def test_a_connection_broken_mid_body_is_an_api_connection_error(pkg: Any, mode: str, how: str) -> None:
+    """Not a raw ``httpx.TransportError``: the client's own error, its request redacted, as
+    when the connection breaks before the response arrives."""
+    got, error = read_broken(pkg, mode, how)
+    assert type(error) is pkg[0].ApiConnectionError, repr(error)
+    assert "ReadError: connection reset by peer" in str(error)
+    assert error.request.url.path == ("/files/f" if how in ("iter_bytes", "read") else "/events")
+    assert error.request is not None and error.request.headers["authorization"] == "[REDACTED]"
+    assert SECRET not in str(error) and not error.never_sent
+    if how == "iter_bytes":
+        assert got == [b"first;"]  # what arrived before the break was delivered
+    elif how in ("events", "raw events"):
+        assert [event.data for event in got] == ["one"]
 
 
 def test_streaming_response_parse_reads_the_whole_body(pkg: Any, behaviour: Behaviour, base_url: str) -> None:
@@ -539,6 +631,20 @@ def test_async_server_sent_events_arrive_as_they_are_sent(pkg: Any, behaviour: B
             assert stream.response.is_closed
 
     asyncio.run(scenario())
+
+
+def test_a_raw_event_stream_arrives_with_its_headers_and_is_read_by_parse(pkg: Any, behaviour: Behaviour, base_url: str) -> None:
+    """``with_raw_response`` returns once the headers are in, the events unread: the server
+    holds the second event back until the client has read the first through ``parse()``."""
+    with pkg[0].Client(base_url, max_retries=0) as client:
+        raw = client.events.with_raw_response.stream_events()
+        assert raw.status_code == 200 and raw.headers["content-type"].startswith("text/event-stream")
+        assert not raw.http_response.is_stream_consumed
+        stream = raw.parse()
+        assert next(stream).data == "one"
+        behaviour.gate.set()
+        assert [event.data for event in stream] == ["two"]
+        assert raw.http_response.is_closed
 
 
 def test_leaving_an_event_stream_early_closes_the_response(pkg: Any, behaviour: Behaviour, base_url: str) -> None:

@@ -278,6 +278,22 @@ def test_diff_reads_the_api_an_output_folder_was_generated_from(project: Path) -
     assert "BREAKING removed field Pet.tag" in done.stdout
 
 
+def test_a_surface_recorded_in_an_older_format_is_not_compared(project: Path) -> None:
+    """An output from a stubforge whose surface lacked what this one compares: the run works and
+    prints no summary (rather than a wrong one); ``diff`` says to generate the folder again."""
+    generate_ok(cwd=project)
+    manifest = project / "generated/pets/.stubforge-manifest.json"
+    recorded = json.loads(manifest.read_text())
+    recorded["surface"]["format"] = 1
+    manifest.write_text(json.dumps(recorded))
+    done = run_stubforge("diff", "generated/pets", project / "specs/pets.yaml", cwd=project)
+    assert done.returncode != 0 and "generate it again" in done.stderr
+    spec = project / "specs/pets.yaml"
+    spec.write_text(textwrap.dedent(edited(PETS, "      tag: {type: string}\n", "")))
+    out = generate_ok(cwd=project)
+    assert "files changed" in out and "removed field" not in out and "change" not in out.split("files changed")[1]
+
+
 # --------------------------------------------------------------------------- custom templates
 
 

@@ -1008,6 +1008,47 @@ class _Redirects:
         return next_request
 
 
+def connection_error(
+    exc: httpx.TransportError, request: httpx.Request, redactor: Redactor
+) -> ApiConnectionError:
+    """The client's error for a connection that failed or broke, its request redacted."""
+    cls = ApiTimeoutError if isinstance(exc, httpx.TimeoutException) else ApiConnectionError
+    never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+    return cls(
+        redactor.text(f"{request.method} {request.url}: {type(exc).__name__}: {exc}"),
+        request=redactor.request(request),
+        never_sent=never_sent,
+    )
+
+
+@contextlib.contextmanager
+def _body_errors(response: httpx.Response, redactor: Redactor) -> Iterator[None]:
+    """A connection that breaks while a streamed body is read raises ``ApiConnectionError``,
+    as it does while the request is sent (nothing is retried: the body had started)."""
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise connection_error(exc, response.request, redactor) from None
+
+
+ChunkT = TypeVar("ChunkT")
+
+
+def _guarded(
+    chunks: Iterator[ChunkT], response: httpx.Response, redactor: Redactor
+) -> Iterator[ChunkT]:
+    with _body_errors(response, redactor):
+        yield from chunks
+
+
+async def _aguarded(
+    chunks: AsyncIterator[ChunkT], response: httpx.Response, redactor: Redactor
+) -> AsyncIterator[ChunkT]:
+    with _body_errors(response, redactor):
+        async for chunk in chunks:
+            yield chunk
+
+
 #: How the transport hands a response back: parsed (the default), as an ``ApiResponse`` with
 #: the body read ("raw"), or with the body left unread for the caller to stream ("stream").
 #: ``with_raw_response`` and ``with_streaming_response`` set it around one call.
@@ -1071,7 +1112,8 @@ def _parse(
     if kind == "text":
         return response.text
     if kind == "event-stream":
-        return AsyncEventStream(response) if asynchronous else EventStream(response)
+        stream = AsyncEventStream if asynchronous else EventStream
+        return stream(response, redactor)
     try:
         data = response.json()
     except ValueError as exc:
@@ -1192,24 +1234,28 @@ class ApiResponse(_ResponseInfo, Generic[R]):
     def parse(self) -> R:
         """What the method returns; the body is read first, unless it is an event stream."""
         if not _is_event_stream(self._endpoint, self.status_code):
-            self.http_response.read()
+            self.read()
         return cast("R", _parse(self._endpoint, self.http_response, self._redactor, False))
 
     @property
     def content(self) -> bytes:
-        return self.http_response.read()
+        return self.read()
 
     def read(self) -> bytes:
-        return self.http_response.read()
+        with _body_errors(self.http_response, self._redactor):
+            return self.http_response.read()
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        return self.http_response.iter_bytes(chunk_size)
+        return self._guard(self.http_response.iter_bytes(chunk_size))
 
     def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
-        return self.http_response.iter_text(chunk_size)
+        return self._guard(self.http_response.iter_text(chunk_size))
 
     def iter_lines(self) -> Iterator[str]:
-        return self.http_response.iter_lines()
+        return self._guard(self.http_response.iter_lines())
+
+    def _guard(self, chunks: Iterator[ChunkT]) -> Iterator[ChunkT]:
+        return _guarded(chunks, self.http_response, self._redactor)
 
     def close(self) -> None:
         self.http_response.close()
@@ -1220,20 +1266,24 @@ class AsyncApiResponse(_ResponseInfo, Generic[R]):
 
     async def parse(self) -> R:
         if not _is_event_stream(self._endpoint, self.status_code):
-            await self.http_response.aread()
+            await self.read()
         return cast("R", _parse(self._endpoint, self.http_response, self._redactor, True))
 
     async def read(self) -> bytes:
-        return await self.http_response.aread()
+        with _body_errors(self.http_response, self._redactor):
+            return await self.http_response.aread()
 
     def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        return self.http_response.aiter_bytes(chunk_size)
+        return self._guard(self.http_response.aiter_bytes(chunk_size))
 
     def aiter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
-        return self.http_response.aiter_text(chunk_size)
+        return self._guard(self.http_response.aiter_text(chunk_size))
 
     def aiter_lines(self) -> AsyncIterator[str]:
-        return self.http_response.aiter_lines()
+        return self._guard(self.http_response.aiter_lines())
+
+    def _guard(self, chunks: AsyncIterator[ChunkT]) -> AsyncIterator[ChunkT]:
+        return _aguarded(chunks, self.http_response, self._redactor)
 
     async def close(self) -> None:
         await self.http_response.aclose()
@@ -1393,14 +1443,15 @@ class EventStream(Iterator[ServerSentEvent]):
     ``with`` block, or when the stream is dropped (a ``for`` loop left by ``break``).
     """
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, redactor: Redactor) -> None:
         self.response = response
+        self._redactor = redactor
         self._events = self._read()
 
     def _read(self) -> Generator[ServerSentEvent, None, None]:
         parser = _EventParser()
         try:
-            for chunk in self.response.iter_bytes():
+            for chunk in _guarded(self.response.iter_bytes(), self.response, self._redactor):
                 yield from parser.feed(chunk)
             yield from parser.finish()
         finally:
@@ -1426,14 +1477,16 @@ class EventStream(Iterator[ServerSentEvent]):
 class AsyncEventStream(AsyncIterator[ServerSentEvent]):
     """``EventStream`` of the async client: ``async for event in stream``; ``await aclose()``."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, redactor: Redactor) -> None:
         self.response = response
+        self._redactor = redactor
         self._events = self._read()
 
     async def _read(self) -> AsyncGenerator[ServerSentEvent, None]:
         parser = _EventParser()
         try:
-            async for chunk in self.response.aiter_bytes():
+            chunks = _aguarded(self.response.aiter_bytes(), self.response, self._redactor)
+            async for chunk in chunks:
                 for event in parser.feed(chunk):
                     yield event
             for event in parser.finish():
@@ -1610,13 +1663,7 @@ class _Base:
     def _connection_error(
         self, exc: httpx.TransportError, request: httpx.Request
     ) -> ApiConnectionError:
-        cls = ApiTimeoutError if isinstance(exc, httpx.TimeoutException) else ApiConnectionError
-        never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-        return cls(
-            self.redactor.text(f"{request.method} {request.url}: {type(exc).__name__}: {exc}"),
-            request=self.redactor.request(request),
-            never_sent=never_sent,
-        )
+        return connection_error(exc, request, self.redactor)
 
     def _error(self, endpoint: Endpoint, response: httpx.Response) -> Exception:
         """The error for a failed response, its body decoded as the spec declares it."""
