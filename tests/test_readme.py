@@ -21,6 +21,7 @@ The tests at the end check the rows of the comparison table that no other test f
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 import subprocess
@@ -99,7 +100,7 @@ def petstore(serve: Any) -> Iterator[str]:
 def client_serving(address: str, folder: Path) -> Path:
     """A copy of the generated client whose default base_url is at ``address``; its folder."""
     package = folder / "client" / "petstore_client"
-    shutil.copytree(CLIENT / "petstore_client", package)
+    shutil.copytree(CLIENT / "petstore_client", package, ignore=shutil.ignore_patterns("__pycache__"))
     module = package / "client.py"
     text = module.read_text(encoding="utf-8")
     assert text.count(f'"{SPEC_ADDRESS}/v1"') == 2  # Client's and AsyncClient's default
@@ -113,7 +114,8 @@ def run(
     script = tmp_path / "app.py"
     script.write_text(code.replace(SPEC_ADDRESS, address), encoding="utf-8")
     client = CLIENT if address == SPEC_ADDRESS else client_serving(address, tmp_path)
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(client), **environment}
+    env = {name: value for name, value in os.environ.items() if not name.endswith("_LOG")}
+    env.update(PYTHONPATH=str(client), PYTHONDONTWRITEBYTECODE="1", **environment)
     return subprocess.run(
         [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
