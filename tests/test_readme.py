@@ -195,3 +195,29 @@ def test_the_client_needs_only_httpx() -> None:
     modules = {name for path in (CLIENT / "petstore_client").rglob("*.py") for name in _imported_modules(path)}
     assert "httpx" in modules
     assert modules - {"httpx"} <= set(sys.stdlib_module_names) | {"__future__"}, modules
+
+
+def _tests_named_in_the_comparison_table() -> list[tuple[str, str]]:
+    """(file, test) for each test the comparison table's rows name in their HTML comments;
+    ``::name`` after a comma is another test of the file named before it."""
+    table = client_section().split("#### Compared with other generators", 1)[1]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "<!--" in line]
+    named = []
+    for row in rows:
+        comment = row.split("<!--", 1)[1].split("-->", 1)[0]
+        file = ""
+        for entry in comment.split(","):
+            reference = entry.strip().split(" ", 1)[0]
+            path, _, test = reference.rpartition("::")
+            file = path or file
+            named.append((file, test))
+    return named
+
+
+def test_every_stubforge_cell_of_the_comparison_table_names_a_test_that_exists() -> None:
+    named = _tests_named_in_the_comparison_table()
+    assert len({file for file, _ in named}) >= 6 and len(named) >= 14
+    for file, test in named:
+        source = (ROOT / "tests" / file).read_text(encoding="utf-8")
+        defined = {node.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef)}
+        assert test in defined, f"{file}::{test}"
