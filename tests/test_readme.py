@@ -149,6 +149,23 @@ def test_the_example_runs_as_printed_and_prints_what_the_readme_shows(
         assert any(_matches(expected, line) for line in logged), (expected, logged)
 
 
+
+def test_the_examples_pass_mypy_strict(tmp_path: Path) -> None:
+    """A typed client's manual type-checks: every example, as printed, under ``mypy --strict``."""
+    names = []
+    for number, example in enumerate(examples()):
+        names.append(f"example_{number:02d}.py")
+        (tmp_path / names[-1]).write_text(example.code, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), *names],
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": str(CLIENT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
 def test_the_logging_example_shows_no_credential(petstore: str, tmp_path: Path) -> None:
     (example,) = [example for example in examples() if example.heading == "Logging"]
     assert example.environment == {"PETSTORE_LOG": "info"} and example.stderr
