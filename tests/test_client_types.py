@@ -585,3 +585,15 @@ def test_the_typed_code_is_what_black_makes_of_the_whole_file(tmp_path: Path, te
 
     as_emitted, _ = assert_formatting_equals_whole_file_black(write_spec(tmp_path, "spec.yaml", text))
     assert as_emitted > 0
+
+
+def test_a_naive_datetime_is_sent_as_local_time_with_its_offset(typed: Any) -> None:
+    """RFC 3339 requires an offset; a naive datetime means local time in Python (``astimezone``)."""
+    client_pkg = typed[0]
+    client, recorder = mocked(client_pkg, [EVENT])
+    naive = datetime.datetime(2024, 7, 1, 9, 30)
+    client.default.list_events(since=naive)
+    sent = recorder.requests[0].url.params["since"]
+    assert sent == naive.astimezone().isoformat().replace("+00:00", "Z")
+    assert datetime.datetime.fromisoformat(sent) == naive.astimezone()
+    assert sent[len("2024-07-01T09:30:00"):] != ""  # an offset or Z, never nothing

@@ -541,7 +541,10 @@ def to_wire(value: Any, *, request: bool = False) -> Any:
 
 
 def _datetime_text(value: datetime.datetime) -> str:
-    """RFC 3339: ``Z`` for UTC, else the offset (a naive datetime is written without one)."""
+    """RFC 3339: ``Z`` for UTC, else the offset. RFC 3339 requires an offset: a naive datetime
+    is local time, as Python takes it (``astimezone``), and is sent with the local offset."""
+    if value.utcoffset() is None:
+        value = value.astimezone()
     text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
