@@ -121,6 +121,24 @@ def split_at_last_bracket(head: str, items: Iterable[str], tail: str, depth: int
     return head + "\n" + "".join(f"{inner}{item},\n" for item in items) + indent + tail
 
 
+def assigned_call(target: str, function: str, argument: str, depth: int) -> str:
+    """``target = function(argument)`` at indentation ``depth``, as Black lays it out: on one
+    line when it fits; else split inside the call when ``target = function(`` fits; else the
+    right-hand side in parentheses (on one line inside, or split inside the call) when
+    ``target = (`` fits. What is left too long is for Black (see ``format.fits``).
+    The first line is returned without its indentation, which the template writes."""
+    indent, inner, innermost = ("    " * (depth + level) for level in range(3))
+    call = f"{function}({argument})"
+    if str_width(f"{indent}{target} = {call}") <= LINE_LENGTH:
+        return f"{target} = {call}"
+    head = f"{target} = {function}("
+    if str_width(indent + head) <= LINE_LENGTH or str_width(f"{indent}{target} = (") > LINE_LENGTH:
+        return f"{head}\n{inner}{argument}\n{indent})"
+    if str_width(inner + call) <= LINE_LENGTH:
+        return f"{target} = (\n{inner}{call}\n{indent})"
+    return f"{target} = (\n{inner}{function}(\n{innermost}{argument}\n{inner})\n{indent})"
+
+
 def parameter(name: str, annotation: str, default: str, depth: int) -> str:
     """A keyword parameter line of an exploded ``def`` (``name: annotation = default,``) at
     indentation ``depth``, as Black lays it out (see ``_annotated``); no default when ""."""

@@ -158,6 +158,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "pylist": pysource.exploded_list,
     "pytuple": pysource.exploded_tuple,
     "split_call": pysource.split_at_last_bracket,
+    "assigned_call": pysource.assigned_call,
     "parameter": pysource.parameter,
     "attribute": pysource.attribute,
     "comment": comment,

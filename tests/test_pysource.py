@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator.format import MODE, fits
-from generator.pysource import attribute, docstring_statement, exploded_list, exploded_tuple, literal, parameter, split_at_last_bracket, string_literal
+from generator.pysource import assigned_call, attribute, docstring_statement, exploded_list, exploded_tuple, literal, parameter, split_at_last_bracket, string_literal
 from generator.render import docstring, json_text
 
 #: Text with what makes quoting and docstrings hard: quotes, backslashes, whitespace of every
@@ -148,4 +148,17 @@ def test_a_lone_union_argument_split_at_its_last_bracket_is_what_black_makes_of_
     wrapper = "".join("    " * level + "class _:\n" for level in range(depth - 1))
     outer = "    " * (depth - 1)
     source = f"{wrapper}{outer}x = [\n{outer}    {split_at_last_bracket('TypeAdapter(', [annotation], '),', depth)}\n{outer}]\n"
+    assert not fits(source) or black_formatted(source) == source
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="abcdefghij_", min_size=1, max_size=120).map(lambda name: "n_" + name), st.sampled_from(["raw_response", "async_streaming_response"]), st.integers(min_value=1, max_value=3))
+@example("delete_admissionregistration_v1_alpha1_collection_initializer_configuration_xx", "async_streaming_response", 2)
+@example("delete_admissionregistration_v1_alpha1_collection_initialize", "async_streaming_response", 2)
+@example("d" * 110, "async_streaming_response", 2)
+def test_an_assigned_call_is_what_black_makes_of_it(name: str, function: str, depth: int) -> None:
+    """Whenever every line fits (so the formatter trusts it), Black would change nothing."""
+    wrapper = "".join("    " * level + "class _:\n" for level in range(depth))
+    indent = "    " * depth
+    source = f"{wrapper}{indent}{assigned_call('self.' + name, function, 'api.' + name, depth)}\n"
     assert not fits(source) or black_formatted(source) == source
