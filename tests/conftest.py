@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import subprocess
@@ -38,6 +39,17 @@ def write_spec(folder: Path, name: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return path
+
+
+def generate_packages(folder: Path, name: str, spec_text: str, parts: tuple[str, ...] = ("client", "server")) -> tuple[Any, ...]:
+    """Generate the spec ``spec_text`` (file ``name.yaml``) into ``folder/out`` with the CLI and
+    import its packages (``name_client``, ``name_server``), one per part, in the order given."""
+    spec = write_spec(folder, f"{name}.yaml", spec_text)
+    result = run_stubforge("generate", spec, "--out", folder / "out")
+    assert result.returncode == 0, result.stderr
+    for part in parts:
+        sys.path.insert(0, str(folder / "out" / name / part))
+    return tuple(importlib.import_module(f"{name}_{part}") for part in parts)
 
 
 def free_port() -> int:

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import run_stubforge, write_spec
+from conftest import generate_packages
 
 SPEC = """
 openapi: 3.0.3
@@ -98,13 +98,7 @@ BASIC = ("ann", "pw-SECRET-4")
 
 @pytest.fixture(scope="module")
 def pkg(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    folder = tmp_path_factory.mktemp("options")
-    spec = write_spec(folder, "options.yaml", SPEC)
-    result = run_stubforge("generate", spec, "--out", folder / "out")
-    assert result.returncode == 0, result.stderr
-    sys.path.insert(0, str(folder / "out" / "options" / "client"))
-    import options_client
-
+    (options_client,) = generate_packages(tmp_path_factory.mktemp("options"), "options", SPEC, ("client",))
     return options_client
 
 

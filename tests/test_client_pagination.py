@@ -20,7 +20,7 @@ from typing import Any, Callable
 import httpx
 import pytest
 
-from conftest import run_stubforge, write_spec
+from conftest import generate_packages, write_spec
 
 SPEC = """
 openapi: 3.0.3
@@ -139,23 +139,14 @@ PAGES = [["a", "b"], ["c", "d"], ["e"]]
 ALL = [name for page in PAGES for name in page]
 
 
-def generate(folder: Path, name: str, text: str) -> tuple[Any, Any]:
-    spec = write_spec(folder, f"{name}.yaml", text)
-    result = run_stubforge("generate", spec, "--out", folder / "out")
-    assert result.returncode == 0, result.stderr
-    for part in ("client", "server"):
-        sys.path.insert(0, str(folder / "out" / name / part))
-    return __import__(f"{name}_client"), __import__(f"{name}_server")
-
-
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
-    return generate(tmp_path_factory.mktemp("pages"), "pages", SPEC)
+    return generate_packages(tmp_path_factory.mktemp("pages"), "pages", SPEC)
 
 
 @pytest.fixture(scope="module")
 def cognito(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
-    return generate(tmp_path_factory.mktemp("cognito"), "cognito", AWS_SPEC)
+    return generate_packages(tmp_path_factory.mktemp("cognito"), "cognito", AWS_SPEC)
 
 
 def page_index(value: Any) -> int:

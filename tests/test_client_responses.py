@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import run_stubforge, write_spec
+from conftest import generate_packages, run_stubforge, write_spec
 
 SPEC = """
 openapi: 3.0.3
@@ -142,16 +142,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) + b"\xff\xfe\x00"
 
 @pytest.fixture(scope="module")
 def pkg(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    folder = tmp_path_factory.mktemp("responses")
-    spec = write_spec(folder, "responses.yaml", SPEC)
-    result = run_stubforge("generate", spec, "--out", folder / "out")
-    assert result.returncode == 0, result.stderr
-    for part in ("client", "server"):
-        sys.path.insert(0, str(folder / "out" / "responses" / part))
-    import responses_client
-    import responses_server
-
-    return responses_client, responses_server
+    return generate_packages(tmp_path_factory.mktemp("responses"), "responses", SPEC)
 
 
 class Behaviour:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +19,7 @@ from urllib.parse import quote, quote_plus
 import httpx
 import pytest
 
-from conftest import free_port, run_stubforge, write_spec
+from conftest import free_port, generate_packages
 
 SPEC = """
 openapi: 3.0.3
@@ -78,13 +77,7 @@ MODES = ["sync", "async"]
 
 @pytest.fixture(scope="module")
 def pkg(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    folder = tmp_path_factory.mktemp("safety")
-    spec = write_spec(folder, "safety.yaml", SPEC)
-    result = run_stubforge("generate", spec, "--out", folder / "out")
-    assert result.returncode == 0, result.stderr
-    sys.path.insert(0, str(folder / "out" / "safety" / "client"))
-    import safety_client
-
+    (safety_client,) = generate_packages(tmp_path_factory.mktemp("safety"), "safety", SPEC, ("client",))
     return safety_client
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import run_stubforge, write_spec
+from conftest import generate_packages
 
 SPEC = """
 openapi: 3.0.3
@@ -125,16 +125,7 @@ paths:
 
 @pytest.fixture(scope="module")
 def features(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    folder = tmp_path_factory.mktemp("features")
-    spec = write_spec(folder, "features.yaml", SPEC)
-    result = run_stubforge("generate", spec, "--out", folder / "out")
-    assert result.returncode == 0, result.stderr
-    for part in ("client", "server"):
-        sys.path.insert(0, str(folder / "out" / "features" / part))
-    import features_client
-    import features_server
-
-    return features_client, features_server
+    return generate_packages(tmp_path_factory.mktemp("features"), "features", SPEC)
 
 
 class Recorder:

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from conftest import CORPUS, SEED, generate_into, require_corpus, run_stubforge, write_spec
+from conftest import CORPUS, SEED, generate_into, generate_packages, require_corpus, run_stubforge, write_spec
 
 SPEC = """
 openapi: 3.0.3
@@ -178,13 +178,7 @@ def echo_handlers(server: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def safety(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    folder = tmp_path_factory.mktemp("safety")
-    spec = write_spec(folder, "safety.yaml", SPEC)
-    result = run_stubforge("generate", spec, "--out", folder / "out")
-    assert result.returncode == 0, result.stderr
-    sys.path.insert(0, str(folder / "out" / "safety" / "server"))
-    import safety_server
-
+    (safety_server,) = generate_packages(tmp_path_factory.mktemp("safety"), "safety", SPEC, ("server",))
     return TestClient(safety_server.create_app(echo_handlers(safety_server)), raise_server_exceptions=False)
 
 
