@@ -8,6 +8,7 @@ import importlib
 import json
 import re
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from conftest import CORPUS, SEED, generate_into, generate_packages, require_corpus, run_stubforge, write_spec
+from conftest import CORPUS, GENERATED, SEED, generate_into, generate_packages, require_corpus, run_stubforge, write_spec
 
 SPEC = """
 openapi: 3.0.3
@@ -564,3 +565,26 @@ def test_selectors_of_any_characters_build_and_match(tmp_path: Path) -> None:
     assert client.post("/", headers=[("X-Target", "Café".encode())]).json()["operation"] == "cafe"
     assert client.get("/q?Action=%E6%97%A5%E6%9C%AC").json()["operation"] == "query"
     assert assert_error_shape(client.post("/", headers=[("X-Target", b"\xff")]), 400)["valid"] == ["X-Target: 日本", "X-Target: Café"]
+
+
+@pytest.fixture(scope="module")
+def petstore() -> TestClient:
+    """The committed Pet Store server in mock mode: ``/pets/{pet_id}`` has GET and DELETE."""
+    sys.path.insert(0, str(GENERATED / "petstore" / "server"))
+    import petstore_server
+
+    return TestClient(petstore_server.create_app(mock=True), raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "POST"])
+def test_a_405_names_every_method_of_the_path_in_allow(petstore: TestClient, method: str) -> None:
+    """Each operation is a route of its own: Starlette alone would name only the first's method."""
+    answer = petstore.request(method, f"/v1/pets/{uuid.uuid4()}")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "DELETE, GET, OPTIONS"
+    assert answer.json()["error"] == "method_not_allowed"
+
+
+def test_options_on_a_path_answers_204_with_every_method_in_allow(petstore: TestClient) -> None:
+    answer = petstore.options("/v1/pets")
+    assert (answer.status_code, answer.headers["allow"], answer.content) == (204, "GET, OPTIONS, POST", b"")

@@ -290,10 +290,28 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> Res
     return _error(422, "invalid_request", message, detail=problems)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the app serves at the request's path, for ``Allow``: Starlette names only
+    those of the first route whose path matches, and each operation is a route of its own."""
+    methods = {"OPTIONS"}
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: HTTPException) -> Response:
-    """Errors of routing and reading (404, 405, a body that cannot be read) in the same shape."""
+    """Errors of routing and reading (404, 405, a body that cannot be read) in the same shape.
+    A 405 names every method of the path in ``Allow``; OPTIONS on a path that declares no
+    OPTIONS operation answers 204 with that ``Allow``."""
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=exc.headers)
+    if exc.status_code == 405:
+        allow = _allowed_methods(request)
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": allow})
+        exc.headers = {**(exc.headers or {}), "Allow": allow}
     try:
         phrase = HTTPStatus(exc.status_code).phrase
     except ValueError:
