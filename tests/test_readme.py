@@ -15,7 +15,9 @@ stands for any text). A block whose first line is ``# $ NAME=value python app.py
 environment variable, and a ```text block right after it shows lines its standard error holds
 (timestamps and durations as ``...``).
 
-The tests at the end check the rows of the comparison table that no other test file checks.
+The tests after them check the rows of the comparison table that no other test file checks;
+the last two run the server section's handler example and its ``python -m`` command as printed
+(the command on a free port instead of 8000).
 """
 
 from __future__ import annotations
@@ -26,14 +28,17 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
+import time
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from conftest import GENERATED, ROOT
+from conftest import GENERATED, ROOT, free_port
 
 README = ROOT / "README.md"
 CLIENT = GENERATED / "petstore" / "client"
@@ -238,3 +243,53 @@ def test_every_stubforge_cell_of_the_comparison_table_names_a_test_that_exists()
         source = (ROOT / "tests" / file).read_text(encoding="utf-8")
         defined = {node.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef)}
         assert test in defined, f"{file}::{test}"
+
+
+def server_section() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text[text.index("### The server stub\n") : text.index("### The docs\n")]
+
+
+def test_the_server_sections_handler_example_runs_as_printed() -> None:
+    """The block builds its app; the implemented operation answers with the handler's body and
+    the others with 501, as the text around it says."""
+    (block,) = re.findall(r"```python\n(.*?)```", server_section(), re.DOTALL)
+    probe = block + textwrap.dedent(
+        """
+        from fastapi.testclient import TestClient
+
+        client = TestClient(app)
+        answer = client.get("/?Action=GetId")
+        print(answer.status_code, answer.json(), client.get("/?Action=DescribeIdentity").status_code)
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(GENERATED / "aws_cognito" / "server")}
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.splitlines()[-1] == "200 {'IdentityId': 'us-east-1:0000'} 501"
+
+
+def test_the_server_sections_command_serves_the_mock_as_printed() -> None:
+    """The command as printed, from the repository's root, on a free port instead of 8000."""
+    (command,) = re.findall(r"^    (PYTHONPATH=\S+ python -m \S+ .*)$", server_section(), re.MULTILINE)
+    assignment, *argv = command.split()
+    name, value = assignment.split("=", 1)
+    port = free_port()
+    argv = [sys.executable if word == "python" else word for word in argv]
+    argv[argv.index("--port") + 1] = str(port)
+    process = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, name: value}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        answer = None
+        for _ in range(100):
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/?Action=GetId", timeout=2)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        assert answer is not None, process.communicate(timeout=10)[0][-3000:]
+        assert answer.status_code == 200, answer.text
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
