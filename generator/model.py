@@ -43,6 +43,60 @@ _FORMAT_TYPES = {
 
 
 @dataclass(frozen=True)
+class Constraints:
+    """What a schema demands of a value beyond its type (JSON Schema validation keywords), read
+    once by the normalizer: the server enforces them, the mock's data respects them, the docs
+    print them. Bounds are JSON numbers; ``pattern`` is the spec's ECMA-262 text, checked to
+    compile. A keyword of the wrong JSON type in the spec is left out (with a warning)."""
+
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    exclusive_minimum: bool = False  # ``minimum`` itself is not allowed
+    exclusive_maximum: bool = False
+    multiple_of: int | float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    unique_items: bool = False
+    min_properties: int | None = None
+    max_properties: int | None = None
+
+    def __bool__(self) -> bool:
+        return self != NO_CONSTRAINTS
+
+    @property
+    def json_schema(self) -> dict[str, Any]:
+        """The keywords in OpenAPI 3.0's dialect (``exclusiveMinimum`` as a boolean)."""
+        schema: dict[str, Any] = {}
+        for attribute, keyword in _CONSTRAINT_KEYWORDS:
+            value = getattr(self, attribute)
+            if value is not None and value is not False:
+                schema[keyword] = value
+        return schema
+
+
+#: (Constraints attribute, JSON Schema keyword), in the order schemas print them.
+_CONSTRAINT_KEYWORDS = (
+    ("minimum", "minimum"),
+    ("exclusive_minimum", "exclusiveMinimum"),
+    ("maximum", "maximum"),
+    ("exclusive_maximum", "exclusiveMaximum"),
+    ("multiple_of", "multipleOf"),
+    ("min_length", "minLength"),
+    ("max_length", "maxLength"),
+    ("pattern", "pattern"),
+    ("min_items", "minItems"),
+    ("max_items", "maxItems"),
+    ("unique_items", "uniqueItems"),
+    ("min_properties", "minProperties"),
+    ("max_properties", "maxProperties"),
+)
+NO_CONSTRAINTS = Constraints()
+
+
+@dataclass(frozen=True)
 class TypeInfo:
     """The type of one value: a parameter, a field, a body or a response."""
 
@@ -54,6 +108,7 @@ class TypeInfo:
     nullable: bool = False
     variants: tuple[TypeInfo, ...] = ()  # union members
     alias: str | None = None  # an enum's name in the models module (see ``NamedEnum``)
+    constraints: Constraints = NO_CONSTRAINTS
 
     @cached_property
     def annotation(self) -> str:
@@ -168,6 +223,8 @@ class TypeInfo:
     def json_schema(self) -> dict[str, Any]:
         """A JSON Schema (OpenAPI 3.0 dialect) for this type, refs pointing at components."""
         schema = self._base_schema()
+        if self.kind != "model":
+            schema.update(self.constraints.json_schema)
         if self.nullable:
             schema["nullable"] = True
         return schema
@@ -732,6 +789,8 @@ class Model:
     description: str
     fields: tuple[ModelField, ...]
     example: Any
+    closed: bool = False  # ``additionalProperties: false``: no properties but the listed ones
+    constraints: Constraints = NO_CONSTRAINTS  # minProperties, maxProperties
 
     @cached_property
     def anchor(self) -> str:

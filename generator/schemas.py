@@ -7,6 +7,7 @@ not model yet becomes ``any`` with a warning, so the rest still generates.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
@@ -14,7 +15,7 @@ from typing import Any, Callable, Iterator
 from . import names
 from .diagnostics import Level
 from .load import resolve_pointer
-from .model import ANY, Model, ModelField, NamedEnum, TypeInfo
+from .model import ANY, NO_CONSTRAINTS, Constraints, Model, ModelField, NamedEnum, TypeInfo
 
 Warn = Callable[[Level, str, str], None]
 _PRIMITIVES = {"string", "integer", "number", "boolean"}
@@ -120,12 +121,13 @@ class SchemaConverter:
                 index, part = typed[0]
                 return _nullable(self.convert(part, f"{pointer}/allOf/{index}", context, seen), nullable)
         if kind in _PRIMITIVES:
-            return TypeInfo(kind, format=_str_or_none(schema.get("format")), nullable=nullable)
+            constraints = self._constraints(schema, pointer)
+            return TypeInfo(kind, format=_str_or_none(schema.get("format")), nullable=nullable, constraints=constraints)
         if kind == "file":
             return TypeInfo("string", format="binary", nullable=nullable)
         if kind == "array":
             items = self.convert(schema.get("items"), pointer + "/items", context + "Item", seen)
-            return TypeInfo("array", items=items, nullable=nullable)
+            return TypeInfo("array", items=items, nullable=nullable, constraints=self._constraints(schema, pointer))
         if kind == "object" or self._is_object(schema, pointer, seen):
             return self._convert_object(schema, pointer, context, seen, nullable)
         return TypeInfo("any")
@@ -175,7 +177,28 @@ class SchemaConverter:
             return TypeInfo("model", model=class_name, nullable=nullable)
         extra = schema.get("additionalProperties")
         values = self.convert(extra, pointer + "/additionalProperties", context + "Value", seen) if isinstance(extra, dict) else ANY
-        return TypeInfo("map", items=values, nullable=nullable)
+        return TypeInfo("map", items=values, nullable=nullable, constraints=self._constraints(schema, pointer))
+
+    def _constraints(self, schema: dict[str, Any], pointer: str) -> Constraints:
+        """The validation keywords of ``schema``; one of the wrong JSON type (or a pattern that
+        does not compile) is left out with a warning, so that no artefact enforces nonsense."""
+        if not any(keyword in schema for keyword in _CONSTRAINT_CHECKS):
+            return NO_CONSTRAINTS
+        found: dict[str, Any] = {}
+        for keyword, (attribute, valid, what) in _CONSTRAINT_CHECKS.items():
+            if keyword not in schema:
+                continue
+            value = schema[keyword]
+            if keyword in ("exclusiveMinimum", "exclusiveMaximum") and _is_number(value):
+                bound = "minimum" if keyword == "exclusiveMinimum" else "maximum"
+                found[bound], found[attribute] = value, True  # JSON Schema 2019+ (OpenAPI 3.1)
+            elif valid(value):
+                found.setdefault(attribute, value)
+            else:
+                self.warn(Level.WARNING, f"{pointer}/{keyword}", f"'{keyword}' is {_brief(value)}, not {what}; ignored")
+        if "pattern" in found and not _compiles(found["pattern"]):
+            self.warn(Level.WARNING, f"{pointer}/pattern", f"pattern {_brief(found.pop('pattern'))} is not a regular expression Python can run; ignored")
+        return Constraints(**found)
 
     def _properties(self, schema: dict[str, Any], pointer: str, seen: frozenset[str]) -> tuple[dict[str, Any], set[str]]:
         """Own properties plus those of every ``allOf`` part (followed through refs)."""
@@ -223,7 +246,9 @@ class SchemaConverter:
             field_ = ModelField(wire, py_name, prop_type, wire in required, text(prop.get("description", "")), read_only, write_only)
             fields.append(field_)
         fields.sort(key=lambda f: not f.python_required)  # dataclass fields without defaults come first
-        self._models[class_name] = Model(class_name, wire_name, text(schema.get("description")), tuple(fields), None)
+        closed = schema.get("additionalProperties") is False
+        constraints = self._constraints(schema, pointer)
+        self._models[class_name] = Model(class_name, wire_name, text(schema.get("description")), tuple(fields), None, closed, constraints)
 
     def _is_object(self, schema: dict[str, Any], pointer: str, seen: frozenset[str]) -> bool:
         schema = self.repaired(schema, pointer)
@@ -269,6 +294,40 @@ def text(value: Any) -> str:
     if value is None:
         return ""
     return value.strip() if isinstance(value, str) else str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return True
+
+
+#: keyword → (Constraints attribute, whether its value is right, what it must be).
+_CONSTRAINT_CHECKS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
+    "minimum": ("minimum", _is_number, "a number"),
+    "maximum": ("maximum", _is_number, "a number"),
+    "exclusiveMinimum": ("exclusive_minimum", lambda v: isinstance(v, bool), "a boolean or a number"),
+    "exclusiveMaximum": ("exclusive_maximum", lambda v: isinstance(v, bool), "a boolean or a number"),
+    "multipleOf": ("multiple_of", lambda v: _is_number(v) and v > 0, "a number above 0"),
+    "minLength": ("min_length", _is_count, "a count"),
+    "maxLength": ("max_length", _is_count, "a count"),
+    "pattern": ("pattern", lambda v: isinstance(v, str), "a string"),
+    "minItems": ("min_items", _is_count, "a count"),
+    "maxItems": ("max_items", _is_count, "a count"),
+    "uniqueItems": ("unique_items", lambda v: isinstance(v, bool), "a boolean"),
+    "minProperties": ("min_properties", _is_count, "a count"),
+    "maxProperties": ("max_properties", _is_count, "a count"),
+}
 
 
 def _str_or_none(value: Any) -> str | None:

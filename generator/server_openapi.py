@@ -137,4 +137,7 @@ def _model_schema(model: Any) -> dict[str, Any]:
     required = [f.wire_name for f in model.fields if f.required]
     if required:
         schema["required"] = required
+    if model.closed:
+        schema["additionalProperties"] = False
+    schema.update(model.constraints.json_schema)
     return schema

@@ -110,3 +110,56 @@ def test_names_types_and_defaults_for_a_small_spec(tmp_path: Path) -> None:
         ("tags", "list[str]", False),
         ("owner", "Pet", False),
     ]
+
+
+CONSTRAINED = """
+openapi: 3.0.3
+info: {title: Constrained, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100, exclusiveMaximum: true}}
+        - {name: code, in: query, schema: {type: string, pattern: "^[A-Z]{3}$", minLength: 3, maxLength: "3"}}
+        - {name: bad, in: query, schema: {type: string, pattern: "(unclosed"}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: array
+                minItems: 1
+                maxItems: 5
+                uniqueItems: true
+                items: {$ref: "#/components/schemas/Thing"}
+components:
+  schemas:
+    Thing:
+      type: object
+      additionalProperties: false
+      minProperties: 1
+      properties:
+        price: {type: number, exclusiveMinimum: 0, multipleOf: 0.01}
+"""
+
+
+def test_constraints_are_read_once_into_the_model_and_published(tmp_path: Path) -> None:
+    from generator.model import Constraints
+
+    api = build_model(write_spec(tmp_path, "things.yaml", CONSTRAINED))
+    [op] = api.operations
+    limit, code, bad = (p.type.constraints for p in op.parameters)
+    assert limit == Constraints(minimum=1, maximum=100, exclusive_maximum=True)
+    assert code == Constraints(pattern="^[A-Z]{3}$", min_length=3)  # maxLength "3" is not a count
+    assert not bad  # the pattern does not compile
+    assert op.success.type.constraints == Constraints(min_items=1, max_items=5, unique_items=True)
+    [thing] = api.models
+    assert thing.closed and thing.constraints == Constraints(min_properties=1)
+    # OpenAPI 3.1's numeric exclusiveMinimum becomes a bound that is not allowed itself.
+    assert thing.fields[0].type.constraints == Constraints(minimum=0, exclusive_minimum=True, multiple_of=0.01)
+    assert op.parameters[0].type.json_schema == {"type": "integer", "minimum": 1, "maximum": 100, "exclusiveMaximum": True}
+    messages = [str(d) for d in api.diagnostics]
+    assert any("/parameters/1/schema/maxLength: warning: 'maxLength' is '3', not a count; ignored" in m for m in messages), messages
+    assert any("/parameters/2/schema/pattern: warning: pattern '(unclosed' is not a regular expression" in m for m in messages), messages
