@@ -66,6 +66,21 @@ class Constraints:
     def __bool__(self) -> bool:
         return self != NO_CONSTRAINTS
 
+    @cached_property
+    def rules(self) -> tuple[str, ...]:
+        """The constraints as short phrases for readers (``≥ 1``, ``length ≤ 64``, ``unique items``)."""
+        phrases = list(_bounds("", self.minimum, self.exclusive_minimum, self.maximum, self.exclusive_maximum))
+        if self.multiple_of is not None:
+            phrases.append(f"multiple of {self.multiple_of}")
+        phrases += _bounds("length ", self.min_length, False, self.max_length, False)
+        if self.pattern is not None:
+            phrases.append(f"matches /{self.pattern}/")
+        phrases += [f"{p} items" for p in _bounds("", self.min_items, False, self.max_items, False)]
+        if self.unique_items:
+            phrases.append("unique items")
+        phrases += [f"{p} properties" for p in _bounds("", self.min_properties, False, self.max_properties, False)]
+        return tuple(phrases)
+
     @property
     def json_schema(self) -> dict[str, Any]:
         """The keywords in OpenAPI 3.0's dialect (``exclusiveMinimum`` as a boolean)."""
@@ -75,6 +90,18 @@ class Constraints:
             if value is not None and value is not False:
                 schema[keyword] = value
         return schema
+
+
+def _bounds(what: str, low: float | None, low_open: bool, high: float | None, high_open: bool) -> list[str]:
+    """``what`` bounded below and above, as phrases: one ``= n`` when both bounds are the same."""
+    if low is not None and low == high and not (low_open or high_open):
+        return [f"{what}= {low}"] if what else [f"= {low}"]
+    phrases = []
+    if low is not None:
+        phrases.append(f"{what}{'>' if low_open else '≥'} {low}")
+    if high is not None:
+        phrases.append(f"{what}{'<' if high_open else '≤'} {high}")
+    return phrases
 
 
 #: (Constraints attribute, JSON Schema keyword), in the order schemas print them.
@@ -162,6 +189,16 @@ class TypeInfo:
         if typed == "bytes" and server and self.format == "byte":
             return "Base64Bytes"
         return typed or _PRIMITIVE_ANNOTATIONS[self.kind]
+
+    @cached_property
+    def rules(self) -> tuple[str, ...]:
+        """What a value must be beyond its annotation, for readers: its format (unless its Python
+        type says it) and constraints, then those of each item of an array."""
+        shown_by_type = self.python_type is not None
+        own = ((f"format {self.format}",) if self.format and not shown_by_type else ()) + self.constraints.rules
+        if self.kind == "array" and self.items is not None and self.items.rules:
+            own += tuple(f"each item {rule}" for rule in self.items.rules)
+        return own
 
     @cached_property
     def python_type(self) -> str | None:
@@ -795,6 +832,11 @@ class Model:
     @cached_property
     def anchor(self) -> str:
         return "model-" + self.name
+
+    @cached_property
+    def rules(self) -> tuple[str, ...]:
+        """What an object of this model must be beyond its fields, for readers."""
+        return (("no other properties",) if self.closed else ()) + self.constraints.rules
 
     @cached_property
     def renamed_fields(self) -> tuple[ModelField, ...]:

@@ -163,3 +163,15 @@ def test_constraints_are_read_once_into_the_model_and_published(tmp_path: Path) 
     messages = [str(d) for d in api.diagnostics]
     assert any("/parameters/1/schema/maxLength: warning: 'maxLength' is '3', not a count; ignored" in m for m in messages), messages
     assert any("/parameters/2/schema/pattern: warning: pattern '(unclosed' is not a regular expression" in m for m in messages), messages
+
+
+def test_the_docs_print_each_constraint_as_a_rule(tmp_path: Path) -> None:
+    from generator.pipeline import generate_files
+
+    files = generate_files(write_spec(tmp_path, "things.yaml", CONSTRAINED)).files
+    markdown, html = files["docs/README.md"], files["docs/index.html"]
+    assert "| no | Rules: <code>≥ 1</code>, <code>&lt; 100</code> |" in markdown
+    assert "| no | Rules: <code>length ≥ 3</code>, <code>matches /^\\[A-Z\\]\\{3\\}$/</code> |" in markdown
+    assert "<td><div class=\"rules\">Rules: <code>length ≥ 3</code>, <code>matches /^[A-Z]{3}$/</code></div></td>" in html
+    assert "Rules: <code>no other properties</code>, <code>≥ 1 properties</code>." in markdown
+    assert '<div class="rules">Rules: <code>&gt; 0</code>, <code>multiple of 0.01</code></div>' in html
