@@ -437,3 +437,43 @@ def test_the_scaffold_has_a_verifier_per_scheme_that_refuses_until_written(tmp_p
         timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+SWAGGER_2 = """
+swagger: "2.0"
+info: {title: Old vault, version: "1"}
+securityDefinitions:
+  basic: {type: basic}
+  oauth: {type: oauth2, flow: application, tokenUrl: https://auth.example.com/token, scopes: {read: r, write: w}}
+security: [{oauth: [read, write, read]}, {basic: [], oauth: [read]}]
+paths:
+  /items:
+    get: {operationId: listItems, responses: {"200": {description: ok}}}
+"""
+
+
+def test_the_model_keeps_each_alternatives_scopes_and_names_a_verifier_per_used_scheme(tmp_path: Path) -> None:
+    from generator.pipeline import build_model
+
+    spec = tmp_path / "old_vault.yaml"
+    spec.write_text(SWAGGER_2, encoding="utf-8")
+    api = build_model(spec)
+    (op,) = api.operations
+    assert op.requirements == ({"oauth": ["read", "write"]}, {"basic": [], "oauth": ["read"]})
+    assert [(v.scheme.name, v.method, v.credential_annotation, v.scheme.scoped) for v in api.verifiers] == [
+        ("basic", "verify_basic", "BasicCredentials", False),
+        ("oauth", "verify_oauth", "str", True),
+    ]
+    vault = tmp_path / "vault.yaml"
+    vault.write_text(SPEC, encoding="utf-8")
+    assert "unused" not in [v.scheme.name for v in build_model(vault).verifiers]
+
+
+def test_verifier_names_never_take_an_operations_name() -> None:
+    from generator import names
+
+    assert names.verifier_names(["api key", "apiKey", "class"], ["verify_api_key", "list"]) == [
+        "verify_api_key_2",
+        "verify_api_key_3",
+        "verify_class",
+    ]
