@@ -66,6 +66,13 @@ paths:
       operationId: unverifiedOrHeader
       security: [{unverified: []}, {headerKey: []}]
       responses: {"200": {description: ok}}
+  /twice:
+    get:
+      operationId: twice
+      security: [{headerKey: [], queryKey: []}, {headerKey: [], cookieKey: []}]
+      responses: {"200": {description: ok}}
+  /owned:
+    get: {operationId: owned, security: [{bearer: []}], responses: {"200": {description: ok}}}
   /no-auth:
     get: {operationId: noAuth, security: [], responses: {"200": {description: ok}}}
   /verify:
@@ -85,6 +92,10 @@ from typing_extensions import override
 from vault_server import BasicCredentials, Forbidden, Handlers, Unauthorized, request_context
 
 
+#: The credentials ``verify_header_key_2`` was given, in order.
+HEADER_KEYS_VERIFIED: list[str] = []
+
+
 def seen() -> dict[str, Any]:
     context = request_context()
     client = context.request.client
@@ -98,6 +109,7 @@ def seen() -> dict[str, Any]:
 class Vault(Handlers):
     @override
     async def verify_header_key_2(self, credential: str, request: Request) -> object:
+        HEADER_KEYS_VERIFIED.append(credential)
         if credential == "read-only-key":
             raise Forbidden("this key may only read")
         return "alice" if credential == "header-key" else None
@@ -176,6 +188,16 @@ class Vault(Handlers):
         return seen()
 
     @override
+    async def twice(self) -> Any:
+        return seen()
+
+    @override
+    async def owned(self) -> Any:
+        if request_context().request.headers.get("X-Expired"):
+            raise Unauthorized("the token has expired")
+        raise Forbidden("only the owner may open it")
+
+    @override
     async def no_auth(self) -> Any:
         return seen()
 
@@ -195,14 +217,19 @@ def vault(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
 
 
 @pytest.fixture(scope="module")
-def http(vault: tuple[Any, Path]) -> TestClient:
-    server, folder = vault
+def implementation(vault: tuple[Any, Path]) -> Any:
+    """The user's module, imported."""
+    _, folder = vault
     sys.path.insert(0, str(folder))
     try:
-        implementation = importlib.import_module("vault_impl")
+        return importlib.import_module("vault_impl")
     finally:
         sys.path.remove(str(folder))
-    return TestClient(server.create_app(implementation.Vault()))
+
+
+@pytest.fixture(scope="module")
+def http(vault: tuple[Any, Path], implementation: Any) -> TestClient:
+    return TestClient(vault[0].create_app(implementation.Vault()))
 
 
 def basic(username: str, password: str) -> dict[str, str]:
@@ -306,6 +333,27 @@ def test_alternatives_accept_the_first_one_verified(http: TestClient) -> None:
     assert http.get("/either", headers={"X-Key": "read-only-key", "Authorization": "Bearer guess"}).status_code == 403
     assert http.get("/either", headers={"X-Key": "guess", "Authorization": "Bearer guess"}).status_code == 401
     assert http.get("/either").headers["www-authenticate"] == "Bearer"
+
+
+def test_each_verifier_is_called_once_per_request(http: TestClient, implementation: Any) -> None:
+    """``headerKey`` stands in both alternatives: the second reuses the first's verdict."""
+    implementation.HEADER_KEYS_VERIFIED.clear()
+    http.cookies = {"session": "cookie-key"}
+    try:
+        answer = http.get("/twice", headers={"X-Key": "header-key"}, params={"key": "guess"})
+    finally:
+        http.cookies = {}
+    assert answer.status_code == 200 and answer.json()["principals"] == {"headerKey": "alice", "cookieKey": "carol"}
+    assert implementation.HEADER_KEYS_VERIFIED == ["header-key"]
+
+
+def test_a_handler_may_refuse_too(http: TestClient) -> None:
+    token = {"Authorization": "Bearer bearer-token"}
+    forbidden = http.get("/owned", headers=token)
+    assert forbidden.status_code == 403 and forbidden.json()["message"] == "only the owner may open it"
+    expired = http.get("/owned", headers={**token, "X-Expired": "1"})
+    assert expired.status_code == 401 and expired.json()["message"] == "the token has expired"
+    assert expired.headers["www-authenticate"] == "Bearer"
 
 
 def test_a_scheme_without_a_verifier_accepts_nothing(http: TestClient) -> None:

@@ -509,13 +509,12 @@ def _basic_credentials(text: str) -> BasicCredentials | None:
 _NO_CREDENTIALS = "this operation needs credentials"
 
 
-class _Refused(Exception):
-    """A credential the server cannot accept: ``status`` is 401, 403, or 501 (no verifier)."""
+@dataclass(frozen=True)
+class _Refused:
+    """Why the server cannot accept a credential: ``status`` is 401, 403, or 501 (no verifier)."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    status: int
+    message: str
 
 
 async def _verify(handlers: Handlers, request: Request, name: str, scopes: Sequence[str]) -> object:
@@ -526,21 +525,19 @@ async def _verify(handlers: Handlers, request: Request, name: str, scopes: Seque
     if auth.kind == "basic":
         credential = _basic_credentials(text)
         if credential is None:
-            raise _Refused(401, "the basic credentials are malformed")
+            return _Refused(401, "the basic credentials are malformed")
     verify: Callable[..., Awaitable[object]] = getattr(handlers, auth.verifier)
     arguments = (credential, tuple(scopes), request) if auth.scoped else (credential, request)
     try:
         principal = await verify(*arguments)
     except Unauthorized as refusal:
-        raise _Refused(401, refusal.message) from None
+        return _Refused(401, refusal.message)
     except Forbidden as refusal:
-        raise _Refused(403, refusal.message) from None
+        return _Refused(403, refusal.message)
     except NotImplementedError:
         message = f"the security scheme {name!r} has no verifier: override Handlers.{auth.verifier}"
-        raise _Refused(501, message) from None
-    if principal is None:
-        raise _Refused(401, "the credentials were refused")
-    return principal
+        return _Refused(501, message)
+    return _Refused(401, "the credentials were refused") if principal is None else principal
 
 
 async def _verified(
@@ -548,18 +545,23 @@ async def _verified(
 ) -> dict[str, object] | _Refused:
     """The principals of the first alternative whose credentials are all present and verified,
     by scheme. Otherwise the refusal: 403 when a verifier forbade, else 401 when one refused,
-    else 501 when a presented scheme has no verifier."""
+    else 501 when a presented scheme has no verifier. Each verifier is called once per scopes."""
+    outcomes: dict[tuple[str, tuple[str, ...]], object] = {}
     refusals: list[_Refused] = []
     for alternative in spec.security:
         if not all(_has_credential(request, SCHEMES[name]) for name in alternative):
             continue
-        try:
-            return {
-                name: await _verify(handlers, request, name, scopes)
-                for name, scopes in alternative.items()
-            }
-        except _Refused as refusal:
-            refusals.append(refusal)
+        principals: dict[str, object] = {}
+        for name, scopes in alternative.items():
+            key = (name, tuple(scopes))
+            if key not in outcomes:
+                outcomes[key] = await _verify(handlers, request, name, scopes)
+            principal = principals[name] = outcomes[key]
+            if isinstance(principal, _Refused):
+                refusals.append(principal)
+                break
+        else:
+            return principals
     if not refusals:
         return _Refused(401, _NO_CREDENTIALS)
     return min(refusals, key=lambda refusal: {403: 0, 401: 1}.get(refusal.status, 2))
@@ -585,11 +587,14 @@ async def _authenticate(
     else:
         handlers = request.app.handlers if isinstance(request.app, GeneratedApp) else Handlers()
         verified = await _verified(request, spec, handlers)
-    if not isinstance(verified, _Refused):
-        return verified
-    error = {401: "unauthenticated", 403: "forbidden", 501: "not_implemented"}[verified.status]
-    response = _error(verified.status, error, verified.message, operation=spec.name)
-    if verified.status == 401:
+    return _refusal(spec, verified) if isinstance(verified, _Refused) else verified
+
+
+def _refusal(spec: OperationSpec, refused: _Refused) -> Response:
+    """The answer to a refused request: a 401 names the operation's challenges."""
+    error = {401: "unauthenticated", 403: "forbidden", 501: "not_implemented"}[refused.status]
+    response = _error(refused.status, error, refused.message, operation=spec.name)
+    if refused.status == 401:
         response.headers.update(_challenges(spec))
     return response
 
@@ -762,6 +767,10 @@ async def _run(
         return _error(
             501, "not_implemented", f"operation {spec.name} is not implemented", operation=spec.name
         )
+    except Unauthorized as refusal:  # a handler may refuse too (a check only it can make)
+        return _refusal(spec, _Refused(401, refusal.message))
+    except Forbidden as refusal:
+        return _refusal(spec, _Refused(403, refusal.message))
     return _respond(result, spec, spec.status)
 
 

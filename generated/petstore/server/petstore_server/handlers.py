@@ -50,7 +50,8 @@ T = TypeVar("T")
 
 class Unauthorized(Exception):
     """Raised by a verifier: the credential is wrong (401, with ``WWW-Authenticate`` where the
-    scheme has a challenge). Returning None from a verifier means the same."""
+    scheme has a challenge). Returning None from a verifier means the same; a handler may raise
+    it too."""
 
     def __init__(self, message: str = "the credentials were refused") -> None:
         super().__init__(message)
@@ -58,7 +59,7 @@ class Unauthorized(Exception):
 
 
 class Forbidden(Exception):
-    """Raised by a verifier: the credential is right but may not do this (403)."""
+    """Raised by a verifier or a handler: the credential is right but may not do this (403)."""
 
     def __init__(self, message: str = "the credentials do not allow this operation") -> None:
         super().__init__(message)
