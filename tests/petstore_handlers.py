@@ -28,7 +28,7 @@ CUSTOMER = "readme-reader"
 API_KEY = "secret"
 TOKEN = "token"
 
-SEED = [
+SEED: list[tuple[str, models.Status, datetime.date]] = [
     ("Rex", "available", datetime.date(2019, 4, 2)),
     ("Tom", "available", datetime.date(2020, 9, 14)),
     ("Kitty", "pending", datetime.date(2021, 1, 30)),
