@@ -522,6 +522,40 @@ class SecurityScheme:
             what = f"an API key, sent in the {self.location} {self.param_name!r}"
         return f"{what} (scheme {self.name!r}). {self.description}".strip()
 
+    @cached_property
+    def scoped(self) -> bool:
+        """Whether an operation's requirement names scopes the server's verifier is given."""
+        return self.spec_type in ("oauth2", "openIdConnect")
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """The server's ``Handlers`` method that verifies one security scheme's credential."""
+
+    scheme: SecurityScheme
+    method: str  # verify_api_key: a Handlers method, never an operation's name
+
+    @cached_property
+    def credential_annotation(self) -> str:
+        """What the verifier is given: the credential's text, or the username and password."""
+        return "BasicCredentials" if self.scheme.kind == "basic" else "str"
+
+    @cached_property
+    def challenge(self) -> str:
+        """The ``WWW-Authenticate`` challenge a 401 names for the scheme; "" for API keys."""
+        return {"basic": 'Basic realm="api"', "bearer": "Bearer"}.get(self.scheme.kind, "")
+
+    @cached_property
+    def what(self) -> str:
+        """The credential, for the verifier's docstring."""
+        if self.scheme.kind == "basic":
+            return "HTTP basic credentials (username and password)"
+        if self.scheme.kind == "bearer":
+            tokens = {"oauth2": "an OAuth2 access token", "openIdConnect": "an OpenID Connect token"}
+            token = tokens.get(self.scheme.spec_type, "a bearer token")
+            return f"{token}, sent as ``Authorization: Bearer <token>``"
+        return f"an API key, sent in the {self.scheme.location} {self.scheme.param_name!r}"
+
 
 @dataclass(frozen=True)
 class Example:
@@ -583,6 +617,18 @@ class Operation:
     example: Example
     anchor: str  # a stable id for docs links
     pagination: Pagination | None = None  # None: the client has no iterator for it
+    #: The scopes each scheme of each alternative asks for, in the shape of ``security``.
+    scopes: tuple[tuple[tuple[str, ...], ...], ...] = ()
+
+    @cached_property
+    def requirements(self) -> tuple[dict[str, list[str]], ...]:
+        """The alternatives as the spec writes them and the server checks them: scheme name ->
+        the scopes it asks for."""
+        scopes = self.scopes or tuple(tuple(() for _ in alternative) for alternative in self.security)
+        return tuple(
+            {scheme.name: list(needed) for scheme, needed in zip(alternative, needs, strict=True)}
+            for alternative, needs in zip(self.security, scopes, strict=True)
+        )
 
     @cached_property
     def fastapi_parameters(self) -> tuple[Parameter, ...]:
@@ -869,6 +915,7 @@ class Api:
     models: tuple[Model, ...]
     enums: tuple[NamedEnum, ...] = ()
     security_schemes: tuple[SecurityScheme, ...] = ()
+    verifiers: tuple[Verifier, ...] = ()  # the schemes operations use, in declaration order
     diagnostics: tuple[Diagnostic, ...] = field(default=())
 
     @cached_property
@@ -900,9 +947,66 @@ class Api:
         return server_imports(self.model_types)
 
     @cached_property
+    def server_model_typing(self) -> list[str]:
+        """What the server's ``models.py`` imports from ``typing``."""
+        annotations = "\n".join(f.server_annotation for m in self.models for f in m.fields)
+        uses_any = re.search(r"\bAny\b", annotations) is not None
+        return ["Any"] * uses_any + ["Literal"] * (bool(self.enums) or "Literal[" in annotations)
+
+    @cached_property
+    def server_model_pydantic(self) -> list[str]:
+        """What the server's ``models.py`` imports from ``pydantic``."""
+        base64_bytes = [BASE64_BYTES] * self.server_model_imports[1]
+        renamed = ["Field"] * any(f.renamed for m in self.models for f in m.fields)
+        return base64_bytes + ["BaseModel", "ConfigDict"] * bool(self.models) + renamed
+
+    @cached_property
     def server_imports(self) -> tuple[list[str], bool]:
         """What the server's ``app.py`` and ``handlers.py`` import for the operations' annotations."""
         return server_imports(t for op in self.operations for t in op.argument_types)
+
+    @cached_property
+    def handler_annotations(self) -> str:
+        """Every argument annotation of the server's handler interface, one per line."""
+        found = {p.server_argument_annotation for op in self.operations for p in op.parameters}
+        found.update(op.body.server_argument_annotation for op in self.operations if op.body)
+        return "\n".join(sorted(found))
+
+    @cached_property
+    def app_annotations(self) -> str:
+        """Every annotation the server's ``app.py`` prints for arguments (FastAPI's readers and
+        the server's own parsers), one per line."""
+        found = {p.server_annotation for op in self.operations for p in op.fastapi_parameters}
+        found.update(p.server_argument_annotation for op in self.operations for p in op.parsed_parameters)
+        found.update(op.body.server_argument_annotation for op in self.operations if op.body)
+        return "\n".join(sorted(found))
+
+    @cached_property
+    def handlers_typing(self) -> list[str]:
+        """What the server's ``handlers.py`` imports from ``typing``."""
+        return ["Any"] * bool(self.operations) + ["Literal"] * ("Literal[" in self.handler_annotations) + ["TypeVar"]
+
+    @cached_property
+    def handlers_use_models(self) -> bool:
+        return "models." in self.handler_annotations
+
+    @cached_property
+    def app_typing(self) -> list[str]:
+        """What the server's ``app.py`` imports from ``typing`` besides the names its runtime uses."""
+        annotated = any(op.fastapi_parameters or op.json_body for op in self.operations)
+        return ["Annotated"] * annotated + ["Literal"] * ("Literal[" in self.app_annotations)
+
+    @cached_property
+    def app_fastapi(self) -> list[str]:
+        """What the server's ``app.py`` imports from ``fastapi``: its own names and the readers
+        of the operations' parameters and JSON bodies."""
+        readers = {p.fastapi_marker for op in self.operations for p in op.fastapi_parameters}
+        readers.update(["Body"] * any(op.json_body for op in self.operations))
+        return sorted(readers | {"FastAPI", "Request"})
+
+    @cached_property
+    def app_uses_models(self) -> bool:
+        return "models." in self.app_annotations
 
     @cached_property
     def client_distribution(self) -> str:

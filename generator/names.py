@@ -137,6 +137,16 @@ class Namespace:
         return unique
 
 
+def verifier_names(schemes: Iterable[str], operations: Iterable[str]) -> list[str]:
+    """The server's verifier method for each security scheme (``api_key`` → ``verify_api_key``),
+    in order. ``Handlers`` holds every operation too, so an operation's name is never taken:
+    a scheme whose verifier would be called like an operation gets ``_2``."""
+    taken = Namespace()
+    for operation in operations:
+        taken.claim(operation)
+    return [taken.claim(snake(f"verify {scheme}", "verify")) for scheme in schemes]
+
+
 def package_name(spec_stem: str) -> str:
     """The folder and import name for a spec: ``aws-cognito.yaml`` → ``aws_cognito``.
 

@@ -16,7 +16,7 @@ from . import names, pagination
 from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token as escape, pointer_of, sort_unique
 from .examples import ExampleMaker, call_example
 from .load import LoadedSpec, resolve_pointer
-from .model import Api, Body, Group, Model, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo
+from .model import Api, Body, Group, Model, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo, Verifier
 from .schemas import SchemaConverter, TooDeep, text
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -134,6 +134,7 @@ class Normalizer:
             models=models,
             enums=self.converter.enums(),
             security_schemes=schemes,
+            verifiers=_verifiers(schemes, groups),
             diagnostics=sort_unique(self.spec.diagnostics + self.found),
         )
 
@@ -164,22 +165,26 @@ class Normalizer:
                 schemes.append(made)
         return tuple(schemes)
 
-    def _security(self, op: dict[str, Any], schemes: dict[str, SecurityScheme], pointer: str) -> tuple[tuple[SecurityScheme, ...], ...]:
+    def _security(self, op: dict[str, Any], schemes: dict[str, SecurityScheme], pointer: str) -> dict[str, Any]:
+        """The operation's ``security`` alternatives and the ``scopes`` each scheme asks for."""
         requirements = op.get("security", self.doc.get("security"))
         if not isinstance(requirements, list):
-            return ()
-        alternatives: list[tuple[SecurityScheme, ...]] = []
+            return {"security": (), "scopes": ()}
+        alternatives: dict[tuple[tuple[SecurityScheme, tuple[str, ...]], ...], None] = {}
         for requirement in requirements:
             if not isinstance(requirement, dict):
                 continue
             if not requirement:
-                return ()  # an empty requirement: authentication is optional
-            known = tuple(schemes[n] for n in requirement if n in schemes)
+                return {"security": (), "scopes": ()}  # an empty requirement: authentication is optional
+            known = tuple((schemes[n], _scopes(scopes)) for n, scopes in requirement.items() if n in schemes)
             for unknown in (n for n in requirement if n not in schemes):
                 self.warn(Level.WARNING, pointer + "/security", f"security requirement names unknown scheme {unknown!r}; ignored")
             if known:
-                alternatives.append(known)
-        return tuple(dict.fromkeys(alternatives))
+                alternatives[known] = None
+        return {
+            "security": tuple(tuple(scheme for scheme, _ in alternative) for alternative in alternatives),
+            "scopes": tuple(tuple(scopes for _, scopes in alternative) for alternative in alternatives),
+        }
 
     def _operations(self, schemes: dict[str, SecurityScheme]) -> list[PendingOperation]:
         paths = self.doc.get("paths")
@@ -248,7 +253,7 @@ class Normalizer:
             responses=self._responses(op, pointer, context),
             pointer=pointer,
             retry_safe=method.upper() in RETRY_SAFE_METHODS,
-            security=self._security(op, schemes, pointer),
+            **self._security(op, schemes, pointer),
         )
         return PendingOperation(fields, tags[0] if tags else "default")
 
@@ -420,6 +425,19 @@ def _finish(item: PendingOperation, group: str, op_names: names.Namespace, maker
         anchor="operation-" + py_name.replace("_", "-").strip("-"),
         **{**fields, "parameters": parameters, "body": body, "responses": responses},
     )
+
+
+def _scopes(listed: Any) -> tuple[str, ...]:
+    """The scopes a security requirement lists for one scheme: its strings, each once."""
+    return tuple(dict.fromkeys(text(s) for s in listed if isinstance(s, str))) if isinstance(listed, list) else ()
+
+
+def _verifiers(schemes: tuple[SecurityScheme, ...], groups: tuple[Group, ...]) -> tuple[Verifier, ...]:
+    """A verifier for each scheme some operation uses; its name is claimed after every operation's."""
+    operations = [op for group in groups for op in group.operations]
+    used = {scheme.name for op in operations for alternative in op.security for scheme in alternative}
+    methods = names.verifier_names([s.name for s in schemes], [op.py_name for op in operations])
+    return tuple(Verifier(scheme, method) for scheme, method in zip(schemes, methods, strict=True) if scheme.name in used)
 
 
 def _with_pagination(groups: tuple[Group, ...], models: dict[str, Model]) -> tuple[Group, ...]:

@@ -3,7 +3,9 @@
 The generated server is regenerated at will; the implementation lives outside it (the
 "generation gap"). ``scaffold`` writes that implementation's first version: a ``Handlers``
 subclass with one ``@override`` per operation, the same keyword parameters and annotations as the
-generated interface, each answering the operation's example response. It never overwrites a file.
+generated interface, each answering the operation's example response, and one verifier per
+security scheme, refusing every credential until the user writes the check. It never overwrites
+a file.
 """
 
 from __future__ import annotations
@@ -44,14 +46,13 @@ def scaffold(path: Path, out: Path, options: Options = Options()) -> Path:
 
 def render_scaffold(api: Api, user_templates: Path | None = None) -> str:
     """The starter module's text, formatted."""
-    annotations = [p.argument_annotation for op in api.operations for p in op.parameters] + [
-        op.body.argument_annotation for op in api.operations if op.body is not None
-    ]
+    basic = any(verifier.scheme.kind == "basic" for verifier in api.verifiers)
+    server_names = ["BasicCredentials"] * basic + ["Handlers", "create_app"] + ["models"] * api.handlers_use_models
     text = environment(user_templates).get_template(TEMPLATE).render(
         api=api,
         class_name=CLASS_NAME,
-        needs_models=any("models." in a for a in annotations),
-        needs_literal=any("Literal[" in a for a in annotations),
+        typing_names=[name for name in api.handlers_typing if name != "TypeVar"],
+        server_names=server_names,
     )
     return format_python(TEMPLATE, text)
 

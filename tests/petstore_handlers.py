@@ -1,15 +1,18 @@
 """An in-memory implementation of the Pet Store server (specs/petstore.yaml), for the README's
 client examples: a store of pets listed a page at a time (``next_cursor``), a photo (bytes), a
 card (text), a 204 on delete, a 404 carrying the spec's Error model, an ``X-Rate-Limit-Remaining``
-header on ``get_pet``, and a short stream of events."""
+header on ``get_pet``, and a short stream of events. It accepts the API key and the bearer token
+the examples send (``secret``, ``token``) and refuses any other (401)."""
 
 from __future__ import annotations
 
 import datetime
+import secrets
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from petstore_server import Handlers, models
@@ -20,7 +23,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: Requests a client may still make this minute, as the store answers it on get_pet.
 RATE_LIMIT_REMAINING = 41
 
-SEED = [
+#: The one customer of the store, and the credentials it sends.
+CUSTOMER = "readme-reader"
+API_KEY = "secret"
+TOKEN = "token"
+
+SEED: list[tuple[str, models.Status, datetime.date]] = [
     ("Rex", "available", datetime.date(2019, 4, 2)),
     ("Tom", "available", datetime.date(2020, 9, 14)),
     ("Kitty", "pending", datetime.date(2021, 1, 30)),
@@ -45,6 +53,14 @@ class PetStore(Handlers):
             self.pets[pet_id] = models.Pet(
                 id=pet_id, name=name, status=status, born_on=born_on, added_at=added_at
             )
+
+    @override
+    async def verify_api_key(self, credential: str, request: Request) -> object:
+        return CUSTOMER if secrets.compare_digest(credential, API_KEY) else None
+
+    @override
+    async def verify_bearer(self, credential: str, request: Request) -> object:
+        return CUSTOMER if secrets.compare_digest(credential, TOKEN) else None
 
     @override
     async def list_pets(

@@ -156,6 +156,12 @@ class Recorder:
 
                 return PlainTextResponse(kw["body"].decode()[::-1])
 
+            async def verify_api_key(self, credential: str, request: Any) -> str:
+                return "key:" + credential
+
+            async def verify_bearer(self, credential: str, request: Any) -> str:
+                return "token:" + credential
+
         self.handlers = Handlers()
 
 

@@ -251,22 +251,33 @@ def server_section() -> str:
 
 
 def test_the_server_sections_handler_example_runs_as_printed() -> None:
-    """The block builds its app; the implemented operation answers with the handler's body and
-    the others with 501, as the text around it says."""
+    """The block builds its app; as the text after it says, the right API key reads the card
+    (the handler sees the verifier's principal and the request), a wrong key or none answers
+    401, a bearer token 501 (no verifier), and an operation not implemented 501."""
     (block,) = re.findall(r"```python\n(.*?)```", server_section(), re.DOTALL)
     probe = block + textwrap.dedent(
         """
         from fastapi.testclient import TestClient
 
         client = TestClient(app)
-        answer = client.get("/?Action=GetId")
-        print(answer.status_code, answer.json(), client.get("/?Action=DescribeIdentity").status_code)
+        pet = "/v1/pets/00000000-0000-0000-0000-000000000001"
+        card = client.get(pet + "/card", headers={"X-API-Key": "secret"})
+        print(card.status_code, card.text)
+        wrong = client.get(pet + "/card", headers={"X-API-Key": "guess"})
+        bearer = client.get(pet + "/card", headers={"Authorization": "Bearer t"})
+        other = client.get(pet, headers={"X-API-Key": "secret"})
+        print(wrong.status_code, wrong.json()["message"], client.get(pet + "/card").status_code)
+        print(bearer.status_code, bearer.json()["message"], other.status_code)
         """
     )
-    env = {**os.environ, "PYTHONPATH": str(GENERATED / "aws_cognito" / "server")}
+    env = {**os.environ, "PYTHONPATH": str(GENERATED / "petstore" / "server")}
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env)
     assert run.returncode == 0, run.stderr[-3000:]
-    assert run.stdout.splitlines()[-1] == "200 {'IdentityId': 'us-east-1:0000'} 501"
+    assert run.stdout.splitlines()[-3:] == [
+        "200 00000000-0000-0000-0000-000000000001: asked by ann with testclient",
+        "401 unknown API key 401",
+        "501 the security scheme 'bearer' has no verifier: override Handlers.verify_bearer 501",
+    ]
 
 
 def test_the_server_sections_command_serves_the_mock_as_printed() -> None:

@@ -156,8 +156,8 @@ SWEEP_BODIES = HOSTILE_JSON + [
 def echo_handlers(server: Any) -> Any:
     """Handlers implementing every operation by echoing their arguments, the worst case for a
     server: whatever it lets through goes back into a JSON response. (Uploaded bytes, which no
-    handler would echo as JSON text, are echoed as their length.)"""
-    operations = importlib.import_module(server.__name__ + ".app").OPERATIONS
+    handler would echo as JSON text, are echoed as their length.) Every credential is accepted."""
+    app = importlib.import_module(server.__name__ + ".app")
 
     def plain(value: Any) -> Any:
         if isinstance(value, BaseModel):
@@ -174,7 +174,11 @@ def echo_handlers(server: Any) -> Any:
 
         return handler
 
-    return type("Echo", (server.Handlers,), {name: make(name) for name in operations})()
+    async def accept(self: Any, credential: Any, *scopes_and_request: Any) -> str:
+        return "anyone"
+
+    verifiers = {auth.verifier: accept for auth in app.SCHEMES.values()}
+    return type("Echo", (server.Handlers,), {name: make(name) for name in app.OPERATIONS} | verifiers)()
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="refuse to start while an operation is not implemented (not checked with --mock)",
+        help="refuse to start while an operation or verifier is missing (not checked with --mock)",
     )
     parser.add_argument(
         "--max-body-size",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import email.message
 import functools
@@ -22,12 +24,11 @@ from typing import (
     Coroutine,
     Iterable,
     Iterator,
-    Literal,
     Sequence,
 )
 from urllib.parse import parse_qs
 
-from fastapi import Body, Cookie, FastAPI, Header, Path, Query, Request
+from fastapi import Body, FastAPI, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -40,15 +41,24 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from . import models
-from .handlers import Handlers
+from .handlers import (
+    _REQUEST_CONTEXT,
+    BasicCredentials,
+    Forbidden,
+    Handlers,
+    RequestContext,
+    Unauthorized,
+)
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "GeneratedApp",
     "OPERATIONS",
+    "SCHEMES",
     "UnimplementedOperations",
     "create_app",
     "unimplemented_operations",
+    "unimplemented_verifiers",
 ]
 
 BASE_PATH = "/v1"
@@ -67,25 +77,37 @@ OPERATIONS: tuple[str, ...] = (
 
 
 class UnimplementedOperations(TypeError):
-    """``create_app(handlers, strict=True)`` was given handlers that leave operations unimplemented."""
+    """``create_app(handlers, strict=True)`` was given handlers that leave operations or the
+    verifiers of security schemes unimplemented."""
 
-    def __init__(self, handlers: object, operations: list[str]) -> None:
+    def __init__(
+        self, handlers: object, operations: Sequence[str], verifiers: Sequence[str] = ()
+    ) -> None:
         self.operations = tuple(operations)
-        super().__init__(
-            f"{type(handlers).__qualname__} does not implement {len(operations)} operation(s): "
-            + ", ".join(operations)
-        )
+        self.verifiers = tuple(verifiers)
+        missing = [f"{len(operations)} operation(s): " + ", ".join(operations)] * bool(operations)
+        missing += [f"{len(verifiers)} verifier(s): " + ", ".join(verifiers)] * bool(verifiers)
+        super().__init__(f"{type(handlers).__qualname__} does not implement " + "; ".join(missing))
 
 
-def unimplemented_operations(handlers: object) -> list[str]:
-    """The operations whose method the class of ``handlers`` does not override, in spec order."""
+def _not_overridden(handlers: object, names: Iterable[str]) -> list[str]:
     cls = type(handlers)
     missing: list[str] = []
-    for name in OPERATIONS:
+    for name in names:
         method = getattr(cls, name, None)
         if method is None or method is getattr(Handlers, name):
             missing.append(name)
     return missing
+
+
+def unimplemented_operations(handlers: object) -> list[str]:
+    """The operations whose method the class of ``handlers`` does not override, in spec order."""
+    return _not_overridden(handlers, OPERATIONS)
+
+
+def unimplemented_verifiers(handlers: object) -> list[str]:
+    """The verifiers (``verify_<scheme>``) the class of ``handlers`` does not override."""
+    return _not_overridden(handlers, (auth.verifier for auth in SCHEMES.values()))
 
 
 def _reject_constant(name: str) -> Any:
@@ -387,11 +409,21 @@ def _event_text(item: Any) -> bytes:
 
 @dataclass(frozen=True)
 class Auth:
-    """Where one security scheme's credential arrives."""
+    """Where one security scheme's credential arrives, and the ``Handlers`` method verifying it."""
 
     kind: str  # apiKey, basic, bearer
     location: str  # header, query, cookie
     name: str
+    verifier: str
+    challenge: str = ""  # WWW-Authenticate of a 401 ("Bearer"); "" for API keys
+    scoped: bool = False  # the verifier is given the scopes the operation asks for (OAuth2)
+
+
+#: Every security scheme an operation uses, by its name in the spec.
+SCHEMES: dict[str, Auth] = {
+    "api_key": Auth("apiKey", "header", "X-API-Key", "verify_api_key"),
+    "bearer": Auth("bearer", "header", "Authorization", "verify_bearer", challenge="Bearer"),
+}
 
 
 @dataclass(frozen=True)
@@ -418,7 +450,8 @@ class BodySpec:
 class OperationSpec:
     name: str
     status: int
-    security: Sequence[Sequence[Auth]] = ()
+    #: Alternatives, each a mapping of the schemes it needs (all of them) to their scopes.
+    security: Sequence[dict[str, Sequence[str]]] = ()
     parse: dict[str, Parse] = field(default_factory=dict)
     body: BodySpec | None = None
     json_body: bool = False  # FastAPI reads the body as JSON
@@ -436,21 +469,134 @@ def _is_json(content_type: str) -> bool:
     )
 
 
-def _has_credential(request: Request, auth: Auth) -> bool:
+def _credential(request: Request, auth: Auth) -> str | None:
+    """The scheme's credential as sent (a bearer token, the basic header's base64 text, an API
+    key); None when the request carries none."""
     if auth.kind in ("basic", "bearer"):
-        prefix = "basic " if auth.kind == "basic" else "bearer "
-        return request.headers.get("authorization", "").lower().startswith(prefix)
+        scheme, _, value = request.headers.get("authorization", "").strip().partition(" ")
+        return (value.strip() or None) if scheme.lower() == auth.kind else None
     source = {"query": request.query_params, "cookie": request.cookies}.get(
         auth.location, request.headers
     )
-    return bool(source.get(auth.name))
+    return source.get(auth.name) or None
+
+
+def _has_credential(request: Request, auth: Auth) -> bool:
+    return _credential(request, auth) is not None
 
 
 def _authenticated(request: Request, spec: OperationSpec) -> bool:
     """Whether one of the operation's security alternatives is fully present (not verified)."""
     return not spec.security or any(
-        all(_has_credential(request, a) for a in alt) for alt in spec.security
+        all(_has_credential(request, SCHEMES[name]) for name in alt) for alt in spec.security
     )
+
+
+def _basic_credentials(text: str) -> BasicCredentials | None:
+    """The username and password of a basic ``Authorization`` value; None when malformed."""
+    try:
+        decoded = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    try:
+        pair = decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        pair = decoded.decode("latin-1")
+    username, colon, password = pair.partition(":")
+    return BasicCredentials(username, password) if colon else None
+
+
+_NO_CREDENTIALS = "this operation needs credentials"
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """Why the server cannot accept a credential: ``status`` is 401, 403, or 501 (no verifier)."""
+
+    status: int
+    message: str
+
+
+async def _verify(handlers: Handlers, request: Request, name: str, scopes: Sequence[str]) -> object:
+    """The principal the scheme's verifier returns for the request's credential, or ``_Refused``."""
+    auth = SCHEMES[name]
+    text = _credential(request, auth) or ""
+    credential: str | BasicCredentials | None = text
+    if auth.kind == "basic":
+        credential = _basic_credentials(text)
+        if credential is None:
+            return _Refused(401, "the basic credentials are malformed")
+    verify: Callable[..., Awaitable[object]] = getattr(handlers, auth.verifier)
+    arguments = (credential, tuple(scopes), request) if auth.scoped else (credential, request)
+    try:
+        principal = await verify(*arguments)
+    except Unauthorized as refusal:
+        return _Refused(401, refusal.message)
+    except Forbidden as refusal:
+        return _Refused(403, refusal.message)
+    except NotImplementedError:
+        message = f"the security scheme {name!r} has no verifier: override Handlers.{auth.verifier}"
+        return _Refused(501, message)
+    return _Refused(401, "the credentials were refused") if principal is None else principal
+
+
+async def _verified(
+    request: Request, spec: OperationSpec, handlers: Handlers
+) -> dict[str, object] | _Refused:
+    """The principals of the first alternative whose credentials are all present and verified,
+    by scheme. Otherwise the refusal: 403 when a verifier forbade, else 401 when one refused,
+    else 501 when a presented scheme has no verifier. Each verifier is called once per scopes."""
+    outcomes: dict[tuple[str, tuple[str, ...]], object] = {}
+    refusals: list[_Refused] = []
+    for alternative in spec.security:
+        if not all(_has_credential(request, SCHEMES[name]) for name in alternative):
+            continue
+        principals: dict[str, object] = {}
+        for name, scopes in alternative.items():
+            key = (name, tuple(scopes))
+            if key not in outcomes:
+                outcomes[key] = await _verify(handlers, request, name, scopes)
+            principal = principals[name] = outcomes[key]
+            if isinstance(principal, _Refused):
+                refusals.append(principal)
+                break
+        else:
+            return principals
+    if not refusals:
+        return _Refused(401, _NO_CREDENTIALS)
+    return min(refusals, key=lambda refusal: {403: 0, 401: 1}.get(refusal.status, 2))
+
+
+def _challenges(spec: OperationSpec) -> dict[str, str]:
+    """``WWW-Authenticate`` with the challenge of each scheme of the operation that has one."""
+    found = dict.fromkeys(SCHEMES[name].challenge for alt in spec.security for name in alt)
+    challenges = ", ".join(challenge for challenge in found if challenge)
+    return {"WWW-Authenticate": challenges} if challenges else {}
+
+
+async def _authenticate(
+    request: Request, spec: OperationSpec, mock: bool
+) -> dict[str, object] | Response:
+    """Who sent the request, by scheme, or the answer refusing it. Mock mode checks only that
+    the credentials of one alternative are present; ``security: []`` needs none."""
+    if not spec.security:
+        return {}
+    if mock:
+        present = _authenticated(request, spec)
+        verified: dict[str, object] | _Refused = {} if present else _Refused(401, _NO_CREDENTIALS)
+    else:
+        handlers = request.app.handlers if isinstance(request.app, GeneratedApp) else Handlers()
+        verified = await _verified(request, spec, handlers)
+    return _refusal(spec, verified) if isinstance(verified, _Refused) else verified
+
+
+def _refusal(spec: OperationSpec, refused: _Refused) -> Response:
+    """The answer to a refused request: a 401 names the operation's challenges."""
+    error = {401: "unauthenticated", 403: "forbidden", 501: "not_implemented"}[refused.status]
+    response = _error(refused.status, error, refused.message, operation=spec.name)
+    if refused.status == 401:
+        response.headers.update(_challenges(spec))
+    return response
 
 
 def _parse_parameter(request: Request, parse: Parse, raw: Any) -> Any:
@@ -588,10 +734,12 @@ async def _run(
     mock: bool,
     arguments: dict[str, Any],
 ) -> Response:
-    if not _authenticated(request, spec):
-        return _error(
-            401, "unauthenticated", "this operation needs credentials", operation=spec.name
-        )
+    principals = await _authenticate(request, spec, mock)
+    if isinstance(principals, Response):
+        return principals
+    # Not reset: the request's task ends with it, and a streamed answer's iterator, which runs
+    # after this returns, may read it too.
+    _REQUEST_CONTEXT.set(RequestContext(request, principals))
     for argument, parse in spec.parse.items():
         with _located(parse.wire_name):
             arguments[argument] = _parse_parameter(request, parse, arguments.get(argument))
@@ -619,6 +767,10 @@ async def _run(
         return _error(
             501, "not_implemented", f"operation {spec.name} is not implemented", operation=spec.name
         )
+    except Unauthorized as refusal:  # a handler may refuse too (a check only it can make)
+        return _refusal(spec, _Refused(401, refusal.message))
+    except Forbidden as refusal:
+        return _refusal(spec, _Refused(403, refusal.message))
     return _respond(result, spec, spec.status)
 
 
@@ -657,6 +809,8 @@ class GeneratedApp(FastAPI):
     #: The largest request body its operations read, in bytes; None: no limit. (Not FastAPI's
     #: newer ``max_body_size``, whose 413 answer would not have the error shape.)
     request_body_limit: int | None = DEFAULT_MAX_BODY_SIZE
+    #: What implements the operations and verifies their credentials.
+    handlers: Handlers = Handlers()
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
@@ -676,16 +830,18 @@ def create_app(
 
     A request body larger than ``max_body_size`` bytes answers 413 (None: no limit).
 
-    With ``strict``, an operation that the class of ``handlers`` does not override is an error
-    (``UnimplementedOperations`` names them all) instead of a 501 answer. Mock mode calls no
-    handler, so ``strict`` checks nothing when ``mock`` is set.
+    With ``strict``, an operation or a security scheme's verifier that the class of ``handlers``
+    does not override is an error (``UnimplementedOperations`` names them all) instead of a 501
+    answer. Mock mode calls no handler or verifier (it checks only that credentials are present),
+    so ``strict`` checks nothing when ``mock`` is set.
     """
     _handlers = handlers if handlers is not None else Handlers()
     _mock = mock
     if strict and not mock:
         _missing = unimplemented_operations(_handlers)
-        if _missing:
-            raise UnimplementedOperations(_handlers, _missing)
+        _unverified = unimplemented_verifiers(_handlers)
+        if _missing or _unverified:
+            raise UnimplementedOperations(_handlers, _missing, _unverified)
     # Below, the names made from operation names (OP_X, serve_x) cannot meet the function's own
     # (which start with "_") nor the module's (BASE_PATH, models, OperationSpec, ...).
     # FastAPI prints the title into its /docs and /redoc pages without escaping it.
@@ -695,18 +851,15 @@ def create_app(
         exception_handlers={RequestValidationError: _invalid_request, HTTPException: _http_error},
     )
     _app.request_body_limit = max_body_size
+    _app.handlers = _handlers
     _app.router.route_class = StrictJSONRoute
 
     OP_STREAM_EVENTS = OperationSpec(
         "stream_events",
         200,
         security=[
-            [
-                Auth("apiKey", "header", "X-API-Key"),
-            ],
-            [
-                Auth("bearer", "header", "Authorization"),
-            ],
+            {"api_key": []},
+            {"bearer": []},
         ],
         kind="event-stream",
     )
@@ -733,12 +886,8 @@ def create_app(
         "list_pets",
         200,
         security=[
-            [
-                Auth("apiKey", "header", "X-API-Key"),
-            ],
-            [
-                Auth("bearer", "header", "Authorization"),
-            ],
+            {"api_key": []},
+            {"bearer": []},
         ],
     )
 
@@ -772,12 +921,8 @@ def create_app(
         "create_pet",
         201,
         security=[
-            [
-                Auth("apiKey", "header", "X-API-Key"),
-            ],
-            [
-                Auth("bearer", "header", "Authorization"),
-            ],
+            {"api_key": []},
+            {"bearer": []},
         ],
         json_body=True,
     )
@@ -808,12 +953,8 @@ def create_app(
         "get_pet",
         200,
         security=[
-            [
-                Auth("apiKey", "header", "X-API-Key"),
-            ],
-            [
-                Auth("bearer", "header", "Authorization"),
-            ],
+            {"api_key": []},
+            {"bearer": []},
         ],
     )
 
@@ -843,12 +984,8 @@ def create_app(
         "delete_pet",
         204,
         security=[
-            [
-                Auth("apiKey", "header", "X-API-Key"),
-            ],
-            [
-                Auth("bearer", "header", "Authorization"),
-            ],
+            {"api_key": []},
+            {"bearer": []},
         ],
         kind="empty",
     )
@@ -879,12 +1016,8 @@ def create_app(
         "get_pet_card",
         200,
         security=[
-            [
-                Auth("apiKey", "header", "X-API-Key"),
-            ],
-            [
-                Auth("bearer", "header", "Authorization"),
-            ],
+            {"api_key": []},
+            {"bearer": []},
         ],
         kind="text",
         media_type="text/plain",
@@ -916,12 +1049,8 @@ def create_app(
         "get_pet_photo",
         200,
         security=[
-            [
-                Auth("apiKey", "header", "X-API-Key"),
-            ],
-            [
-                Auth("bearer", "header", "Authorization"),
-            ],
+            {"api_key": []},
+            {"bearer": []},
         ],
         kind="binary",
         media_type="image/png",

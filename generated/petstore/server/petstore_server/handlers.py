@@ -14,20 +14,89 @@ produced. Return a ``fastapi.Response`` for full control: another status, an err
 Mark your methods ``@typing_extensions.override`` and keep their signatures the same as here:
 after the spec changes and the server is regenerated, ``mypy`` then names every operation whose
 parameters changed and every override whose operation is gone.
+
+Credentials are checked before a handler runs: ``Handlers`` has a ``verify_<scheme>`` method for
+each security scheme, which returns who sent the credential (any value but None) or refuses it
+(None or ``Unauthorized``: 401; ``Forbidden``: 403). A scheme whose verifier is not overridden
+verifies nothing: a request that relies on it answers 501. A handler reads the request and what
+the verifiers returned with ``request_context()``.
 """
 
 from __future__ import annotations
 
+import contextvars
 import uuid
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import Request
 
 from . import models
 
 __all__ = [
+    "BasicCredentials",
+    "Forbidden",
     "Handlers",
     "PetsHandlers",
     "EventsHandlers",
+    "RequestContext",
+    "Unauthorized",
+    "request_context",
 ]
+
+T = TypeVar("T")
+
+
+class Unauthorized(Exception):
+    """Raised by a verifier: the credential is wrong (401, with ``WWW-Authenticate`` where the
+    scheme has a challenge). Returning None from a verifier means the same; a handler may raise
+    it too."""
+
+    def __init__(self, message: str = "the credentials were refused") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Forbidden(Exception):
+    """Raised by a verifier or a handler: the credential is right but may not do this (403)."""
+
+    def __init__(self, message: str = "the credentials do not allow this operation") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class BasicCredentials:
+    """What an HTTP basic ``Authorization`` header carries."""
+
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """The request an operation serves, and who sent it: ``principals`` holds what the verifiers
+    returned, by the scheme's name in the spec (empty when the operation needs no credentials)."""
+
+    request: Request
+    principals: Mapping[str, object]
+
+    def principal(self, scheme: str, kind: type[T]) -> T:
+        """What the verifier of ``scheme`` returned, checked to be a ``kind``."""
+        found = self.principals.get(scheme)
+        if not isinstance(found, kind):
+            raise LookupError(f"no {kind.__qualname__} was verified for the scheme {scheme!r}")
+        return found
+
+
+_REQUEST_CONTEXT: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("request_context")
+
+
+def request_context() -> RequestContext:
+    """The request being served and its verified principals. Outside a request (in code that an
+    operation did not call), ``LookupError``."""
+    return _REQUEST_CONTEXT.get()
 
 
 class PetsHandlers:
@@ -125,4 +194,23 @@ class Handlers(
     PetsHandlers,
     EventsHandlers,
 ):
-    """Every operation of the API; subclass it and override the operations you implement."""
+    """Every operation of the API; subclass it and override the operations you implement and the
+    verifier of each security scheme."""
+
+    async def verify_api_key(self, credential: str, request: Request) -> object:
+        """Verify an API key, sent in the header 'X-API-Key' (scheme ``api_key``).
+
+        Return who sent it (any value but None: handlers find it in ``request_context()``);
+        return None or raise ``Unauthorized`` to refuse it (401), raise ``Forbidden`` for 403.
+        Not overridden, it verifies nothing: a request that relies on it answers 501.
+        """
+        raise NotImplementedError
+
+    async def verify_bearer(self, credential: str, request: Request) -> object:
+        """Verify a bearer token, sent as ``Authorization: Bearer <token>`` (scheme ``bearer``).
+
+        Return who sent it (any value but None: handlers find it in ``request_context()``);
+        return None or raise ``Unauthorized`` to refuse it (401), raise ``Forbidden`` for 403.
+        Not overridden, it verifies nothing: a request that relies on it answers 501.
+        """
+        raise NotImplementedError

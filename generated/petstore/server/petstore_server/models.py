@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "Pet",
