@@ -5,9 +5,18 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+import functools
+import json
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+)
+from pydantic_core import SchemaError, SchemaValidator, core_schema, to_jsonable_python
 
 __all__ = [
     "Pet",
@@ -15,6 +24,67 @@ __all__ = [
     "Error",
     "Status",
 ]
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    """``uniqueItems``: no two items are the same JSON value."""
+    seen: set[str] = set()
+    for item in items:
+        key = json.dumps(to_jsonable_python(item, by_alias=True), sort_keys=True)
+        if key in seen:
+            raise ValueError("the items are not unique")
+        seen.add(key)
+    return items
+
+
+def _matching(expression: re.Pattern[str], text: str) -> str:
+    if expression.search(text) is None:
+        raise ValueError(f"String should match pattern '{expression.pattern}'")
+    return text
+
+
+@functools.cache
+def _pattern(pattern: str, backtracking_safe: bool = True) -> Any:
+    """A schema's ``pattern`` as pydantic metadata: pydantic's Rust engine, which takes linear
+    time whatever the pattern and the text, when it accepts the pattern. It refuses look-arounds
+    and back references, which only Python's backtracking ``re`` runs: the generator allows that
+    only for patterns without nested repetition (``backtracking_safe``); any other pattern the
+    Rust engine refuses is not checked (None: no metadata)."""
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=pattern))
+    except SchemaError:
+        if not backtracking_safe:
+            return None
+        return AfterValidator(functools.partial(_matching, re.compile(pattern)))
+    return Field(pattern=pattern)
+
+
+def _email(text: str) -> str:
+    """``format: email``: a local part and a domain, without spaces."""
+    if re.fullmatch(r"[^\s@]+(@[^\s@]+)*@[^\s@]+", text) is None:
+        raise ValueError("the value is not an email address")
+    return text
+
+
+def _uri(text: str) -> str:
+    """``format: uri``: an absolute URI (a scheme, then only characters RFC 3986 allows)."""
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*", text) is None:
+        raise ValueError("the value is not an absolute URI")
+    return text
+
+
+def _property_count(data: Any, low: int | None, high: int | None) -> Any:
+    """``minProperties`` and ``maxProperties`` of an object."""
+    if isinstance(data, dict) and low is not None and len(data) < low:
+        raise ValueError(f"the object should have at least {low} properties")
+    if isinstance(data, dict) and high is not None and len(data) > high:
+        raise ValueError(f"the object should have at most {high} properties")
+    return data
+
+
+_UNIQUE_ITEMS = AfterValidator(_unique)
+_EMAIL = AfterValidator(_email)
+_URI = AfterValidator(_uri)
 
 Status = Literal[
     "available",
