@@ -221,6 +221,8 @@ class TypeInfo:
             keywords += _bound("gt" if c.exclusive_minimum else "ge", c.minimum, low, max)
             keywords += _bound("lt" if c.exclusive_maximum else "le", c.maximum, high, min)
             keywords += [("multiple_of", c.multiple_of)]
+        elif self.kind == "string" and self.format == "decimal":
+            checks.append(f"{prefix}_DECIMAL_TEXT")
         elif self.kind == "string" and self.server_python_type is None:
             keywords += [("min_length", c.min_length), ("max_length", c.max_length)]
             if c.pattern is not None:
@@ -316,11 +318,16 @@ class TypeInfo:
         schema: dict[str, Any] = {"type": self.kind}
         if self.format:
             schema["format"] = self.format
+        if self.kind == "string" and self.format == "decimal":
+            schema["pattern"] = DECIMAL_TEXT  # what the server reads as a decimal
         return schema
 
 
 ANY = TypeInfo("any")
 BASE64_BYTES = "Base64Bytes"
+#: The text of a decimal the server reads from a string (``format: decimal``): what Python's
+#: ``Decimal`` reads, less spaces, underscores, NaN and infinities.
+DECIMAL_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 #: The range of each integer format: values beyond it are refused like a ``maximum``.
 _INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 #: String formats the server checks with a validator of its ``models.py`` (date, date-time,
@@ -1092,6 +1099,17 @@ class Api:
             return None
         (model,) = models
         return model if model in self.error_shapes else None
+
+    @cached_property
+    def server_models_stdlib(self) -> list[str]:
+        """The standard modules the server's ``models.py`` imports: its annotations' and its
+        validators'."""
+        return sorted(set(self.server_model_imports[0]) | {"decimal", "functools", "json", "re"})
+
+    @property
+    def decimal_text(self) -> str:
+        """The pattern of a decimal in a string (``DECIMAL_TEXT``), which the server's models check."""
+        return DECIMAL_TEXT
 
     @cached_property
     def server_models_count_properties(self) -> bool:

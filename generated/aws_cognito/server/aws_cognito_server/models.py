@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import functools
 import json
 import re
@@ -10,6 +11,7 @@ from typing import Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
 )
@@ -74,6 +76,20 @@ def _property_count(data: Any, low: int | None, high: int | None) -> Any:
     return data
 
 
+_DECIMAL_PATTERN = re.compile("^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$")
+
+
+def _decimal_text(value: Any) -> Any:
+    """``format: decimal`` as a string: digits, a point and an exponent only, read here (the
+    value is no longer JSON after a before-validator, where a strict ``Decimal`` takes no str)."""
+    if not isinstance(value, str):
+        return value
+    if _DECIMAL_PATTERN.search(value) is None:
+        raise ValueError("the value is not a decimal number")
+    return decimal.Decimal(value.strip())
+
+
 _UNIQUE_ITEMS = AfterValidator(_unique)
+_DECIMAL_TEXT = BeforeValidator(_decimal_text)
 _EMAIL = AfterValidator(_email)
 _URI = AfterValidator(_uri)

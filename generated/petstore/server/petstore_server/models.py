@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import uuid
 import functools
 import json
 import re
-from typing import Any, Literal
+import uuid
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
 )
@@ -82,7 +83,21 @@ def _property_count(data: Any, low: int | None, high: int | None) -> Any:
     return data
 
 
+_DECIMAL_PATTERN = re.compile("^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$")
+
+
+def _decimal_text(value: Any) -> Any:
+    """``format: decimal`` as a string: digits, a point and an exponent only, read here (the
+    value is no longer JSON after a before-validator, where a strict ``Decimal`` takes no str)."""
+    if not isinstance(value, str):
+        return value
+    if _DECIMAL_PATTERN.search(value) is None:
+        raise ValueError("the value is not a decimal number")
+    return decimal.Decimal(value.strip())
+
+
 _UNIQUE_ITEMS = AfterValidator(_unique)
+_DECIMAL_TEXT = BeforeValidator(_decimal_text)
 _EMAIL = AfterValidator(_email)
 _URI = AfterValidator(_uri)
 
@@ -102,7 +117,7 @@ class Pet(BaseModel):
     born_on: datetime.date
     id: uuid.UUID | None = None
     added_at: datetime.datetime | None = None
-    price: decimal.Decimal | None = None
+    price: Annotated[decimal.Decimal, _DECIMAL_TEXT] | None = None
     tags: list[str] | None = None
 
 
