@@ -221,6 +221,8 @@ class TypeInfo:
             keywords += _bound("gt" if c.exclusive_minimum else "ge", c.minimum, low, max)
             keywords += _bound("lt" if c.exclusive_maximum else "le", c.maximum, high, min)
             keywords += [("multiple_of", c.multiple_of)]
+        elif self.kind == "boolean":
+            checks.append(f"{prefix}_BOOLEAN_TEXT")
         elif self.kind == "string" and self.format == "decimal":
             checks.append(f"{prefix}_DECIMAL_TEXT")
         elif self.kind == "string" and self.server_python_type is None:

@@ -72,7 +72,26 @@ def _route_operation(route: Route, errors: ErrorModels) -> dict[str, Any]:
         "parameters": _dispatch_parameters(route) + _merged_parameters(operations, route),
         "responses": _merged_responses(operations, errors),
     }
+    body = _merged_body(operations)
+    if body is not None:
+        merged["requestBody"] = body
     return merged
+
+
+def _merged_body(operations: list[Operation]) -> dict[str, Any] | None:
+    """The bodies of operations that share a path: each media type with any of their schemas,
+    required only when every operation requires one."""
+    schemas: dict[str, list[dict[str, Any]]] = {}
+    for op in operations:
+        if op.body is not None:
+            found = schemas.setdefault(op.body.content_type, [])
+            if op.body.type.json_schema not in found:
+                found.append(op.body.type.json_schema)
+    if not schemas:
+        return None
+    required = all(op.body is not None and op.body.required for op in operations)
+    content = {media: {"schema": found[0] if len(found) == 1 else {"anyOf": found}} for media, found in schemas.items()}
+    return {"required": required, "content": content}
 
 
 def _dispatch_parameters(route: Route) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ paths:
         - {name: ids, in: query, schema: {type: array, items: {type: integer}, minItems: 1, maxItems: 3, uniqueItems: true}}
         - {name: X-Tag, in: header, schema: {type: string, minLength: 2, maxLength: 4}}
         - {name: session, in: cookie, schema: {type: string, pattern: "^s-"}}
+        - {name: dry, in: query, schema: {type: boolean}}
       requestBody:
         required: true
         content:
@@ -119,6 +120,7 @@ components:
       properties:
         level: {type: integer, minimum: 0}
         kind: {type: string, enum: [a, b]}
+        flag: {type: boolean}
     Problem:
       type: object
       required: [status, title]
@@ -143,7 +145,7 @@ ITEM = {
     "code": "abc",
     "inner": {"level": 0, "kind": "a"},
 }
-QUERY = {"limit": "100", "ratio": "0.5", "step": "10", "small": str(2**31 - 1), "ids": ["1", "2"]}
+QUERY = {"limit": "100", "ratio": "0.5", "step": "10", "small": str(2**31 - 1), "ids": ["1", "2"], "dry": "false"}
 HEADERS = {"X-Tag": "ab"}
 COOKIES = {"session": "s-1"}
 
@@ -231,6 +233,7 @@ BODY_CASES = [
     ("minProperties of a model", "inner", {"kind": "a"}, {}),
     ("type, strictly: a string is no integer", "count", 12, "12"),
     ("type, strictly: a number is no string", "name", "12", 12),
+    ("type, strictly: a string is no boolean", "inner.flag", True, "true"),
 ]
 
 
@@ -268,6 +271,7 @@ PARAMETER_CASES = [
     ("minLength (header)", "header", "X-Tag", "ab", "a"),
     ("maxLength (header)", "header", "X-Tag", "abcd", "abcde"),
     ("pattern (cookie)", "cookie", "session", "s-2", "t-2"),
+    ("a boolean is true or false", "query", "dry", "true", "1"),
 ]
 
 

@@ -421,7 +421,13 @@ def _respond(
         )
     if spec.kind in ("binary", "text") and isinstance(result, (bytes, str)):
         return Response(result, status_code=status, media_type=spec.media_type)
-    return JSONResponse(jsonable_encoder(result, by_alias=True), status_code=status)
+    return JSONResponse(_json_content(result), status_code=status)
+
+
+def _json_content(result: Any) -> Any:
+    """A handler's value as JSON data: models by their wire names, without the fields nobody
+    set (an optional field left out is absent, not null)."""
+    return jsonable_encoder(result, by_alias=True, exclude_unset=True)
 
 
 def _answer_problem(result: Any, spec: OperationSpec, status: int) -> str | None:
@@ -436,9 +442,7 @@ def _answer_problem(result: Any, spec: OperationSpec, status: int) -> str | None
     if result is None:
         return "no body, where the spec declares one"
     try:
-        _adapter(spec.response).validate_json(
-            json.dumps(jsonable_encoder(result, by_alias=True)), strict=True
-        )
+        _adapter(spec.response).validate_json(json.dumps(_json_content(result)), strict=True)
     except ValidationError as exc:
         errors = [
             e

@@ -89,7 +89,16 @@ def _decimal_text(value: Any) -> Any:
     return decimal.Decimal(value.strip())
 
 
+def _boolean_text(value: Any) -> Any:
+    """A boolean written as text (a parameter, a form field) is ``true`` or ``false``, as
+    OpenAPI writes it; pydantic alone would also read ``yes``, ``on``, ``1`` or ``t``."""
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("a boolean is written true or false")
+    return value
+
+
 _UNIQUE_ITEMS = AfterValidator(_unique)
+_BOOLEAN_TEXT = BeforeValidator(_boolean_text)
 _DECIMAL_TEXT = BeforeValidator(_decimal_text)
 _EMAIL = AfterValidator(_email)
 _URI = AfterValidator(_uri)
