@@ -370,6 +370,12 @@ def test_errors_take_the_error_model_the_spec_declares(client: TestClient) -> No
     assert invalid.json()["title"] == "query.page: Input should be greater than or equal to 1"
 
 
+def test_an_unknown_path_answers_in_the_model_the_operations_declare_for_404(client: TestClient) -> None:
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert {key: response.json()[key] for key in ("status", "title", "type")} == {"status": 404, "title": "Not Found", "type": "not_found"}
+
+
 def test_errors_keep_the_servers_shape_where_the_spec_declares_none(client: TestClient) -> None:
     response = put_item(client, code="no")
     assert response.status_code == 422
@@ -386,3 +392,39 @@ def test_the_published_document_describes_the_errors_as_answered(client: TestCli
     assert put["422"]["content"]["application/json"]["schema"]["properties"].keys() == {"error", "message"}
     price = document["components"]["schemas"]["Item"]["properties"]["price"]
     assert price["pattern"].startswith("^[+-]?")
+
+
+SHARED_PATH = """
+openapi: 3.0.3
+info: {title: Shared, version: "1"}
+paths:
+  /?Action=Add:
+    post:
+      operationId: add
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [a], properties: {a: {type: integer}}}
+      responses:
+        '204': {description: Done.}
+  /?Action=Remove:
+    post:
+      operationId: remove
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {r: {type: string}}}
+      responses:
+        '204': {description: Done.}
+"""
+
+
+def test_the_published_document_describes_the_bodies_of_operations_that_share_a_path(tmp_path: Path) -> None:
+    (shared_server,) = generate_packages(tmp_path, "shared", SHARED_PATH, ("server",))
+    document = TestClient(shared_server.create_app()).get("/openapi.json").json()
+    body = document["paths"]["/"]["post"]["requestBody"]
+    assert body["required"] is False  # Remove's body is optional
+    schemas = body["content"]["application/json"]["schema"]["anyOf"]
+    models = [document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]] for schema in schemas]
+    assert [sorted(model["properties"]) for model in models] == [["a"], ["r"]]
