@@ -217,10 +217,10 @@ class TypeInfo:
         keywords: list[tuple[str, Any]] = []
         checks: list[str] = []
         if self.kind in ("integer", "number"):
-            low, high = _INTEGER_FORMATS.get(self.format or "", (None, None)) if self.kind == "integer" else (None, None)
-            keywords += _bound("gt" if c.exclusive_minimum else "ge", c.minimum, low, max)
-            keywords += _bound("lt" if c.exclusive_maximum else "le", c.maximum, high, min)
+            keywords += [("gt" if c.exclusive_minimum else "ge", c.minimum), ("lt" if c.exclusive_maximum else "le", c.maximum)]
             keywords += [("multiple_of", c.multiple_of)]
+            if self.kind == "integer" and self.format in _INTEGER_FORMATS:
+                checks.append(f"{prefix}_{self.format.upper()}")
         elif self.kind == "boolean":
             checks.append(f"{prefix}_BOOLEAN_TEXT")
         elif self.kind == "string" and self.format == "decimal":
@@ -330,18 +330,12 @@ BASE64_BYTES = "Base64Bytes"
 #: The text of a decimal the server reads from a string (``format: decimal``): what Python's
 #: ``Decimal`` reads, less spaces, underscores, NaN and infinities.
 DECIMAL_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-#: The range of each integer format: values beyond it are refused like a ``maximum``.
-_INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+#: Integer formats whose range the server checks (``_INT32``, ``_INT64`` in its models).
+_INTEGER_FORMATS = ("int32", "int64")
 #: String formats the server checks with a validator of its ``models.py`` (date, date-time,
 #: uuid and byte are checked by their Python type).
 _FORMAT_CHECKS = {"email": "_EMAIL", "uri": "_URI"}
 
-
-def _bound(keyword: str, given: int | float | None, implied: int | None, tighter: Any) -> list[tuple[str, Any]]:
-    """One bound of a number: the schema's, or the format's (inclusive) when it is tighter."""
-    if implied is not None and (given is None or tighter(given, implied) == implied != given):
-        return [(keyword[0] + "e", implied)]
-    return [(keyword, given)]
 
 
 def client_modules(types: Iterable[TypeInfo | None]) -> list[str]:

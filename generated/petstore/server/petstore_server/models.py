@@ -104,6 +104,8 @@ def _boolean_text(value: Any) -> Any:
     return value
 
 
+_INT32 = Field(ge=-(2**31), le=2**31 - 1)
+_INT64 = Field(ge=-(2**63), le=2**63 - 1)
 _UNIQUE_ITEMS = AfterValidator(_unique)
 _BOOLEAN_TEXT = BeforeValidator(_boolean_text)
 _DECIMAL_TEXT = BeforeValidator(_decimal_text)
