@@ -8,6 +8,7 @@ descriptions) and reaches generated files only through the render filters.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -81,6 +82,15 @@ class Constraints:
         phrases += [f"{p} properties" for p in _bounds("", self.min_properties, False, self.max_properties, False)]
         return tuple(phrases)
 
+    @cached_property
+    def backtracking_safe(self) -> bool:
+        """Whether Python's backtracking ``re`` may run ``pattern`` on untrusted text: no
+        repetition holds another repetition, an alternation or a back reference (the shapes that
+        take exponential time, such as ``(a+)+b``). The server prefers pydantic's linear Rust
+        engine and falls back to ``re`` only for such patterns (see ``_pattern`` in the server's
+        models)."""
+        return self.pattern is not None and _backtracking_safe(_re_parser.parse(self.pattern), False)
+
     @property
     def json_schema(self) -> dict[str, Any]:
         """The keywords in OpenAPI 3.0's dialect (``exclusiveMinimum`` as a boolean)."""
@@ -102,6 +112,29 @@ def _bounds(what: str, low: float | None, low_open: bool, high: float | None, hi
     if high is not None:
         phrases.append(f"{what}{'<' if high_open else '≤'} {high}")
     return phrases
+
+
+#: Python's own regular expression parser (``re._parser``, which typeshed does not describe).
+_re_parser: Any = importlib.import_module("re._parser")
+_REPEATS = {_re_parser.MAX_REPEAT, _re_parser.MIN_REPEAT}
+_RISKY_IN_REPEAT = _REPEATS | {_re_parser.BRANCH, _re_parser.GROUPREF, _re_parser.GROUPREF_EXISTS}
+
+
+def _backtracking_safe(items: Any, in_repeat: bool) -> bool:
+    """Whether a parsed pattern (``re._parser``'s tree) has no risky item inside a repetition."""
+    for op, argument in items:
+        if in_repeat and op in _RISKY_IN_REPEAT:
+            return False
+        repeated = in_repeat or (op in _REPEATS and argument[1] > 1)
+        nested = argument if isinstance(argument, (list, tuple)) else ()
+        for child in nested:
+            if isinstance(child, _re_parser.SubPattern) or (isinstance(child, list) and child and isinstance(child[0], tuple)):
+                if not _backtracking_safe(child, repeated):
+                    return False
+            elif isinstance(child, list):  # the alternatives of a BRANCH
+                if not all(_backtracking_safe(alt, repeated) for alt in child if isinstance(alt, _re_parser.SubPattern)):
+                    return False
+    return True
 
 
 #: (Constraints attribute, JSON Schema keyword), in the order schemas print them.
@@ -162,24 +195,38 @@ class TypeInfo:
         """The annotation in the server's other modules."""
         return self._annotation("models.", server=True)
 
-    def _annotation(self, prefix: str, expand: bool = False, server: bool = False) -> str:
-        members = self._members(prefix, expand, server)
+    @cached_property
+    def validated_annotation(self) -> str:
+        """The server's annotation with the schema's constraints as pydantic metadata
+        (``Annotated[int, Field(ge=1, le=100)]``), inside the server's ``models.py``: what
+        requests and responses are validated with. Handler signatures keep the plain one."""
+        return self._annotation("", server=True, validated=True)
+
+    @cached_property
+    def validated_qualified(self) -> str:
+        """The validated annotation in the server's other modules."""
+        return self._annotation("models.", server=True, validated=True)
+
+    def _annotation(self, prefix: str, expand: bool = False, server: bool = False, validated: bool = False) -> str:
+        members = self._members(prefix, expand, server, validated)
         if "Any" in members:
             return "Any"
         non_null = [m for m in members if m != "None"]
         return " | ".join(non_null + ["None"] * (len(non_null) < len(members)))
 
-    def _members(self, prefix: str, expand: bool, server: bool) -> list[str]:
+    def _members(self, prefix: str, expand: bool, server: bool, validated: bool = False) -> list[str]:
         """The members of the annotation's union, each once (``None`` among them when nullable)."""
         if self.kind == "union":
-            members = [m for v in self.variants for m in v._members(prefix, expand, server)]
+            members = [m for v in self.variants for m in v._members(prefix, expand, server, validated)]
         else:
-            members = [self._base(prefix, expand, server)]
+            base = self._base(prefix, expand, server, validated)
+            checks = self._checks(prefix) if validated else []
+            members = [f"Annotated[{base}, {', '.join(checks)}]" if checks else base]
         return list(dict.fromkeys(members + ["None"] * self.nullable))
 
-    def _base(self, prefix: str, expand: bool, server: bool) -> str:
+    def _base(self, prefix: str, expand: bool, server: bool, validated: bool = False) -> str:
         if self.kind in ("array", "map"):
-            inner = self.items._annotation(prefix, expand, server) if self.items else "Any"
+            inner = self.items._annotation(prefix, expand, server, validated) if self.items else "Any"
             return f"list[{inner}]" if self.kind == "array" else f"dict[str, {inner}]"
         if self.kind == "model":
             return f"{prefix}{self.model}"
@@ -189,6 +236,35 @@ class TypeInfo:
         if typed == "bytes" and server and self.format == "byte":
             return "Base64Bytes"
         return typed or _PRIMITIVE_ANNOTATIONS[self.kind]
+
+    def _checks(self, prefix: str) -> list[str]:
+        """The pydantic metadata that enforces this value's constraints and format (the
+        validators live in the server's ``models.py``, which ``prefix`` reaches)."""
+        c = self.constraints
+        keywords: list[tuple[str, Any]] = []
+        checks: list[str] = []
+        if self.kind in ("integer", "number"):
+            keywords += [("gt" if c.exclusive_minimum else "ge", c.minimum), ("lt" if c.exclusive_maximum else "le", c.maximum)]
+            keywords += [("multiple_of", c.multiple_of)]
+            if self.kind == "integer" and self.format in _INTEGER_FORMATS:
+                checks.append(f"{prefix}_{self.format.upper()}")
+        elif self.kind == "boolean":
+            checks.append(f"{prefix}_BOOLEAN_TEXT")
+        elif self.kind == "string" and self.format == "decimal":
+            checks.append(f"{prefix}_DECIMAL_TEXT")
+        elif self.kind == "string" and self.server_python_type is None:
+            keywords += [("min_length", c.min_length), ("max_length", c.max_length)]
+            if c.pattern is not None:
+                checks.append(f"{prefix}_pattern({literal(c.pattern)}{'' if c.backtracking_safe else ', False'})")
+            format_check = _FORMAT_CHECKS.get(self.format or "")
+            checks += [f"{prefix}{format_check}"] if format_check else []
+        elif self.kind == "array":
+            keywords += [("min_length", c.min_items), ("max_length", c.max_items)]
+            checks += [f"{prefix}_UNIQUE_ITEMS"] * c.unique_items
+        elif self.kind == "map":
+            keywords += [("min_length", c.min_properties), ("max_length", c.max_properties)]
+        given = [f"{name}={literal(value)}" for name, value in keywords if value is not None and literal(value) != "None"]
+        return ([f"Field({', '.join(given)})"] if given else []) + checks
 
     @cached_property
     def rules(self) -> tuple[str, ...]:
@@ -281,11 +357,22 @@ class TypeInfo:
         schema: dict[str, Any] = {"type": self.kind}
         if self.format:
             schema["format"] = self.format
+        if self.kind == "string" and self.format == "decimal":
+            schema["pattern"] = DECIMAL_TEXT  # what the server reads as a decimal
         return schema
 
 
 ANY = TypeInfo("any")
 BASE64_BYTES = "Base64Bytes"
+#: The text of a decimal the server reads from a string (``format: decimal``): what Python's
+#: ``Decimal`` reads, less spaces, underscores, NaN and infinities.
+DECIMAL_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+#: Integer formats whose range the server checks (``_INT32``, ``_INT64`` in its models).
+_INTEGER_FORMATS = ("int32", "int64")
+#: String formats the server checks with a validator of its ``models.py`` (date, date-time,
+#: uuid and byte are checked by their Python type).
+_FORMAT_CHECKS = {"email": "_EMAIL", "uri": "_URI"}
+
 
 
 def client_modules(types: Iterable[TypeInfo | None]) -> list[str]:
@@ -373,10 +460,16 @@ class Parameter:
         return "plain" if self.type.scalar or self.type.kind == "any" else "json"
 
     @cached_property
+    def validated_argument_annotation(self) -> str:
+        """What the server validates the argument with: its type and constraints."""
+        return _optional(self.type.validated_qualified, self.required)
+
+    @cached_property
     def server_annotation(self) -> str:
-        """What FastAPI reads: the real type, or the raw string the server then parses."""
+        """What FastAPI reads: the real type with its constraints, or the raw string the server
+        then parses."""
         if self.server_parse == "plain" and self.type.kind != "any":
-            return self.server_argument_annotation
+            return self.validated_argument_annotation
         return _optional("str", self.required)
 
     @cached_property
@@ -411,6 +504,11 @@ class Body:
     @cached_property
     def server_argument_annotation(self) -> str:
         return _optional(self.type.server_qualified, self.required)
+
+    @cached_property
+    def validated_argument_annotation(self) -> str:
+        """What the server validates the body with: its type and constraints."""
+        return _optional(self.type.validated_qualified, self.required)
 
     @cached_property
     def python_default(self) -> str:
@@ -673,6 +771,23 @@ class Operation:
         return found
 
     @cached_property
+    def checked_response(self) -> str | None:
+        """What the server validates a handler's JSON answer with (the primary success's type and
+        constraints); None when the answer is not JSON or the spec gives it no schema."""
+        if self.success is None or self.success.kind != "json" or self.success.type is None:
+            return None
+        return self.success.type.validated_qualified
+
+    def error_response(self, status: int) -> Response | None:
+        """The response the spec declares for an error status the server answers itself: the
+        exact status, else its class (``4XX``), else ``default``."""
+        by_status = {r.status.upper(): r for r in self.responses}
+        for key in (str(status), f"{status // 100}XX", "DEFAULT"):
+            if key in by_status:
+                return by_status[key]
+        return None
+
+    @cached_property
     def success_kinds(self) -> dict[str, ResponseKind]:
         """Status -> how the client reads each success response (the Endpoint's ``success``)."""
         return {r.status: r.kind for r in self.success_responses}
@@ -847,8 +962,8 @@ class ModelField:
 
     @cached_property
     def server_annotation(self) -> str:
-        """The field's annotation inside the server's ``models.py``."""
-        return _optional(self.type.server_annotation, self.server_required)
+        """The field's annotation inside the server's ``models.py``, constraints included."""
+        return _optional(self.type.validated_annotation, self.server_required)
 
     @cached_property
     def server_default(self) -> str:
@@ -894,9 +1009,63 @@ class Model:
         return tuple(f for f in self.fields if f.read_only)
 
     @cached_property
+    def server_extra(self) -> Literal["forbid", "allow"]:
+        """What the server's model does with properties the schema does not list."""
+        return "forbid" if self.closed else "allow"
+
+    @cached_property
     def decimal_text_fields(self) -> tuple[ModelField, ...]:
         """The fields whose decimals the client writes as strings (see ``TypeInfo.decimal_text``)."""
         return tuple(f for f in self.fields if f.type.decimal_text)
+
+
+#: The error statuses the server answers itself within an operation: a bad dispatch value or a
+#: body it cannot read (400), no credentials (401), a body too large (413), an invalid request
+#: (422), a handler's answer that does not match the spec (500), no implementation (501).
+SERVER_ERROR_STATUSES = (400, 401, 413, 422, 500, 501)
+#: Field names (lowercase, without ``_`` and ``-``) that get the error's message, its status or
+#: its kind (``invalid_request``) when the server fills a spec's error model.
+_MESSAGE_FIELDS = frozenset({"message", "msg", "detail", "details", "description", "errormessage", "errordescription", "title", "reason", "text"})
+_STATUS_FIELDS = frozenset({"code", "status", "statuscode", "httpstatus", "httpcode", "errorcode"})
+_KIND_FIELDS = frozenset({"code", "error", "type", "errorcode", "errortype", "kind", "status", "reason"})
+
+
+@dataclass(frozen=True)
+class ErrorShape:
+    """How the server fills a spec's error model: each field it sets and what goes there
+    (``message``, ``status`` or ``error``: the kind of error, such as ``invalid_request``)."""
+
+    model: str
+    fields: tuple[tuple[str, Literal["message", "status", "error"]], ...]
+
+    @property
+    def roles(self) -> dict[str, str]:
+        return dict(self.fields)
+
+
+def error_shape(model: Model) -> ErrorShape | None:
+    """The shape of ``model`` as an error body, or None when the server cannot fill it: a
+    required field of no known role, or no field for the message."""
+    fields: list[tuple[str, Literal["message", "status", "error"]]] = []
+    for f in model.fields:
+        role = _error_role(f)
+        if role is None and f.required:
+            return None
+        if role is not None:
+            fields.append((f.wire_name, role))
+    return ErrorShape(model.name, tuple(fields)) if any(r == "message" for _, r in fields) else None
+
+
+def _error_role(f: ModelField) -> Literal["message", "status", "error"] | None:
+    key = re.sub(r"[_\-]", "", f.wire_name.lower())
+    plain_string = f.type.kind == "string" and f.type.format is None and not f.type.nullable
+    if f.type.kind == "integer" and key in _STATUS_FIELDS:
+        return "status"
+    if plain_string and key in _MESSAGE_FIELDS:
+        return "message"
+    if plain_string and key in _KIND_FIELDS:
+        return "error"
+    return None
 
 
 @dataclass(frozen=True)
@@ -948,17 +1117,10 @@ class Api:
 
     @cached_property
     def server_model_typing(self) -> list[str]:
-        """What the server's ``models.py`` imports from ``typing``."""
+        """What the server's ``models.py`` imports from ``typing`` (its validators use ``Any``)."""
         annotations = "\n".join(f.server_annotation for m in self.models for f in m.fields)
-        uses_any = re.search(r"\bAny\b", annotations) is not None
-        return ["Any"] * uses_any + ["Literal"] * (bool(self.enums) or "Literal[" in annotations)
-
-    @cached_property
-    def server_model_pydantic(self) -> list[str]:
-        """What the server's ``models.py`` imports from ``pydantic``."""
-        base64_bytes = [BASE64_BYTES] * self.server_model_imports[1]
-        renamed = ["Field"] * any(f.renamed for m in self.models for f in m.fields)
-        return base64_bytes + ["BaseModel", "ConfigDict"] * bool(self.models) + renamed
+        literal_ = bool(self.enums) or "Literal[" in annotations
+        return ["Annotated"] * self.server_models_use_annotated + ["Any"] + ["Literal"] * literal_
 
     @cached_property
     def server_imports(self) -> tuple[list[str], bool]:
@@ -1007,6 +1169,102 @@ class Api:
     @cached_property
     def app_uses_models(self) -> bool:
         return "models." in self.app_annotations
+
+    @cached_property
+    def error_shapes(self) -> dict[str, ErrorShape]:
+        """Model name -> how the server fills it, for the models some operation declares for a
+        status the server answers itself (see ``operation_errors``)."""
+        by_name = {m.name: m for m in self.models}
+        shapes: dict[str, ErrorShape] = {}
+        for op in self.operations:
+            for status in SERVER_ERROR_STATUSES:
+                response = op.error_response(status)
+                model = response.type.model if response and response.kind == "json" and response.type and response.type.kind == "model" else None
+                if model in by_name and model not in shapes:
+                    shape = error_shape(by_name[model])
+                    if shape is not None:
+                        shapes[model] = shape
+        return shapes
+
+    @cached_property
+    def operation_errors(self) -> dict[str, dict[int, str]]:
+        """Operation -> status -> the error model its errors are answered in, for the statuses
+        the server answers itself whose declared response is a model it can fill; every other
+        error keeps the server's own shape (``{"error", "message"}``)."""
+        found: dict[str, dict[int, str]] = {}
+        for op in self.operations:
+            for status in SERVER_ERROR_STATUSES:
+                response = op.error_response(status)
+                model = response.type.model if response and response.kind == "json" and response.type and response.type.kind == "model" else None
+                if model in self.error_shapes:
+                    found.setdefault(op.py_name, {})[status] = model
+        return found
+
+    @cached_property
+    def error_model_sets(self) -> tuple[dict[int, str], ...]:
+        """The distinct status -> error model maps of ``operation_errors``, in first-use order:
+        the server's app lists each once."""
+        found: list[dict[int, str]] = []
+        for statuses in self.operation_errors.values():
+            if statuses not in found:
+                found.append(statuses)
+        return tuple(found)
+
+    @cached_property
+    def operation_error_sets(self) -> dict[str, int]:
+        """Operation -> the index of its map in ``error_model_sets``."""
+        keys = [tuple(sorted(statuses.items())) for statuses in self.error_model_sets]
+        return {name: keys.index(tuple(sorted(statuses.items()))) for name, statuses in self.operation_errors.items()}
+
+    @cached_property
+    def write_only_fields(self) -> list[str]:
+        """The wire names of writeOnly fields: an answer may leave a required one out."""
+        return sorted({f.wire_name for m in self.models for f in m.fields if f.write_only and f.server_required})
+
+    @cached_property
+    def not_found_error(self) -> str | None:
+        """The error model of a 404 for a path no operation serves: the one every operation that
+        declares a JSON model for 404 (exactly, ``4XX`` or ``default``) declares, if they agree."""
+        models: set[str | None] = set()
+        for op in self.operations:
+            response = op.error_response(404)
+            if response is not None and response.kind == "json" and response.type is not None:
+                models.add(response.type.model if response.type.kind == "model" else None)
+        if len(models) != 1:
+            return None
+        (model,) = models
+        return model if model in self.error_shapes else None
+
+    @cached_property
+    def server_models_stdlib(self) -> list[str]:
+        """The standard modules the server's ``models.py`` imports: its annotations' and its
+        validators'."""
+        return sorted(set(self.server_model_imports[0]) | {"decimal", "functools", "json", "re"})
+
+    @property
+    def decimal_text(self) -> str:
+        """The pattern of a decimal in a string (``DECIMAL_TEXT``), which the server's models check."""
+        return DECIMAL_TEXT
+
+    @cached_property
+    def server_models_count_properties(self) -> bool:
+        """Whether a server model checks ``minProperties``/``maxProperties`` (a model validator)."""
+        return any(m.constraints for m in self.models)
+
+    @cached_property
+    def server_app_uses_field(self) -> bool:
+        """Whether the server's ``app.py`` names pydantic's ``Field`` (a constraint of a parameter,
+        a body or a checked response)."""
+        annotations = [p.server_annotation for op in self.operations for p in op.parameters]
+        annotations += [p.validated_argument_annotation for op in self.operations for p in op.parsed_parameters]
+        annotations += [op.body.validated_argument_annotation for op in self.operations if op.body]
+        annotations += [op.checked_response or "" for op in self.operations]
+        return any("Field(" in a for a in annotations)
+
+    @cached_property
+    def server_models_use_annotated(self) -> bool:
+        """Whether the server's ``models.py`` names ``Annotated`` (a field with constraints)."""
+        return any("Annotated[" in f.server_annotation for m in self.models for f in m.fields)
 
     @cached_property
     def client_distribution(self) -> str:

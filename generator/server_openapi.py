@@ -17,7 +17,7 @@ _ERROR = {"application/json": {"schema": {"type": "object", "properties": {"erro
 def server_openapi(api: Api) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in api.routes:
-        paths.setdefault(api.base_path + route.path, {})[route.method.lower()] = _route_operation(route)
+        paths.setdefault(api.base_path + route.path, {})[route.method.lower()] = _route_operation(route, api.operation_errors)
     return {
         "openapi": "3.0.3",
         "info": {"title": api.title, "version": api.version or "0.0.0", "description": api.description},
@@ -55,10 +55,14 @@ def _parameter(p: Parameter, required: bool) -> dict[str, Any]:
     return entry
 
 
-def _route_operation(route: Route) -> dict[str, Any]:
+#: Operation -> status -> the spec's error model the server answers that status in.
+ErrorModels = dict[str, dict[int, str]]
+
+
+def _route_operation(route: Route, errors: ErrorModels) -> dict[str, Any]:
     operations = list(route.operations) + ([route.fallback] if route.fallback else [])
     if len(operations) == 1 and not operations[0].dispatched:
-        return _operation(operations[0], optional_params=False)
+        return _operation(operations[0], optional_params=False, errors=errors)
     merged: dict[str, Any] = {
         "operationId": "_or_".join(op.py_name for op in operations),
         "summary": " | ".join(op.operation_id for op in operations),
@@ -66,9 +70,28 @@ def _route_operation(route: Route) -> dict[str, Any]:
             op.dispatch_text or "(none)" for op in operations
         ),
         "parameters": _dispatch_parameters(route) + _merged_parameters(operations, route),
-        "responses": _merged_responses(operations),
+        "responses": _merged_responses(operations, errors),
     }
+    body = _merged_body(operations)
+    if body is not None:
+        merged["requestBody"] = body
     return merged
+
+
+def _merged_body(operations: list[Operation]) -> dict[str, Any] | None:
+    """The bodies of operations that share a path: each media type with any of their schemas,
+    required only when every operation requires one."""
+    schemas: dict[str, list[dict[str, Any]]] = {}
+    for op in operations:
+        if op.body is not None:
+            found = schemas.setdefault(op.body.content_type, [])
+            if op.body.type.json_schema not in found:
+                found.append(op.body.type.json_schema)
+    if not schemas:
+        return None
+    required = all(op.body is not None and op.body.required for op in operations)
+    content = {media: {"schema": found[0] if len(found) == 1 else {"anyOf": found}} for media, found in schemas.items()}
+    return {"required": required, "content": content}
 
 
 def _dispatch_parameters(route: Route) -> list[dict[str, Any]]:
@@ -86,16 +109,16 @@ def _merged_parameters(operations: list[Operation], route: Route) -> list[dict[s
     dispatch = {k.lower() for k in route.dispatch_keys + route.dispatch_headers}
     seen: dict[tuple[str, str], dict[str, Any]] = {}
     for op in operations:
-        for param in _operation(op, optional_params=True)["parameters"]:
+        for param in _operation(op, optional_params=True, errors={})["parameters"]:
             if param["name"].lower() not in dispatch:
                 seen.setdefault((param["in"], param["name"]), param)
     return list(seen.values())
 
 
-def _merged_responses(operations: list[Operation]) -> dict[str, Any]:
+def _merged_responses(operations: list[Operation], errors: ErrorModels) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for op in operations:
-        for status, response in _operation(op, optional_params=True)["responses"].items():
+        for status, response in _operation(op, optional_params=True, errors=errors)["responses"].items():
             if status in responses and responses[status] != response:
                 responses[status] = {"description": responses[status]["description"], "content": {"application/json": {"schema": {}}}}
             else:
@@ -104,7 +127,14 @@ def _merged_responses(operations: list[Operation]) -> dict[str, Any]:
     return responses
 
 
-def _operation(op: Operation, optional_params: bool) -> dict[str, Any]:
+def _error_response(description: str, model: str | None) -> dict[str, Any]:
+    """An error the server answers itself: in the spec's error model when it fills one (see
+    ``Api.operation_errors``), else in its own shape."""
+    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}} if model else _ERROR
+    return {"description": description, "content": content}
+
+
+def _operation(op: Operation, optional_params: bool, errors: ErrorModels) -> dict[str, Any]:
     parameters = [_parameter(p, p.required and (p.location == "path" or not optional_params)) for p in op.parameters]
     result: dict[str, Any] = {"operationId": op.py_name, "summary": op.summary, "parameters": parameters}
     if op.body is not None:
@@ -120,11 +150,12 @@ def _operation(op: Operation, optional_params: bool) -> dict[str, Any]:
         responses[response.status] = entry
     if op.success is None:
         responses["200"] = {"description": "Success"}
+    models = errors.get(op.py_name, {})
     if op.security:
         result["security"] = [{scheme.name: [] for scheme in alternative} for alternative in op.security]
-        responses["401"] = {"description": "No credentials", "content": _ERROR}
-    responses["422"] = {"description": "The request does not match the spec", "content": _ERROR}
-    responses["501"] = {"description": "Not implemented yet", "content": _ERROR}
+        responses["401"] = _error_response("No credentials", models.get(401))
+    responses["422"] = _error_response("The request does not match the spec", models.get(422))
+    responses["501"] = _error_response("Not implemented yet", models.get(501))
     result["responses"] = responses
     return result
 

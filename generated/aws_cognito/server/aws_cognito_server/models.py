@@ -2,4 +2,103 @@
 
 from __future__ import annotations
 
+import decimal
+import functools
+import json
+import re
+from typing import Any
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+)
+from pydantic_core import SchemaError, SchemaValidator, core_schema, to_jsonable_python
+
 __all__ = []
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    """``uniqueItems``: no two items are the same JSON value."""
+    seen: set[str] = set()
+    for item in items:
+        key = json.dumps(to_jsonable_python(item, by_alias=True), sort_keys=True)
+        if key in seen:
+            raise ValueError("the items are not unique")
+        seen.add(key)
+    return items
+
+
+def _matching(expression: re.Pattern[str], text: str) -> str:
+    if expression.search(text) is None:
+        raise ValueError(f"String should match pattern '{expression.pattern}'")
+    return text
+
+
+@functools.cache
+def _pattern(pattern: str, backtracking_safe: bool = True) -> Any:
+    """A schema's ``pattern`` as pydantic metadata: pydantic's Rust engine, which takes linear
+    time whatever the pattern and the text, when it accepts the pattern. It refuses look-arounds
+    and back references, which only Python's backtracking ``re`` runs: the generator allows that
+    only for patterns without nested repetition (``backtracking_safe``); any other pattern the
+    Rust engine refuses is not checked (None: no metadata)."""
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=pattern))
+    except SchemaError:
+        if not backtracking_safe:
+            return None
+        return AfterValidator(functools.partial(_matching, re.compile(pattern)))
+    return Field(pattern=pattern)
+
+
+def _email(text: str) -> str:
+    """``format: email``: a local part and a domain, without spaces."""
+    if re.fullmatch(r"[^\s@]+(@[^\s@]+)*@[^\s@]+", text) is None:
+        raise ValueError("the value is not an email address")
+    return text
+
+
+def _uri(text: str) -> str:
+    """``format: uri``: an absolute URI (a scheme, then only characters RFC 3986 allows)."""
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*", text) is None:
+        raise ValueError("the value is not an absolute URI")
+    return text
+
+
+def _property_count(data: Any, low: int | None, high: int | None) -> Any:
+    """``minProperties`` and ``maxProperties`` of an object."""
+    if isinstance(data, dict) and low is not None and len(data) < low:
+        raise ValueError(f"the object should have at least {low} properties")
+    if isinstance(data, dict) and high is not None and len(data) > high:
+        raise ValueError(f"the object should have at most {high} properties")
+    return data
+
+
+_DECIMAL_PATTERN = re.compile("^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$")
+
+
+def _decimal_text(value: Any) -> Any:
+    """``format: decimal`` as a string: digits, a point and an exponent only, read here (the
+    value is no longer JSON after a before-validator, where a strict ``Decimal`` takes no str)."""
+    if not isinstance(value, str):
+        return value
+    if _DECIMAL_PATTERN.search(value) is None:
+        raise ValueError("the value is not a decimal number")
+    return decimal.Decimal(value.strip())
+
+
+def _boolean_text(value: Any) -> Any:
+    """A boolean written as text (a parameter, a form field) is ``true`` or ``false``, as
+    OpenAPI writes it; pydantic alone would also read ``yes``, ``on``, ``1`` or ``t``."""
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("a boolean is written true or false")
+    return value
+
+
+_INT32 = Field(ge=-(2**31), le=2**31 - 1)
+_INT64 = Field(ge=-(2**63), le=2**63 - 1)
+_UNIQUE_ITEMS = AfterValidator(_unique)
+_BOOLEAN_TEXT = BeforeValidator(_boolean_text)
+_DECIMAL_TEXT = BeforeValidator(_decimal_text)
+_EMAIL = AfterValidator(_email)
+_URI = AfterValidator(_uri)

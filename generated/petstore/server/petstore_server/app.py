@@ -8,6 +8,7 @@ import contextlib
 import email.message
 import functools
 import json
+import logging
 import math
 import re
 import uuid
@@ -31,7 +32,12 @@ from urllib.parse import parse_qs
 from fastapi import Body, FastAPI, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 from starlette.concurrency import iterate_in_threadpool
@@ -277,8 +283,77 @@ class FixedQueryRoute(StrictJSONRoute):
         return Match.NONE, {}
 
 
-def _error(status: int, error: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": error, "message": message, **extra}, status_code=status)
+#: Where the server logs a handler's answer that does not match the spec.
+_LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ErrorShape:
+    """How the server fills an error model the spec declares: each field it sets, with the
+    error's ``message``, its ``status`` or its kind (``error``, such as ``invalid_request``)."""
+
+    model: type[BaseModel]
+    fields: dict[str, str]  # wire name -> message, status or error
+
+    def body(self, status: int, error: str, message: str, extra: dict[str, Any]) -> Any:
+        """The error as this model, with ``extra`` when the model allows other properties;
+        None when the result is not valid for the model (a ``maxLength`` the message exceeds)."""
+        values = {"message": message, "status": status, "error": error}
+        body = {name: values[role] for name, role in self.fields.items()}
+        if self.model.model_config.get("extra") != "forbid":
+            body = {**extra, **body}
+        try:
+            self.model.model_validate_json(json.dumps(body), strict=True)
+        except ValidationError:
+            return None
+        return body
+
+
+#: The spec's error models the server can fill (see ``ErrorShape``).
+_ERROR_SHAPES: dict[str, ErrorShape] = {
+    "Error": ErrorShape(models.Error, {"code": "error", "message": "message"}),
+}
+#: Status -> error model, for each combination operations use.
+_ERROR_MODELS: tuple[dict[int, str], ...] = (
+    {400: "Error", 401: "Error", 413: "Error", 422: "Error", 500: "Error", 501: "Error"},
+)
+#: Operation -> its combination in ``_ERROR_MODELS``: the operations whose spec declares an
+#: error model for statuses the server answers itself (others answer ``{"error", "message"}``).
+_OPERATION_ERRORS: dict[str, int] = {
+    "list_pets": 0,
+    "create_pet": 0,
+    "get_pet": 0,
+}
+#: The error model of a 404 for a path that no operation serves.
+_NOT_FOUND_MODEL: str | None = "Error"
+#: Fields the spec marks writeOnly: a required one may be missing from an answer.
+_WRITE_ONLY: frozenset[str] = frozenset([])
+
+
+def _error_shape(request: Request | None, status: int) -> ErrorShape | None:
+    """The spec's error model for ``status`` in the operation that ``request`` reached, if any."""
+    if request is None:
+        return None
+    route = request.scope.get("route")
+    if route is None:
+        model = _NOT_FOUND_MODEL if status == 404 else None
+    else:
+        index = _OPERATION_ERRORS.get(getattr(route, "name", ""))
+        model = _ERROR_MODELS[index].get(status) if index is not None else None
+    return _ERROR_SHAPES.get(model) if model is not None else None
+
+
+def _error(
+    status: int, error: str, message: str, request: Request | None = None, **extra: Any
+) -> JSONResponse:
+    """An error answer: in the error model the spec declares for ``status`` in the operation
+    ``request`` reached, when it declares one the server can fill; else ``{"error",
+    "message"}`` with ``extra``."""
+    shape = _error_shape(request, status)
+    body = shape.body(status, error, message, extra) if shape is not None else None
+    if body is None:
+        body = {"error": error, "message": message, **extra}
+    return JSONResponse(body, status_code=status)
 
 
 def _printable(value: object, limit: int = 200) -> str:
@@ -312,7 +387,7 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> Res
     where = ".".join(str(item) for item in first["loc"]) or "request"
     more = len(exc.errors()) - 1
     message = f"{where}: {first['msg']}" + (f" (and {more} more)" if more > 0 else "")
-    return _error(422, "invalid_request", message, detail=problems)
+    return _error(422, "invalid_request", message, request, detail=problems)
 
 
 def _allowed_methods(request: Request) -> str:
@@ -342,9 +417,8 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
     except ValueError:
         phrase = "HTTP error"
     message = exc.detail if isinstance(exc.detail, str) else phrase
-    response = _error(
-        exc.status_code, re.sub(r"\W+", "_", phrase.lower()), message, detail=exc.detail
-    )
+    error = re.sub(r"\W+", "_", phrase.lower())
+    response = _error(exc.status_code, error, message, request, detail=exc.detail)
     response.headers.update(exc.headers or {})
     return response
 
@@ -356,12 +430,23 @@ _EVENT_FIELDS = frozenset({"event", "data", "id", "retry", "comment"})
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _respond(result: Any, spec: OperationSpec, status: int) -> Response:
+def _respond(
+    result: Any, spec: OperationSpec, status: int, request: Request | None = None
+) -> Response:
     """A handler's return value as the answer the spec declares for the operation: a
-    ``Response`` as it is; None or a no-content status, no body; bytes or text with the declared
-    media type; events streamed as ``text/event-stream``; anything else as JSON."""
+    ``Response`` as it is (unchecked); None or a no-content status, no body; bytes or text with
+    the declared media type; events streamed as ``text/event-stream``; anything else as JSON.
+
+    Given the ``request`` of an app that validates responses, the value is first checked
+    against the success response the spec declares: a mismatch is logged and answers 500."""
     if isinstance(result, Response):
         return result
+    if request is not None and getattr(request.app, "validate_responses", False):
+        problem = _answer_problem(result, spec, status)
+        if problem is not None:
+            _LOG.error("operation %s: the answer does not match the spec: %s", spec.name, problem)
+            message = f"the answer of operation {spec.name} does not match the spec"
+            return _error(500, "invalid_response", message, request, operation=spec.name)
     if result is None or status in _NO_CONTENT:
         return Response(status_code=status)
     if spec.kind == "event-stream":
@@ -370,7 +455,54 @@ def _respond(result: Any, spec: OperationSpec, status: int) -> Response:
         )
     if spec.kind in ("binary", "text") and isinstance(result, (bytes, str)):
         return Response(result, status_code=status, media_type=spec.media_type)
-    return JSONResponse(jsonable_encoder(result, by_alias=True), status_code=status)
+    return JSONResponse(_json_content(result), status_code=status)
+
+
+def _json_content(result: Any) -> Any:
+    """A handler's value as JSON data: models by their wire names, without the fields nobody
+    set (an optional field left out is absent, not null)."""
+    return jsonable_encoder(result, by_alias=True, exclude_unset=True)
+
+
+def _answer_problem(result: Any, spec: OperationSpec, status: int) -> str | None:
+    """What makes a handler's answer differ from the success response the spec declares (its
+    JSON checked in strict mode: a string is no integer), located; None when nothing does."""
+    if status != spec.status:
+        return None
+    if spec.kind in ("binary", "text") and not isinstance(result, (bytes, str)):
+        return f"a {spec.kind} answer is bytes or str, not {type(result).__name__}"
+    if spec.response is None or status in _NO_CONTENT:
+        return None
+    if result is None:
+        return "no body, where the spec declares one"
+    try:
+        _adapter(spec.response).validate_json(json.dumps(_json_content(result)), strict=True)
+    except ValidationError as exc:
+        errors = [
+            e
+            for e in exc.errors()
+            if not (e["type"] == "missing" and e["loc"] and e["loc"][-1] in _WRITE_ONLY)
+        ]
+        if errors:
+            where = "/".join(str(item) for item in errors[0]["loc"])
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            return f"at /{where}: {errors[0]['msg']}{more}"
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+#: A TypeAdapter for each annotation ``_adapter`` was given, by id (the annotation kept alive).
+_ADAPTERS: dict[int, tuple[Any, TypeAdapter[Any]]] = {}
+
+
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    """A TypeAdapter for ``annotation``, built on first use: a server of many operations does
+    not build those it never answers."""
+    found = _ADAPTERS.get(id(annotation))
+    if found is None or found[0] is not annotation:
+        found = _ADAPTERS[id(annotation)] = (annotation, TypeAdapter(annotation))
+    return found[1]
 
 
 async def _event_stream(result: Any) -> AsyncIterator[bytes]:
@@ -447,6 +579,15 @@ class BodySpec:
 
 
 @dataclass(frozen=True)
+class JsonBody:
+    """A JSON body: FastAPI decodes it, the server validates it in strict mode (``"1"`` is no
+    integer) with its type and constraints."""
+
+    argument: str
+    annotation: Any
+
+
+@dataclass(frozen=True)
 class OperationSpec:
     name: str
     status: int
@@ -454,7 +595,8 @@ class OperationSpec:
     security: Sequence[dict[str, Sequence[str]]] = ()
     parse: dict[str, Parse] = field(default_factory=dict)
     body: BodySpec | None = None
-    json_body: bool = False  # FastAPI reads the body as JSON
+    json_body: JsonBody | None = None
+    response: Any = None  # the type and constraints of the success status's JSON answer
     kind: str = "json"  # how the answer is sent: json, text, binary, empty, event-stream
     media_type: str | None = None  # the Content-Type of text and binary answers
 
@@ -587,13 +729,13 @@ async def _authenticate(
     else:
         handlers = request.app.handlers if isinstance(request.app, GeneratedApp) else Handlers()
         verified = await _verified(request, spec, handlers)
-    return _refusal(spec, verified) if isinstance(verified, _Refused) else verified
+    return _refusal(spec, verified, request) if isinstance(verified, _Refused) else verified
 
 
-def _refusal(spec: OperationSpec, refused: _Refused) -> Response:
+def _refusal(spec: OperationSpec, refused: _Refused, request: Request) -> Response:
     """The answer to a refused request: a 401 names the operation's challenges."""
     error = {401: "unauthenticated", 403: "forbidden", 501: "not_implemented"}[refused.status]
-    response = _error(refused.status, error, refused.message, operation=spec.name)
+    response = _error(refused.status, error, refused.message, request, operation=spec.name)
     if refused.status == 401:
         response.headers.update(_challenges(spec))
     return response
@@ -611,7 +753,7 @@ def _parse_parameter(request: Request, parse: Parse, raw: Any) -> Any:
     if raw is None:
         return None
     if parse.how == "json":
-        return parse.adapter.validate_json(raw)
+        return parse.adapter.validate_json(raw, strict=True)
     return parse.adapter.validate_python(raw.split(parse.delimiter) if raw else [])
 
 
@@ -727,6 +869,12 @@ def _non_finite_argument(arguments: dict[str, Any]) -> str | None:
     return None
 
 
+def _json_argument(body: JsonBody, value: Any) -> Any:
+    """The decoded JSON body validated as its type, strictly: a string is no number, a number no
+    string; dates, UUIDs and base64 bytes are read from their JSON strings."""
+    return _adapter(body.annotation).validate_json(json.dumps(value), strict=True)
+
+
 async def _run(
     spec: OperationSpec,
     request: Request,
@@ -752,6 +900,11 @@ async def _run(
             raise RequestValidationError(
                 [{"type": "content_type", "loc": ("body",), "msg": message}]
             )
+    if spec.json_body is not None:
+        with _located("body"):
+            arguments[spec.json_body.argument] = _json_argument(
+                spec.json_body, arguments.get(spec.json_body.argument)
+            )
     non_finite = _non_finite_argument(arguments)
     if non_finite is not None:
         message = "Input should be a finite number"
@@ -760,18 +913,17 @@ async def _run(
         )
     if mock:
         mock_status, body = _mock_responses()[spec.name]
-        return _respond(body, spec, mock_status)
+        return _respond(body, spec, mock_status, request)
     try:
         result = await handler(**arguments)
     except NotImplementedError:
-        return _error(
-            501, "not_implemented", f"operation {spec.name} is not implemented", operation=spec.name
-        )
+        message = f"operation {spec.name} is not implemented"
+        return _error(501, "not_implemented", message, request, operation=spec.name)
     except Unauthorized as refusal:  # a handler may refuse too (a check only it can make)
-        return _refusal(spec, _Refused(401, refusal.message))
+        return _refusal(spec, _Refused(401, refusal.message), request)
     except Forbidden as refusal:
-        return _refusal(spec, _Refused(403, refusal.message))
-    return _respond(result, spec, spec.status)
+        return _refusal(spec, _Refused(403, refusal.message), request)
+    return _respond(result, spec, spec.status, request)
 
 
 def _unknown_dispatch(
@@ -811,6 +963,8 @@ class GeneratedApp(FastAPI):
     request_body_limit: int | None = DEFAULT_MAX_BODY_SIZE
     #: What implements the operations and verifies their credentials.
     handlers: Handlers = Handlers()
+    #: Whether a handler's answer is checked against the spec before it is sent.
+    validate_responses: bool = True
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
@@ -825,10 +979,16 @@ def create_app(
     mock: bool = False,
     strict: bool = False,
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+    validate_responses: bool = True,
 ) -> GeneratedApp:
     """The application: ``handlers`` implements the operations; ``mock`` answers every one with example data.
 
     A request body larger than ``max_body_size`` bytes answers 413 (None: no limit).
+
+    With ``validate_responses`` (the default), what a handler returns (or mock mode's example)
+    is checked against the success response the spec declares, constraints included: a
+    mismatch answers 500 and is logged (logger ``<package>.app``, level ERROR) with the
+    operation and where the answer went wrong. A ``fastapi.Response`` is sent unchecked.
 
     With ``strict``, an operation or a security scheme's verifier that the class of ``handlers``
     does not override is an error (``UnimplementedOperations`` names them all) instead of a 501
@@ -852,6 +1012,7 @@ def create_app(
     )
     _app.request_body_limit = max_body_size
     _app.handlers = _handlers
+    _app.validate_responses = validate_responses
     _app.router.route_class = StrictJSONRoute
 
     OP_STREAM_EVENTS = OperationSpec(
@@ -889,12 +1050,13 @@ def create_app(
             {"api_key": []},
             {"bearer": []},
         ],
+        response=models.PetPage,
     )
 
     async def serve_list_pets(
         request: Request,
         *,
-        limit: Annotated[int | None, Query(alias="limit")] = None,
+        limit: Annotated[Annotated[int, Field(ge=1, le=100)] | None, Query(alias="limit")] = None,
         cursor: Annotated[str | None, Query(alias="cursor")] = None,
         status: Annotated[models.Status | None, Query(alias="status")] = None,
     ) -> Response:
@@ -924,13 +1086,14 @@ def create_app(
             {"api_key": []},
             {"bearer": []},
         ],
-        json_body=True,
+        json_body=JsonBody("body", models.Pet),
+        response=models.Pet,
     )
 
     async def serve_create_pet(
         request: Request,
         *,
-        body: Annotated[models.Pet, Body()],
+        body: Annotated[Any, Body()],
     ) -> Response:
         return await _run(
             OP_CREATE_PET,
@@ -956,6 +1119,7 @@ def create_app(
             {"api_key": []},
             {"bearer": []},
         ],
+        response=models.Pet,
     )
 
     async def serve_get_pet(
