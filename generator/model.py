@@ -109,6 +109,9 @@ class TypeInfo:
     variants: tuple[TypeInfo, ...] = ()  # union members
     alias: str | None = None  # an enum's name in the models module (see ``NamedEnum``)
     constraints: Constraints = NO_CONSTRAINTS
+    #: The schema's own examples (``example``, ``examples``, ``x-example``), as JSON values, not
+    #: yet checked against the type. Not part of the type: equal types may differ in examples.
+    examples: tuple[Any, ...] = field(default=(), compare=False, hash=False, repr=False)
 
     @cached_property
     def annotation(self) -> str:
@@ -425,6 +428,10 @@ class Response:
     content_type: str | None
     example: Any
     headers: tuple[ResponseHeader, ...] = ()
+    #: The spec's named examples of the body (``name``, JSON value): OpenAPI 3's ``examples``
+    #: (``example`` is named "example"), Swagger 2.0's ``examples`` (named by media type). After
+    #: normalizing, only those that fit ``type`` are left.
+    examples: tuple[tuple[str, Any], ...] = ()
 
     @cached_property
     def kind(self) -> ResponseKind:

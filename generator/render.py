@@ -242,8 +242,34 @@ def _render_file(env: jinja2.Environment, artefact: Artefact, api: Api) -> Itera
 
 
 def mock_responses(api: Api) -> dict[str, Any]:
-    """What mock mode answers: operation → [status, body]; a null body sends no content."""
-    return {op.py_name: [op.success_status, op.mock_body] for op in api.operations}
+    """What mock mode answers, as ``mock.json`` holds it: ``bodies``, every distinct example
+    body once (big specs answer the same error body from thousands of operations), and
+    ``operations``: operation -> ``status`` (the default answer's), ``response`` (its key among
+    the declared ones) and ``answers``: declared status (``200``, ``4XX``, ``default``) ->
+    ``kind`` (json, text, binary, event-stream, empty), ``media_type`` and ``examples``, a list
+    of [name, index into ``bodies``]: the spec's named examples, else one named "schema", made
+    from the schema."""
+    bodies: list[Any] = []
+    index: dict[str, int] = {}
+
+    def body_index(value: Any) -> int:
+        key = json.dumps(value, sort_keys=True)
+        if key not in index:
+            index[key] = len(bodies)
+            bodies.append(value)
+        return index[key]
+
+    operations: dict[str, Any] = {}
+    for op in api.operations:
+        answers: dict[str, Any] = {}
+        for response in op.responses:
+            kind = "empty" if op.method == "HEAD" else response.kind
+            named = response.examples or (("schema", response.example),)
+            examples = [[name, body_index(value)] for name, value in named] if kind != "empty" else []
+            answers[response.status] = {"kind": kind, "media_type": response.content_type, "examples": examples}
+        default = op.success.status if op.success else None
+        operations[op.py_name] = {"status": op.success_status, "response": default, "answers": answers}
+    return {"bodies": bodies, "operations": operations}
 
 
 def plan(api: Api, user_templates: Path | None = None, kinds: Iterable[str] = ("client", "server", "docs")) -> dict[str, Callable[[], Iterable[str]]]:
