@@ -37,7 +37,7 @@ FULL_DEPTH = 4
 MAX_DEPTH = 12
 #: Values made for one answer before models get only their required properties and arrays
 #: only their minimum of items: big specs have models of hundreds of properties.
-BUDGET = 300
+BUDGET = 500
 #: The integer formats' ranges.
 _INTEGER_RANGES = {
     "int8": (-(2**7), 2**7 - 1),
@@ -119,7 +119,7 @@ class MockData:
             return self._map(type_, depth, variant, stack)
         if kind == "union" and type_.variants:
             return self._value(type_.variants[0], depth, variant, stack)
-        if kind == "model" and type_.model in self._models:
+        if kind == "model" and type_.model is not None and type_.model in self._models:
             return self._model(self._models[type_.model], depth, variant, stack)
         return f"value{variant or ''}"  # any value; a string says more than an empty object
 
@@ -221,7 +221,7 @@ class MockData:
             return self._array_problem(value, type_, where)
         if kind == "map":
             return self._map_problem(value, type_, where)
-        if kind == "model" and type_.model in self._models:
+        if kind == "model" and type_.model is not None and type_.model in self._models:
             return self._model_problem(value, self._models[type_.model], where)
         return None
 
