@@ -12,6 +12,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import io
+import os
 import sys
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable, TraversableResources
@@ -96,7 +97,8 @@ class MemoryPackage(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module: ModuleType) -> None:
         path = self._path(module.__name__)
         assert path is not None
-        code = compile(self.files[path], module.__spec__.origin if module.__spec__ else path, "exec")
+        origin = module.__spec__.origin if module.__spec__ and module.__spec__.origin else path
+        code = compile(self.files[path], origin, "exec")
         exec(code, module.__dict__)
 
     def get_resource_reader(self, fullname: str) -> TraversableResources | None:
@@ -133,11 +135,11 @@ class _MemoryFile(Traversable):
     def is_dir(self) -> bool:
         return not self.is_file() and any(p.startswith(self._path + "/") or not self._path for p in self._files)
 
-    def joinpath(self, *descendants: str) -> _MemoryFile:
-        path = "/".join([self._path, *descendants]) if self._path else "/".join(descendants)
-        return _MemoryFile(self._files, path)
+    def joinpath(self, *descendants: str | os.PathLike[str]) -> _MemoryFile:
+        parts = [os.fspath(d) for d in descendants]
+        return _MemoryFile(self._files, "/".join([self._path, *parts] if self._path else parts))
 
-    def __truediv__(self, child: str) -> _MemoryFile:
+    def __truediv__(self, child: str | os.PathLike[str]) -> _MemoryFile:
         return self.joinpath(child)
 
     def open(self, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
