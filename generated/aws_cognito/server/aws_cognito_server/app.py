@@ -722,7 +722,7 @@ def _mock_answer(name: str, prefer: str) -> Response:
     example = wanted.get("example")
     if example is not None and example not in answer.examples:
         valid = list(answer.examples)
-        message = f"Prefer: example={_printable(example, 40)}: the {key} response of {name} has the examples "
+        message = f"Prefer: example={_printable(example, 40)}: the {key} response of {name} has "
         return _error(400, "unknown_mock_example", message + ", ".join(valid), valid=valid)
     body = answer.examples[example] if example is not None else next(iter(answer.examples.values()))
     return _mock_response(answer, status, body)
