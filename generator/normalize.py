@@ -24,6 +24,8 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 RETRY_SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}
 LOCAL_SERVER = "http://127.0.0.1:8000"
 DEFAULT_VERSION = "0.0.0"
+#: How many examples that do not fit their schema are named one by one (the rest are counted).
+MAX_EXAMPLE_WARNINGS = 20
 #: Module names the bodies of generated operation methods call: an argument must not hide them.
 FUNCTION_BODY_NAMES = {"cast"}
 
@@ -42,6 +44,7 @@ class Normalizer:
     spec_name: str
     found: list[Diagnostic] = field(default_factory=list)
     model_prefix: str = ""
+    unfit_examples: int = 0  # examples that do not fit their schema, each named up to MAX_EXAMPLE_WARNINGS
 
     def __post_init__(self) -> None:
         self.doc = self.spec.document
@@ -93,8 +96,27 @@ class Normalizer:
             if problem is None:
                 kept.append((name, value))
             else:
-                self.warn(Level.WARNING, where, f"example {name!r} does not fit its schema ({problem}); not used")
+                self.unfit_example(where, f"example {name!r} does not fit its schema ({problem}); not used")
         return tuple(kept)
+
+    def unfit_example(self, where: str, message: str) -> None:
+        """Warns of an example that is not used; past ``MAX_EXAMPLE_WARNINGS`` they are only
+        counted (some specs write every example as a JSON string: hundreds of warnings)."""
+        self.unfit_examples += 1
+        if self.unfit_examples <= MAX_EXAMPLE_WARNINGS:
+            self.warn(Level.WARNING, where, message)
+
+    def _check_schema_examples(self) -> None:
+        """Warns of each example of a named schema or of its properties that fits its type
+        neither as a request nor as a response value: examples are used only where they fit."""
+        checkers = (MockData(self.converter.models_by_name, "response"), MockData(self.converter.models_by_name, "request"))
+        for pointer, model in self.converter.named_models():
+            found = [(pointer, TypeInfo("model", model=model.name), model.example)] if model.example is not None else []
+            found += [(f"{pointer}/properties/{escape(f.wire_name)}", f.type, example) for f in model.fields for example in f.type.examples]
+            for where, type_, example in found:
+                problems = [checker.problem(example, type_) for checker in checkers]
+                if all(problems):
+                    self.unfit_example(where, f"example does not fit its schema ({problems[0]}); not used")
 
     def with_examples(self, type_: TypeInfo, named: list[tuple[str, Any, str]], direction: Direction) -> TypeInfo:
         """``type_`` with the fitting ones of a parameter's or body's examples first."""
@@ -134,9 +156,12 @@ class Normalizer:
         schemes = self._security_schemes()
         pending = self._operations({s.name: s for s in schemes})
         models = self.converter.models()
+        self._check_schema_examples()
         maker = Examples(MockData(self.converter.models_by_name, "request"), MockData(self.converter.models_by_name, "response"))
         base_url, base_path = self.base_url_and_path()
         groups = _with_pagination(self._groups(pending, maker, base_url), {m.name: m for m in models})
+        if self.unfit_examples > MAX_EXAMPLE_WARNINGS:
+            self.warn(Level.WARNING, "", f"{self.unfit_examples - MAX_EXAMPLE_WARNINGS} more examples do not fit their schema; not used")
         version, info = self._version_and_info()
         return Api(
             spec_name=self.spec_name,

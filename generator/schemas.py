@@ -91,6 +91,10 @@ class SchemaConverter:
         examples = schema_examples(schema)
         return replace(converted, examples=examples) if examples else converted
 
+    def named_models(self) -> list[tuple[str, Model]]:
+        """The models of named schemas, each with its schema's pointer."""
+        return [(ref[1:], self._models[name]) for ref, name in self._named.items() if name in self._models]
+
     @property
     def models_by_name(self) -> dict[str, Model]:
         """The models built so far, by class name (every one a converted type refers to)."""

@@ -31,7 +31,7 @@ components:
       required: [name, legs]
       properties:
         name: {type: string}
-        legs: {type: integer, minimum: 0}
+        legs: {type: integer, minimum: 0, example: -1}
         nickname: {type: string, example: Whiskers}
   examples:
     Bird: {value: {name: Tweety, legs: 2}}
@@ -110,11 +110,12 @@ def test_an_example_that_does_not_fit_its_schema_is_skipped_with_a_located_warni
     broken = "/paths/~1animals~1{id}/get/responses/200/content/application~1json/examples/broken"
     assert "lacks the required property 'legs'" in warnings[broken]
     assert "not a number" in warnings["/paths/~1animals~1broken/get/responses/200/content/application~1json/example"]
+    assert "below the minimum 0" in warnings["/components/schemas/Animal/properties/legs"], "a schema's example too"
 
 
 def test_without_a_fitting_example_the_answer_is_made_from_the_schema(zoo: TestClient) -> None:
     made = zoo.get("/animals/broken").json()
-    assert made == {"name": "string", "legs": 0, "nickname": "Whiskers"}, "optional properties too; the property's example"
+    assert made == {"name": "string", "legs": 0, "nickname": "Whiskers"}, "optional properties too; the examples that fit"
 
 
 def test_prefer_code_answers_another_declared_status_with_its_example(zoo: TestClient) -> None:
@@ -455,3 +456,12 @@ def test_airflow_mock_answers_are_complete_and_valid() -> None:
         if "{}" in json.dumps(body):
             hollow.append(op.py_name)
     assert hollow == []
+
+
+def test_examples_that_do_not_fit_are_named_up_to_twenty_then_counted(tmp_path: Path) -> None:
+    properties = {f"p{i}": {"type": "integer", "example": "text"} for i in range(25)}
+    document = {"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}, "components": {"schemas": {"Many": {"type": "object", "properties": properties}}}}
+    api = build_model(write_spec(tmp_path, "many.json", json.dumps(document)))
+    named = [d for d in api.diagnostics if d.message.startswith("example does not fit")]
+    assert len(named) == 20
+    assert any(d.message == "5 more examples do not fit their schema; not used" for d in api.diagnostics)
