@@ -20,6 +20,7 @@ import jinja2
 
 from . import pysource
 from .format import BREAK, STYLED
+from .mockdata import MockData
 from .model import Api
 from .server_openapi import server_openapi
 
@@ -246,9 +247,10 @@ def mock_responses(api: Api) -> dict[str, Any]:
     body once (big specs answer the same error body from thousands of operations), and
     ``operations``: operation -> ``status`` (the default answer's), ``response`` (its key among
     the declared ones) and ``answers``: declared status (``200``, ``4XX``, ``default``) ->
-    ``kind`` (json, text, binary, event-stream, empty), ``media_type`` and ``examples``, a list
-    of [name, index into ``bodies``]: the spec's named examples, else one named "schema", made
-    from the schema."""
+    ``kind`` (json, text, binary, event-stream, empty), ``media_type``, ``headers`` (a value for
+    each declared header) and ``examples``, a list of [name, index into ``bodies``]: the spec's
+    named examples, else one named "schema", made from the schema."""
+    header_values = MockData({}, "response")
     bodies: list[Any] = []
     index: dict[str, int] = {}
 
@@ -266,10 +268,26 @@ def mock_responses(api: Api) -> dict[str, Any]:
             kind = "empty" if op.method == "HEAD" else response.kind
             named = response.examples or (("schema", response.example),)
             examples = [[name, body_index(value)] for name, value in named] if kind != "empty" else []
-            answers[response.status] = {"kind": kind, "media_type": response.content_type, "examples": examples}
+            headers = {h.wire_name: _header_text(header_values.value(h.type)) for h in response.headers if _HEADER_NAME.fullmatch(h.wire_name)}
+            headers = {name: value for name, value in headers.items() if _HEADER_VALUE.fullmatch(value)}
+            answers[response.status] = {"kind": kind, "media_type": response.content_type, "headers": headers, "examples": examples}
         default = op.success.status if op.success else None
         operations[op.py_name] = {"status": op.success_status, "response": default, "answers": answers}
     return {"bodies": bodies, "operations": operations}
+
+
+#: What the mock may send as a header: a token name (RFC 9110), printable ASCII text.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e]*")
+
+
+def _header_text(value: Any) -> str:
+    """A header's example value as the text the client's runtime reads back."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_header_text(v) for v in value)
+    return str(value)
 
 
 def plan(api: Api, user_templates: Path | None = None, kinds: Iterable[str] = ("client", "server", "docs")) -> dict[str, Callable[[], Iterable[str]]]:

@@ -289,6 +289,9 @@ paths:
       responses:
         "200":
           description: ok
+          headers:
+            X-Expires: {schema: {type: string, format: date-time}}
+            X-Tags: {schema: {type: array, items: {type: integer}}}
           content:
             application/json:
               schema: {type: object, required: [id], properties: {id: {type: integer}}}
@@ -349,7 +352,9 @@ def statuses(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
 
 
 def test_the_default_answer_is_the_success_status(statuses: TestClient) -> None:
-    assert statuses.get("/things/1").status_code == 200
+    answer = statuses.get("/things/1")
+    assert answer.status_code == 200
+    assert (answer.headers["x-expires"], answer.headers["x-tags"]) == ("2024-01-31T12:00:00Z", "0"), "declared headers"
     assert statuses.post("/things", json={"name": "x"}).status_code == 201
     gone = statuses.delete("/things/1")
     assert gone.status_code == 204 and gone.content == b""

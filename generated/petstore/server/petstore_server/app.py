@@ -648,6 +648,7 @@ class MockAnswer:
 
     kind: str  # json, text, binary, event-stream, empty
     media_type: str | None
+    headers: dict[str, str]  # a value for each declared header
     examples: dict[str, Any]  # name -> body, the default first
 
 
@@ -672,6 +673,7 @@ def _mock_operations() -> dict[str, MockOperation]:
                 status: MockAnswer(
                     answer["kind"],
                     answer["media_type"],
+                    answer["headers"],
                     {example: bodies[index] for example, index in answer["examples"]},
                 )
                 for status, answer in entry["answers"].items()
@@ -720,8 +722,10 @@ def _mock_answer(name: str, prefer: str) -> Response:
             return _error(400, "unknown_mock_code", message, valid=declared)
         status = int(code)
     answer = operation.answers.get(key or "")
-    if answer is None or answer.kind == "empty" or status in _NO_CONTENT:
+    if answer is None:
         return Response(status_code=status)
+    if answer.kind == "empty" or status in _NO_CONTENT:
+        return Response(status_code=status, headers=answer.headers)
     example = wanted.get("example")
     if example is not None and example not in answer.examples:
         valid = list(answer.examples)
@@ -733,13 +737,16 @@ def _mock_answer(name: str, prefer: str) -> Response:
 
 def _mock_response(answer: MockAnswer, status: int, body: Any) -> Response:
     """An example body sent as its declared media type: JSON, text, bytes or one event."""
+    headers = answer.headers
     if answer.kind == "json":
         json_type = answer.media_type if "json" in (answer.media_type or "") else None
-        return JSONResponse(body, status_code=status, media_type=json_type)
+        return JSONResponse(body, status_code=status, headers=headers, media_type=json_type)
     text = body if isinstance(body, str) else json.dumps(body)
     if answer.kind == "event-stream":
-        return Response(_event_text(body), status_code=status, media_type="text/event-stream")
-    return Response(text.encode("utf-8"), status_code=status, media_type=answer.media_type)
+        event = _event_text(body)
+        return Response(event, status_code=status, headers=headers, media_type="text/event-stream")
+    content = text.encode("utf-8")
+    return Response(content, status_code=status, headers=headers, media_type=answer.media_type)
 
 
 class GeneratedApp(FastAPI):
