@@ -197,6 +197,8 @@ class MockData:
 
     def problem(self, value: Any, type_: TypeInfo, where: str = "") -> str | None:
         """Why ``value`` (decoded JSON) does not fit ``type_``; None when it fits."""
+        if not where and not _json_safe(value):
+            return "it holds NaN, an infinity or an integer too long to write as JSON"
         here = where or "the value"
         if value is None:
             return None if type_.nullable or type_.kind == "any" else f"{here} is null"
@@ -290,6 +292,22 @@ class MockData:
             if key in fields:
                 problem = problem or self.problem(item, fields[key].type, f"{where}.{key}" if where else key)
         return problem
+
+
+def _json_safe(value: Any) -> bool:
+    """Whether JSON can carry ``value`` (YAML reads ``.nan`` and ``.inf``), walked without recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return False
+        if isinstance(item, int) and item.bit_length() > 10_000:
+            return False
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
 
 
 def _examples_key(type_: TypeInfo) -> str:

@@ -470,3 +470,31 @@ def test_examples_that_do_not_fit_are_named_up_to_twenty_then_counted(tmp_path: 
     named = [d for d in api.diagnostics if d.message.startswith("example does not fit")]
     assert len(named) == 20
     assert any(d.message == "5 more examples do not fit their schema; not used" for d in api.diagnostics)
+
+
+HOSTILE_SPEC = """
+openapi: 3.0.3
+info: {title: Hostile, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "200":
+          description: ok
+          headers:
+            "Bad Header\\r\\nX-Injected": {schema: {type: string}}
+          content:
+            application/json:
+              schema: {}
+              examples:
+                endless: {value: {a: .inf, b: .nan}}
+                fine: {value: {a: 1}}
+"""
+
+
+def test_examples_json_cannot_carry_are_skipped_and_header_names_must_be_tokens(tmp_path: Path) -> None:
+    (server,) = generate_packages(tmp_path, "mock_hostile", HOSTILE_SPEC, ("server",))
+    answer = TestClient(server.create_app(mock=True)).get("/a")
+    assert answer.json() == {"a": 1}, "YAML's .inf and .nan are no JSON"
+    assert not any("injected" in name.lower() or " " in name for name in answer.headers)
