@@ -270,13 +270,15 @@ def mock_responses(api: Api) -> dict[str, Any]:
             examples = [[name, body_index(value)] for name, value in named] if kind != "empty" else []
             headers = {h.wire_name: _header_text(header_values.value(h.type)) for h in response.headers if _HEADER_NAME.fullmatch(h.wire_name)}
             headers = {name: value for name, value in headers.items() if _HEADER_VALUE.fullmatch(value)}
-            answers[response.status] = {"kind": kind, "media_type": response.content_type, "headers": headers, "examples": examples}
+            media_type = response.content_type if _HEADER_VALUE.fullmatch(response.content_type or "") else None
+            answers[response.status] = {"kind": kind, "media_type": media_type, "headers": headers, "examples": examples}
         default = op.success.status if op.success else None
         operations[op.py_name] = {"status": op.success_status, "response": default, "answers": answers}
     return {"bodies": bodies, "operations": operations}
 
 
-#: What the mock may send as a header: a token name (RFC 9110), printable ASCII text.
+#: What the mock may send as a header (or a media type): a token name (RFC 9110), printable
+#: ASCII text.
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _HEADER_VALUE = re.compile(r"[\x20-\x7e]*")
 

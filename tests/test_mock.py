@@ -490,11 +490,22 @@ paths:
               examples:
                 endless: {value: {a: .inf, b: .nan}}
                 fine: {value: {a: 1}}
+  /b:
+    get:
+      operationId: getB
+      responses:
+        "200":
+          description: ok
+          content:
+            "text/plain\\r\\nX-Injected: 1": {schema: {type: string}}
 """
 
 
-def test_examples_json_cannot_carry_are_skipped_and_header_names_must_be_tokens(tmp_path: Path) -> None:
+def test_examples_json_cannot_carry_are_skipped_and_spec_text_sent_as_headers_must_be_header_text(tmp_path: Path) -> None:
     (server,) = generate_packages(tmp_path, "mock_hostile", HOSTILE_SPEC, ("server",))
     answer = TestClient(server.create_app(mock=True)).get("/a")
     assert answer.json() == {"a": 1}, "YAML's .inf and .nan are no JSON"
     assert not any("injected" in name.lower() or " " in name for name in answer.headers)
+    text = TestClient(server.create_app(mock=True)).get("/b")
+    assert text.status_code == 200 and text.text == "string"
+    assert "x-injected" not in text.headers, "a media type that is no header value is not sent"
