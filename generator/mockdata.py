@@ -169,14 +169,15 @@ class MockData:
             return {}
         full = self._room(depth) and model.name not in stack
         sent = [f for f in model.fields if self._sends(f)]
-        chosen = [f for f in sent if self._demands(f)] + [f for f in sent if not self._demands(f) and full]
-        limit = model.constraints.max_properties
+        required = [f for f in sent if self._demands(f)]
+        optional = [f for f in sent if not self._demands(f)]
         minimum = model.constraints.min_properties or 0
-        chosen += [f for f in sent if f not in chosen][: max(0, minimum - len(chosen))]
-        if limit is not None:
-            chosen = chosen[: max(limit, sum(1 for f in chosen if self._demands(f)))]
+        wanted = len(optional) if full else max(0, minimum - len(required))
+        if model.constraints.max_properties is not None:
+            wanted = min(wanted, max(0, model.constraints.max_properties - len(required)))
+        chosen = {id(f) for f in required + optional[:wanted]}
         inner = stack + (model.name,)
-        value = {f.wire_name: self._value(f.type, depth + 1, variant, inner) for f in sent if f in chosen}
+        value = {f.wire_name: self._value(f.type, depth + 1, variant, inner) for f in sent if id(f) in chosen}
         extra = 1
         while len(value) < minimum and not model.closed:
             value.setdefault(f"key{extra}", f"value{extra}")
