@@ -1,4 +1,4 @@
-"""The command line: ``stubforge generate | check | diff | scaffold | validate``.
+"""The command line: ``stubforge generate | check | diff | scaffold | validate | mock``.
 
 Exit codes: 0 success; 1 the output needs attention (``check``: stale; ``generate``: hand edits
 in the way; ``diff``: breaking changes); 2 bad input or usage.
@@ -347,6 +347,35 @@ def validate_command(spec: Path, strict: bool, allow_remote_refs: bool, max_spec
         sys.exit(2)
     _print_diagnostics(api.diagnostics)
     click.echo(f"{spec}: {len(api.operations)} operations, {len(api.models)} models, {len(api.diagnostics)} findings ({time.perf_counter() - started:.2f}s)")
+
+
+@cli.command(name="mock")
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=4010, show_default=True, help="The port to listen on.")
+@_config_option
+@_strict_option
+@_remote_option
+@_templates_option
+def mock_command(spec: Path, host: str, port: int, config_path: Path, strict: bool, allow_remote_refs: bool, templates: Path | None) -> None:
+    """Serve SPEC's generated server in mock mode, without writing anything: every operation
+    answers its example (the spec's, else data made from the schema), after validating the
+    request. Choose an answer with the header ``Prefer: code=404`` or ``Prefer: example=name``.
+    Exit 1 when the spec has errors."""
+    from .mockserve import mock_server, startup_text
+
+    (target,) = _targets(_config(config_path), (spec,), strict, allow_remote_refs, templates)
+    try:
+        server = mock_server(target.path, target.options)
+    except SpecError as exc:
+        _print_diagnostics(exc.diagnostics)
+        click.echo(f"{spec}: not served", err=True)
+        sys.exit(1)
+    _print_diagnostics(server.api.diagnostics, quiet=True)
+    import uvicorn
+
+    click.echo(startup_text(server.api, host, port))
+    uvicorn.run(server.app, host=host, port=port, log_level="warning")
 
 
 def main() -> None:

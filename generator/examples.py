@@ -1,4 +1,4 @@
-"""Deterministic, schema-valid example values: for docs, for curl lines and for the mock server."""
+"""Example calls for the docs: a curl line and a client call (the values come from ``mockdata``)."""
 
 from __future__ import annotations
 
@@ -8,52 +8,8 @@ import shlex
 from typing import Any
 from urllib.parse import quote
 
-from .model import Example, Model, Parameter, TypeInfo
+from .model import Example, Parameter, TypeInfo
 from .pysource import literal
-
-_FORMAT_EXAMPLES = {
-    "date": "2024-01-31",
-    "date-time": "2024-01-31T12:00:00Z",
-    "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-    "email": "user@example.com",
-    "uri": "https://example.com",
-    "url": "https://example.com",
-    "byte": "ZXhhbXBsZQ==",
-    "ipv4": "192.0.2.1",
-    "ipv6": "2001:db8::1",
-}
-
-
-class ExampleMaker:
-    def __init__(self, models: dict[str, Model]):
-        self._models = models
-
-    def value(self, type_: TypeInfo, depth: int = 0) -> Any:
-        if type_.kind == "enum":
-            return type_.enum_values[0]
-        if type_.kind == "string":
-            return _FORMAT_EXAMPLES.get(type_.format or "", "string")
-        if type_.kind == "integer":
-            return 0
-        if type_.kind == "number":
-            return 0.0
-        if type_.kind == "boolean":
-            return True
-        if type_.kind == "array":
-            return [] if depth > 3 or type_.items is None else [self.value(type_.items, depth + 1)]
-        if type_.kind == "map":
-            return {}
-        if type_.kind == "union" and type_.variants:
-            return self.value(type_.variants[0], depth)
-        if type_.kind == "model" and type_.model in self._models:
-            return self._model_value(self._models[type_.model], depth)
-        return None if type_.nullable else {}
-
-    def _model_value(self, model: Model, depth: int) -> dict[str, Any]:
-        if depth > 3:
-            return {}
-        return {f.wire_name: self.value(f.type, depth + 1) for f in model.fields if f.required or depth < 2}
-
 
 def call_example(
     *,

@@ -169,6 +169,9 @@ class TypeInfo:
     variants: tuple[TypeInfo, ...] = ()  # union members
     alias: str | None = None  # an enum's name in the models module (see ``NamedEnum``)
     constraints: Constraints = NO_CONSTRAINTS
+    #: The schema's own examples (``example``, ``examples``, ``x-example``), as JSON values, not
+    #: yet checked against the type. Not part of the type: equal types may differ in examples.
+    examples: tuple[Any, ...] = field(default=(), compare=False, hash=False, repr=False)
 
     @cached_property
     def annotation(self) -> str:
@@ -560,6 +563,10 @@ class Response:
     content_type: str | None
     example: Any
     headers: tuple[ResponseHeader, ...] = ()
+    #: The spec's named examples of the body (``name``, JSON value): OpenAPI 3's ``examples``
+    #: (``example`` is named "example"), Swagger 2.0's ``examples`` (named by media type). After
+    #: normalizing, only those that fit ``type`` are left.
+    examples: tuple[tuple[str, Any], ...] = ()
 
     @cached_property
     def kind(self) -> ResponseKind:
@@ -1136,11 +1143,12 @@ class Api:
 
     @cached_property
     def app_annotations(self) -> str:
-        """Every annotation the server's ``app.py`` prints for arguments (FastAPI's readers and
-        the server's own parsers), one per line."""
+        """Every annotation the server's ``app.py`` prints (FastAPI's readers, the server's own
+        parsers, the JSON bodies and answers it validates), one per line."""
         found = {p.server_annotation for op in self.operations for p in op.fastapi_parameters}
-        found.update(p.server_argument_annotation for op in self.operations for p in op.parsed_parameters)
-        found.update(op.body.server_argument_annotation for op in self.operations if op.body)
+        found.update(p.validated_argument_annotation for op in self.operations for p in op.parsed_parameters)
+        found.update(op.body.validated_argument_annotation for op in self.operations if op.body)
+        found.update(op.checked_response for op in self.operations if op.checked_response)
         return "\n".join(sorted(found))
 
     @cached_property
@@ -1155,7 +1163,7 @@ class Api:
     @cached_property
     def app_typing(self) -> list[str]:
         """What the server's ``app.py`` imports from ``typing`` besides the names its runtime uses."""
-        annotated = any(op.fastapi_parameters or op.json_body for op in self.operations)
+        annotated = any(op.fastapi_parameters or op.json_body for op in self.operations) or "Annotated[" in self.app_annotations
         return ["Annotated"] * annotated + ["Literal"] * ("Literal[" in self.app_annotations)
 
     @cached_property
@@ -1168,7 +1176,7 @@ class Api:
 
     @cached_property
     def app_uses_models(self) -> bool:
-        return "models." in self.app_annotations
+        return "models." in self.app_annotations or bool(self.error_shapes)
 
     @cached_property
     def error_shapes(self) -> dict[str, ErrorShape]:
@@ -1255,11 +1263,7 @@ class Api:
     def server_app_uses_field(self) -> bool:
         """Whether the server's ``app.py`` names pydantic's ``Field`` (a constraint of a parameter,
         a body or a checked response)."""
-        annotations = [p.server_annotation for op in self.operations for p in op.parameters]
-        annotations += [p.validated_argument_annotation for op in self.operations for p in op.parsed_parameters]
-        annotations += [op.body.validated_argument_annotation for op in self.operations if op.body]
-        annotations += [op.checked_response or "" for op in self.operations]
-        return any("Field(" in a for a in annotations)
+        return "Field(" in self.app_annotations
 
     @cached_property
     def server_models_use_annotated(self) -> bool:

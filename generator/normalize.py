@@ -14,8 +14,9 @@ from urllib.parse import parse_qsl
 
 from . import names, pagination
 from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token as escape, pointer_of, sort_unique
-from .examples import ExampleMaker, call_example
+from .examples import call_example
 from .load import LoadedSpec, resolve_pointer
+from .mockdata import Direction, MockData
 from .model import Api, Body, Group, Model, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo, Verifier
 from .schemas import SchemaConverter, TooDeep, text
 
@@ -23,6 +24,8 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 RETRY_SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}
 LOCAL_SERVER = "http://127.0.0.1:8000"
 DEFAULT_VERSION = "0.0.0"
+#: How many examples that do not fit their schema are named one by one (the rest are counted).
+MAX_EXAMPLE_WARNINGS = 20
 #: Module names the bodies of generated operation methods call: an argument must not hide them.
 FUNCTION_BODY_NAMES = {"cast"}
 
@@ -41,6 +44,7 @@ class Normalizer:
     spec_name: str
     found: list[Diagnostic] = field(default_factory=list)
     model_prefix: str = ""
+    unfit_examples: int = 0  # examples that do not fit their schema, each named up to MAX_EXAMPLE_WARNINGS
 
     def __post_init__(self) -> None:
         self.doc = self.spec.document
@@ -82,6 +86,43 @@ class Normalizer:
     def extra_operation_warnings(self, op: dict[str, Any], pointer: str) -> None:
         """Parts of an operation that are not generated (callbacks, links) are named here."""
 
+    def fitting_examples(self, named: list[tuple[str, Any, str]], type_: TypeInfo, direction: Direction) -> tuple[tuple[str, Any], ...]:
+        """The spec's examples (name, value, pointer) that fit ``type_``; each other one is left
+        out with a warning (the server validates what it answers)."""
+        checker = MockData(self.converter.models_by_name, direction)
+        kept = []
+        for name, value, where in named:
+            problem = checker.problem(value, type_)
+            if problem is None:
+                kept.append((name, value))
+            else:
+                self.unfit_example(where, f"example {name!r} does not fit its schema ({problem}); not used")
+        return tuple(kept)
+
+    def unfit_example(self, where: str, message: str) -> None:
+        """Warns of an example that is not used; past ``MAX_EXAMPLE_WARNINGS`` they are only
+        counted (some specs write every example as a JSON string: hundreds of warnings)."""
+        self.unfit_examples += 1
+        if self.unfit_examples <= MAX_EXAMPLE_WARNINGS:
+            self.warn(Level.WARNING, where, message)
+
+    def _check_schema_examples(self) -> None:
+        """Warns of each example of a named schema or of its properties that fits its type
+        neither as a request nor as a response value: examples are used only where they fit."""
+        checkers = (MockData(self.converter.models_by_name, "response"), MockData(self.converter.models_by_name, "request"))
+        for pointer, model in self.converter.named_models():
+            found = [(pointer, TypeInfo("model", model=model.name), model.example)] if model.example is not None else []
+            found += [(f"{pointer}/properties/{escape(f.wire_name)}", f.type, example) for f in model.fields for example in f.type.examples]
+            for where, type_, example in found:
+                problems = [checker.problem(example, type_) for checker in checkers]
+                if all(problems):
+                    self.unfit_example(where, f"example does not fit its schema ({problems[0]}); not used")
+
+    def with_examples(self, type_: TypeInfo, named: list[tuple[str, Any, str]], direction: Direction) -> TypeInfo:
+        """``type_`` with the fitting ones of a parameter's or body's examples first."""
+        kept = self.fitting_examples(named, type_, direction)
+        return replace(type_, examples=tuple(value for _, value in kept) + type_.examples) if kept else type_
+
     # -- shared ----------------------------------------------------------------------------
 
     def warn(self, level: Level, pointer: str, message: str) -> None:
@@ -115,9 +156,12 @@ class Normalizer:
         schemes = self._security_schemes()
         pending = self._operations({s.name: s for s in schemes})
         models = self.converter.models()
-        maker = ExampleMaker({m.name: m for m in models})
+        self._check_schema_examples()
+        maker = Examples(MockData(self.converter.models_by_name, "request"), MockData(self.converter.models_by_name, "response"))
         base_url, base_path = self.base_url_and_path()
         groups = _with_pagination(self._groups(pending, maker, base_url), {m.name: m for m in models})
+        if self.unfit_examples > MAX_EXAMPLE_WARNINGS:
+            self.warn(Level.WARNING, "", f"{self.unfit_examples - MAX_EXAMPLE_WARNINGS} more examples do not fit their schema; not used")
         version, info = self._version_and_info()
         return Api(
             spec_name=self.spec_name,
@@ -336,7 +380,7 @@ class Normalizer:
         fmt = schema.get("format") if isinstance(schema, dict) else None
         return TypeInfo("string", format=fmt if fmt in ("date-time", "date") else None)
 
-    def _groups(self, pending: list[PendingOperation], maker: ExampleMaker, base_url: str) -> tuple[Group, ...]:
+    def _groups(self, pending: list[PendingOperation], maker: Examples, base_url: str) -> tuple[Group, ...]:
         tags = self.doc.get("tags")
         tags = tags if isinstance(tags, list) else []
         tag_text = {text(t.get("name")): text(t.get("description")) for t in tags if isinstance(t, dict)}
@@ -396,14 +440,14 @@ def _server_path(path: str, parameters: list[Parameter]) -> str:
     return path
 
 
-def _finish(item: PendingOperation, group: str, op_names: names.Namespace, maker: ExampleMaker, base_url: str) -> Operation:
+def _finish(item: PendingOperation, group: str, op_names: names.Namespace, maker: Examples, base_url: str) -> Operation:
     fields = item.fields
     py_name = op_names.claim(names.snake(fields["operation_id"], "operation"))
-    parameters = tuple(replace(p, example=maker.value(p.type)) for p in fields["parameters"])
+    parameters = tuple(replace(p, example=maker.request.value(p.type)) for p in fields["parameters"])
     body: Body | None = fields["body"]
     if body is not None:
-        body = replace(body, example=maker.value(body.type))
-    responses = tuple(replace(r, example=maker.value(r.type) if r.type else None) for r in fields["responses"])
+        body = replace(body, example=maker.request.value(body.type))
+    responses = tuple(replace(r, example=_response_example(r, maker.response)) for r in fields["responses"])
     example = call_example(
         client_attr="client",
         group_attr=group,
@@ -438,6 +482,21 @@ def _verifiers(schemes: tuple[SecurityScheme, ...], groups: tuple[Group, ...]) -
     used = {scheme.name for op in operations for alternative in op.security for scheme in alternative}
     methods = names.verifier_names([s.name for s in schemes], [op.py_name for op in operations])
     return tuple(Verifier(scheme, method) for scheme, method in zip(schemes, methods, strict=True) if scheme.name in used)
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Makes the values of requests (docs, call examples) and of responses (the mock's answers)."""
+
+    request: MockData
+    response: MockData
+
+
+def _response_example(response: Response, maker: MockData) -> Any:
+    """The response's first named example (they fit), else a value made from its schema."""
+    if response.examples:
+        return response.examples[0][1]
+    return maker.value(response.type) if response.type else None
 
 
 def _with_pagination(groups: tuple[Group, ...], models: dict[str, Model]) -> tuple[Group, ...]:

@@ -114,11 +114,12 @@ class OpenApi3(Normalizer):
             self.warn(Level.WARNING, where, f"path parameter {wire!r} is not marked required; it is required")
             required = True
         explode = param.get("explode")
+        type_ = self.converter.convert(schema, where + "/schema", context + names.pascal(wire, "Param"))
         return Parameter(
             wire_name=wire,
             py_name=py_args.claim(names.snake(wire, "param")),
             location=_LOCATIONS[location],
-            type=self.converter.convert(schema, where + "/schema", context + names.pascal(wire, "Param")),
+            type=self.with_examples(type_, self.media_examples(param, where), "request"),
             required=required,
             description=text(param.get("description")),
             style=style,
@@ -145,6 +146,7 @@ class OpenApi3(Normalizer):
             type_ = TypeInfo("string", format="binary")
         else:
             type_ = TypeInfo("any")
+        type_ = self.with_examples(type_, self.media_examples(media, f"{where}/content/{names_escape(content_type)}"), "request")
         return Body(py_args.claim("body"), content_type, type_, bool(raw.get("required")), text(raw.get("description")), None)
 
     def response(self, op: dict[str, Any], status: str, raw: dict[str, Any], pointer: str, context: str) -> Response:
@@ -156,7 +158,20 @@ class OpenApi3(Normalizer):
                 type_ = self.converter.convert(schema, f"{pointer}/content/{names_escape(content_type)}/schema", context + "Response")
             else:
                 type_ = TypeInfo("any")
+            named = self.media_examples(media, f"{pointer}/content/{names_escape(content_type)}")
+            return Response(status, text(raw.get("description")), type_, content_type, None, examples=self.fitting_examples(named, type_, "response"))
         return Response(status, text(raw.get("description")), type_, content_type, None)
+
+    def media_examples(self, media: dict[str, Any], where: str) -> list[tuple[str, Any, str]]:
+        """A media type's (or parameter's) examples as (name, value, pointer): ``example`` is
+        named "example"; each of ``examples`` by its key (``externalValue`` ones are not read)."""
+        found = [("example", media["example"], where + "/example")] if "example" in media else []
+        examples = media.get("examples")
+        for name, example in examples.items() if isinstance(examples, dict) else ():
+            example, _ = self.deref(example)
+            if isinstance(example, dict) and "value" in example:
+                found.append((str(name), example["value"], f"{where}/examples/{names_escape(str(name))}"))
+        return found
 
     def extra_operation_warnings(self, op: dict[str, Any], pointer: str) -> None:
         for key, message in _UNGENERATED.items():

@@ -20,6 +20,7 @@ import jinja2
 
 from . import pysource
 from .format import BREAK, STYLED
+from .mockdata import MockData
 from .model import Api
 from .server_openapi import server_openapi
 
@@ -242,8 +243,53 @@ def _render_file(env: jinja2.Environment, artefact: Artefact, api: Api) -> Itera
 
 
 def mock_responses(api: Api) -> dict[str, Any]:
-    """What mock mode answers: operation → [status, body]; a null body sends no content."""
-    return {op.py_name: [op.success_status, op.mock_body] for op in api.operations}
+    """What mock mode answers, as ``mock.json`` holds it: ``bodies``, every distinct example
+    body once (big specs answer the same error body from thousands of operations), and
+    ``operations``: operation -> ``status`` (the default answer's), ``response`` (its key among
+    the declared ones) and ``answers``: declared status (``200``, ``4XX``, ``default``) ->
+    ``kind`` (json, text, binary, event-stream, empty), ``media_type``, ``headers`` (a value for
+    each declared header) and ``examples``, a list of [name, index into ``bodies``]: the spec's
+    named examples, else one named "schema", made from the schema."""
+    header_values = MockData({}, "response")
+    bodies: list[Any] = []
+    index: dict[str, int] = {}
+
+    def body_index(value: Any) -> int:
+        key = json.dumps(value, sort_keys=True)
+        if key not in index:
+            index[key] = len(bodies)
+            bodies.append(value)
+        return index[key]
+
+    operations: dict[str, Any] = {}
+    for op in api.operations:
+        answers: dict[str, Any] = {}
+        for response in op.responses:
+            kind = "empty" if op.method == "HEAD" else response.kind
+            named = response.examples or (("schema", response.example),)
+            examples = [[name, body_index(value)] for name, value in named] if kind != "empty" else []
+            headers = {h.wire_name: _header_text(header_values.value(h.type)) for h in response.headers if _HEADER_NAME.fullmatch(h.wire_name)}
+            headers = {name: value for name, value in headers.items() if _HEADER_VALUE.fullmatch(value)}
+            media_type = response.content_type if _HEADER_VALUE.fullmatch(response.content_type or "") else None
+            answers[response.status] = {"kind": kind, "media_type": media_type, "headers": headers, "examples": examples}
+        default = op.success.status if op.success else None
+        operations[op.py_name] = {"status": op.success_status, "response": default, "answers": answers}
+    return {"bodies": bodies, "operations": operations}
+
+
+#: What the mock may send as a header (or a media type): a token name (RFC 9110), printable
+#: ASCII text.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e]*")
+
+
+def _header_text(value: Any) -> str:
+    """A header's example value as the text the client's runtime reads back."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_header_text(v) for v in value)
+    return str(value)
 
 
 def plan(api: Api, user_templates: Path | None = None, kinds: Iterable[str] = ("client", "server", "docs")) -> dict[str, Callable[[], Iterable[str]]]:

@@ -87,7 +87,18 @@ class SchemaConverter:
         if not isinstance(schema, dict):
             return ANY
         with self._nested(pointer):
-            return self._convert(self.repaired(schema, pointer), pointer, context, seen)
+            converted = self._convert(self.repaired(schema, pointer), pointer, context, seen)
+        examples = schema_examples(schema)
+        return replace(converted, examples=examples) if examples else converted
+
+    def named_models(self) -> list[tuple[str, Model]]:
+        """The models of named schemas, each with its schema's pointer."""
+        return [(ref[1:], self._models[name]) for ref, name in self._named.items() if name in self._models]
+
+    @property
+    def models_by_name(self) -> dict[str, Model]:
+        """The models built so far, by class name (every one a converted type refers to)."""
+        return self._models
 
     def _convert(self, schema: dict[str, Any], pointer: str, context: str, seen: frozenset[str]) -> TypeInfo:
         nullable = bool(schema.get("x-nullable") or schema.get("nullable"))
@@ -248,7 +259,8 @@ class SchemaConverter:
         fields.sort(key=lambda f: not f.python_required)  # dataclass fields without defaults come first
         closed = schema.get("additionalProperties") is False
         constraints = self._constraints(schema, pointer)
-        self._models[class_name] = Model(class_name, wire_name, text(schema.get("description")), tuple(fields), None, closed, constraints)
+        example = next(iter(schema_examples(schema)), None)
+        self._models[class_name] = Model(class_name, wire_name, text(schema.get("description")), tuple(fields), example, closed, constraints)
 
     def _is_object(self, schema: dict[str, Any], pointer: str, seen: frozenset[str]) -> bool:
         schema = self.repaired(schema, pointer)
@@ -283,6 +295,14 @@ def literal_values(enum: list[Any]) -> tuple[str | int | bool, ...]:
         return ()
     unique = {(type(v).__name__, v): v for v in values}
     return tuple(unique.values())
+
+
+def schema_examples(schema: dict[str, Any]) -> tuple[Any, ...]:
+    """A schema's examples: ``example`` (``x-example`` in Swagger 2.0 specs), and the list of
+    JSON Schema's ``examples`` (OpenAPI 3.1). Unchecked: ``mockdata`` uses those that fit."""
+    found = [schema[key] for key in ("example", "x-example") if key in schema]
+    listed = schema.get("examples")
+    return tuple(found + (listed if isinstance(listed, list) else []))
 
 
 def names_escape(key: str) -> str:

@@ -137,7 +137,19 @@ class Swagger2(Normalizer):
         type_: TypeInfo | None = None
         if isinstance(schema, dict):
             type_ = self.converter.convert(schema, pointer + "/schema", context + "Response")
-        return Response(status, text(raw.get("description")), type_, content_type if type_ else None, None)
+        if type_ is None or content_type is None:
+            return Response(status, text(raw.get("description")), type_, None, None)
+        examples = self.fitting_examples(_response_examples(raw, content_type, pointer), type_, "response")
+        return Response(status, text(raw.get("description")), type_, content_type, None, examples=examples)
+
+
+def _response_examples(raw: dict[str, Any], content_type: str, pointer: str) -> list[tuple[str, Any, str]]:
+    """The response's example for the media type it is answered with (``examples`` is keyed by
+    media type), named by that media type."""
+    examples = raw.get("examples")
+    if not isinstance(examples, dict) or content_type not in examples:
+        return []
+    return [(content_type, examples[content_type], f"{pointer}/examples/{content_type.replace('~', '~0').replace('/', '~1')}")]
 
 
 #: A Swagger 2.0 parameter's own keywords, which are not part of the schema it also is.

@@ -148,7 +148,7 @@ def test_the_scaffold_serves_every_operation_its_example(pets: tuple[ModuleType,
         answer, expected = http.request(method, path, **extra), mock.request(method, path, **extra)
         assert answer.status_code == expected.status_code, (method, path)
         assert (answer.json() if answer.content else None) == (expected.json() if expected.content else None)
-    assert http.get("/pets/7").json() == {"id": 0, "name": "string", "kind": "cat"}
+    assert http.get("/pets/7").json() == {"id": 7, "name": "Rex", "kind": "dog"}, "the spec's example"
     assert http.post("/pets", json={"id": 2, "name": "Rex"}).status_code == 201
     assert http.delete("/pets/7/photo").status_code == 204
     assert http.get("/pets/seven").status_code == 422, "the generated server still validates"

@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     parser.add_argument(
-        "--mock", action="store_true", help="answer every operation with example data"
+        "--mock",
+        action="store_true",
+        help="answer every operation with example data (Prefer: code=N, example=NAME)",
     )
     parser.add_argument(
         "--handlers", metavar="MODULE:NAME", help="your Handlers subclass or instance"

@@ -912,8 +912,7 @@ async def _run(
             [{"type": "finite_number", "loc": (non_finite,), "msg": message}]
         )
     if mock:
-        mock_status, body = _mock_responses()[spec.name]
-        return _respond(body, spec, mock_status, request)
+        return _mock_answer(spec.name, request.headers.get("prefer", ""))
     try:
         result = await handler(**arguments)
     except NotImplementedError:
@@ -947,11 +946,111 @@ def _unknown_dispatch(
     return endpoint
 
 
+@dataclass(frozen=True)
+class MockAnswer:
+    """One declared response of an operation in mock mode (see ``mock.json``)."""
+
+    kind: str  # json, text, binary, event-stream, empty
+    media_type: str | None
+    headers: dict[str, str]  # a value for each declared header
+    examples: dict[str, Any]  # name -> body, the default first
+
+
+@dataclass(frozen=True)
+class MockOperation:
+    status: int  # the default answer's status
+    response: str | None  # its key among ``answers``: 200, 2XX, default
+    answers: dict[str, MockAnswer]  # declared status -> answer
+
+
 @functools.cache
-def _mock_responses() -> dict[str, tuple[int, Any]]:
-    """Example answers for mock mode, from ``mock.json``: operation -> (status, body)."""
+def _mock_operations() -> dict[str, MockOperation]:
+    """Mock mode's answers, from ``mock.json``: every declared response of every operation."""
     text = resources.files(__package__).joinpath("mock.json").read_text("utf-8")
-    return {name: (status, body) for name, (status, body) in json.loads(text).items()}
+    data = json.loads(text)
+    bodies = data["bodies"]
+    return {
+        name: MockOperation(
+            entry["status"],
+            entry["response"],
+            {
+                status: MockAnswer(
+                    answer["kind"],
+                    answer["media_type"],
+                    answer["headers"],
+                    {example: bodies[index] for example, index in answer["examples"]},
+                )
+                for status, answer in entry["answers"].items()
+            },
+        )
+        for name, entry in data["operations"].items()
+    }
+
+
+def _preferences(prefer: str) -> dict[str, str]:
+    """The ``name=value`` preferences of a ``Prefer`` header (RFC 7240), names lowercased."""
+    found: dict[str, str] = {}
+    for token in re.split(r"[,;]", prefer):
+        name, equals, value = token.partition("=")
+        if equals:
+            found.setdefault(name.strip().lower(), value.strip().strip('"'))
+    return found
+
+
+def _declared_response(operation: MockOperation, code: str) -> str | None:
+    """The declared response a status code answers with: its own, its range (``4XX``), or
+    ``default``."""
+    for key in (code, code[:1] + "XX", "default"):
+        if key in operation.answers:
+            return key
+    return None
+
+
+def _mock_answer(name: str, prefer: str) -> Response:
+    """Mock mode's answer for an operation: the default response's first example, or what the
+    client asks for with ``Prefer: code=404`` (a declared status, or one its range or
+    ``default`` covers) and ``Prefer: example=name`` (a named example of that response). A code
+    or example the operation does not declare answers 400 ``unknown_mock_code`` or
+    ``unknown_mock_example``, listing what exists."""
+    operation = _mock_operations()[name]
+    wanted = _preferences(prefer)
+    status, key = operation.status, operation.response
+    code = wanted.get("code")
+    if code is not None:
+        key = _declared_response(operation, code) if re.fullmatch(r"[1-5]\d\d", code) else None
+        if key is None:
+            declared = sorted(operation.answers)
+            message = f"Prefer: code={_printable(code, 20)}: operation {name} declares " + (
+                ", ".join(declared) or "no response"
+            )
+            return _error(400, "unknown_mock_code", message, valid=declared)
+        status = int(code)
+    answer = operation.answers.get(key or "")
+    if answer is None:
+        return Response(status_code=status)
+    if answer.kind == "empty" or status in _NO_CONTENT:
+        return Response(status_code=status, headers=answer.headers)
+    example = wanted.get("example")
+    if example is not None and example not in answer.examples:
+        valid = list(answer.examples)
+        message = f"Prefer: example={_printable(example, 40)}: the {key} response of {name} has "
+        return _error(400, "unknown_mock_example", message + ", ".join(valid), valid=valid)
+    body = answer.examples[example] if example is not None else next(iter(answer.examples.values()))
+    return _mock_response(answer, status, body)
+
+
+def _mock_response(answer: MockAnswer, status: int, body: Any) -> Response:
+    """An example body sent as its declared media type: JSON, text, bytes or one event."""
+    headers = answer.headers
+    if answer.kind == "json":
+        json_type = answer.media_type if "json" in (answer.media_type or "") else None
+        return JSONResponse(body, status_code=status, headers=headers, media_type=json_type)
+    text = body if isinstance(body, str) else json.dumps(body)
+    if answer.kind == "event-stream":
+        event = _event_text(body)
+        return Response(event, status_code=status, headers=headers, media_type="text/event-stream")
+    content = text.encode("utf-8")
+    return Response(content, status_code=status, headers=headers, media_type=answer.media_type)
 
 
 class GeneratedApp(FastAPI):
