@@ -122,11 +122,17 @@ def _operation(op: Operation, optional_params: bool) -> dict[str, Any]:
         responses["200"] = {"description": "Success"}
     if op.security:
         result["security"] = [{scheme.name: [] for scheme in alternative} for alternative in op.security]
+    if op.security or _requires_authorization_header(op):
         responses["401"] = {"description": "No credentials", "content": _ERROR}
     responses["422"] = {"description": "The request does not match the spec", "content": _ERROR}
     responses["501"] = {"description": "Not implemented yet", "content": _ERROR}
     result["responses"] = responses
     return result
+
+
+def _requires_authorization_header(op: Operation) -> bool:
+    """A required ``Authorization`` header parameter: the server answers 401 when it is missing."""
+    return any(p.location == "header" and p.required and p.wire_name.lower() == "authorization" for p in op.parameters)
 
 
 def _model_schema(model: Any) -> dict[str, Any]:

@@ -280,8 +280,23 @@ def _validation_problem(error: Any) -> dict[str, Any]:
     return {"type": _printable(error.get("type", "invalid")), "loc": location, "msg": message}
 
 
+def _lacks_authorization(errors: Sequence[Any]) -> bool:
+    """Whether a required ``Authorization`` header parameter is missing: a request without
+    credentials, answered 401 as an operation's security requirement would be."""
+    return any(
+        error.get("type") == "missing"
+        and len(error.get("loc", ())) == 2
+        and error["loc"][0] == "header"
+        and str(error["loc"][1]).lower() == "authorization"
+        for error in errors
+    )
+
+
 async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
-    """422 with the server's error shape; ``detail`` lists the problems as FastAPI does."""
+    """422 with the server's error shape; ``detail`` lists the problems as FastAPI does. A
+    missing required ``Authorization`` header answers 401 instead, whatever else is wrong."""
+    if _lacks_authorization(exc.errors()):
+        return _error(401, "unauthenticated", "the Authorization header is missing")
     problems = [_validation_problem(e) for e in exc.errors()[:MAX_ERRORS]]
     first = problems[0] if problems else {"loc": [], "msg": "invalid request"}
     where = ".".join(str(item) for item in first["loc"]) or "request"
