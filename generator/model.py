@@ -333,6 +333,8 @@ class Parameter:
             scalar_items = self.type.items is not None and self.type.items.scalar
             exploded = self.location == "query" and self.style == "form" and self.explode
             return "plain" if exploded and scalar_items else "split"
+        if self.type.kind == "enum" and not all(isinstance(v, str) for v in self.type.enum_values):
+            return "json"  # ``Literal[500]``, ``Literal[False, True]`` match no query text: read "500" as JSON
         return "plain" if self.type.scalar or self.type.kind == "any" else "json"
 
     @cached_property

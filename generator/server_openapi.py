@@ -11,6 +11,8 @@ from typing import Any
 
 from .model import Api, Operation, Parameter, Route, SecurityScheme
 
+#: Statuses whose answers never carry content, whatever the spec declares for them.
+_NO_CONTENT = frozenset({"204", "205", "304"})
 _ERROR = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}}}
 
 
@@ -115,7 +117,7 @@ def _operation(op: Operation, optional_params: bool) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for response in op.responses:
         entry: dict[str, Any] = {"description": response.description or response.status}
-        if response.type is not None:
+        if response.type is not None and response.status not in _NO_CONTENT:
             entry["content"] = {response.content_type or "application/json": {"schema": response.type.json_schema}}
         responses[response.status] = entry
     if op.success is None:

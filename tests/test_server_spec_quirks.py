@@ -61,3 +61,144 @@ def test_other_problems_with_the_authorization_header_present_answer_422(authz: 
 def test_an_optional_authorization_header_parameter_needs_no_401(authz: TestClient) -> None:
     assert authz.get("/public").status_code == 200
     assert "401" not in authz.get("/openapi.json").json()["paths"]["/public"]["get"]["responses"]
+
+
+OVERLAPPING_PATHS = """
+openapi: 3.0.3
+info: {title: Overlap, version: "1.0"}
+paths:
+  /filter/favourite:
+    get:
+      operationId: getFavourite
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: string, enum: [favourite]}}}}}
+  /filter/{id}:
+    parameters: [{in: path, name: id, required: true, schema: {type: integer}}]
+    get:
+      operationId: getFilter
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: string, enum: [filter]}}}}}
+    put:
+      operationId: putFilter
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: string, enum: [filter]}}}}}
+  /groups/{group}/errors/latest:
+    parameters: [{in: path, name: group, required: true, schema: {type: string}}]
+    get:
+      operationId: getLatest
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: string, enum: [latest]}}}}}
+  /groups/{group}/errors/{error}:
+    parameters:
+      - {in: path, name: group, required: true, schema: {type: string}}
+      - {in: path, name: error, required: true, schema: {type: string}}
+    delete:
+      operationId: deleteError
+      responses: {"204": {description: gone}}
+"""
+
+
+@pytest.fixture
+def overlap(tmp_path: Path) -> Any:
+    (server,) = generate_packages(tmp_path, "overlap", OVERLAPPING_PATHS, parts=("server",))
+    return TestClient(server.create_app(mock=True))
+
+
+def test_a_concrete_path_is_matched_before_a_template_that_matches_it_too(overlap: TestClient) -> None:
+    assert overlap.get("/filter/favourite").json() == "favourite"
+    assert overlap.get("/filter/7").json() == "filter"
+    assert overlap.put("/filter/7").status_code == 200
+
+
+def test_a_method_the_concrete_path_lacks_answers_405_naming_only_its_methods(overlap: TestClient) -> None:
+    response = overlap.put("/filter/favourite")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, OPTIONS"
+    assert overlap.options("/filter/favourite").headers["allow"] == "GET, OPTIONS"
+    assert overlap.options("/filter/7").headers["allow"] == "GET, OPTIONS, PUT"
+
+
+def test_a_template_with_a_literal_segment_is_matched_before_one_with_a_placeholder_there(overlap: TestClient) -> None:
+    assert overlap.get("/groups/g/errors/latest").json() == "latest"
+    assert overlap.delete("/groups/g/errors/latest").status_code == 405
+    assert overlap.options("/groups/g/errors/latest").headers["allow"] == "GET, OPTIONS"
+    assert overlap.delete("/groups/g/errors/e1").status_code == 204
+
+
+ENCODINGS = """
+openapi: 3.0.3
+info: {title: Encodings, version: "1.0"}
+paths:
+  /stops:
+    get:
+      operationId: getStops
+      parameters:
+        - {in: query, name: radius, required: true, schema: {type: integer, enum: [500, 1000]}}
+        - {in: query, name: variations, schema: {type: boolean, enum: [false, true]}}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /avatar:
+    post:
+      operationId: postAvatar
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object, properties: {size: {type: integer}}}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /login:
+    post:
+      operationId: login
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object, required: [user], properties: {user: {type: string}}}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /attachments:
+    post:
+      operationId: attach
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema: {type: object, properties: {file: {type: string, format: binary}}}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /schemes/{id}:
+    delete:
+      operationId: deleteScheme
+      parameters: [{in: path, name: id, required: true, schema: {type: integer}}]
+      responses:
+        "204": {description: gone, content: {application/json: {schema: {}}}}
+"""
+
+
+@pytest.fixture
+def encodings(tmp_path: Path) -> Any:
+    (server,) = generate_packages(tmp_path, "encodings", ENCODINGS, parts=("server",))
+    return TestClient(server.create_app(mock=True))
+
+
+def test_enums_of_numbers_and_booleans_are_read_from_query_text(encodings: TestClient) -> None:
+    assert encodings.get("/stops?radius=500&variations=false").status_code == 200
+    assert encodings.get("/stops?radius=1000&variations=true").status_code == 200
+    for bad in ("radius=501", "radius=500&variations=maybe", "radius=x"):
+        response = encodings.get("/stops?" + bad)
+        assert response.status_code == 422, bad
+
+
+def test_an_empty_body_is_an_empty_form(encodings: TestClient) -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert encodings.post("/avatar", headers=form).status_code == 200
+    response = encodings.post("/login", headers=form)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "user"]
+
+
+def test_a_multipart_body_with_an_empty_part_is_read_as_no_fields(encodings: TestClient) -> None:
+    headers = {"Content-Type": "multipart/form-data; boundary=b0undary"}
+    response = encodings.post("/attachments", headers=headers, content=b"--b0undary\r\n--b0undary--\r\n")
+    assert response.status_code == 200, response.text
+
+
+def test_a_no_content_status_is_published_without_content_whatever_the_spec_says(encodings: TestClient) -> None:
+    responses = encodings.get("/openapi.json").json()["paths"]["/schemes/{id}"]["delete"]["responses"]
+    assert "content" not in responses["204"]
+    response = encodings.delete("/schemes/3")
+    assert response.status_code == 204
+    assert response.content == b""

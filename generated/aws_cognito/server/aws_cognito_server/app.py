@@ -196,6 +196,17 @@ class StrictJSONRoute(APIRoute):
     """A route that hands FastAPI a ``StrictJSONRequest``, so that a JSON body Python would
     decode to values no JSON response can hold (NaN, lone surrogates) is refused up front."""
 
+    #: The patterns of the app's more specific routes that match paths this one matches too
+    #: (set by ``_shadow_templates``): a request for such a path belongs to their operations only.
+    shadowing: tuple[re.Pattern[str], ...] = ()
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if self.shadowing:
+            path = _route_path(scope)
+            if any(pattern.match(path) for pattern in self.shadowing):
+                return Match.NONE, {}
+        return super().matches(scope)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
@@ -250,6 +261,51 @@ class FixedQueryRoute(StrictJSONRoute):
         ):
             return match, child
         return Match.NONE, {}
+
+
+def _route_path(scope: Scope) -> str:
+    """The request's path below the app's ``root_path``, as Starlette's routes match it."""
+    path: str = scope.get("path", "")
+    root = scope.get("root_path", "")
+    if root and path.startswith(root + "/"):
+        return path[len(root) :]
+    return path
+
+
+def _shadow_templates(routes: Iterable[Any]) -> None:
+    """Has each templated route leave alone the paths of more specific ones, as OpenAPI matches
+    concrete paths first: ``/filter/{id}`` leaves ``/filter/favourite``, ``/{a}/{b}`` leaves
+    ``/{a}/latest``. A route is more specific than another when the other's pattern matches its
+    path, placeholders and all, and the two differ in more than the placeholders' names.
+    Candidates are looked up by the template's literal segments, not compared pairwise."""
+    own = [route for route in routes if isinstance(route, StrictJSONRoute)]
+    having: dict[tuple[int, int, str], set[int]] = {}
+    for index, route in enumerate(own):
+        segments = route.path.split("/")
+        for position, segment in enumerate(segments):
+            having.setdefault((len(segments), position, segment), set()).add(index)
+    for route in own:
+        if not route.param_convertors:
+            continue
+        segments = route.path.split("/")
+        literal = [
+            having[len(segments), position, segment]
+            for position, segment in enumerate(segments)
+            if not _PLACEHOLDER.search(segment)
+        ]
+        candidates = set.intersection(*literal)  # the empty first segment is always one
+        shape = _PLACEHOLDER.sub("{}", route.path)
+        route.shadowing = tuple(
+            {
+                own[i].path: own[i].path_regex
+                for i in sorted(candidates)
+                if _PLACEHOLDER.sub("{}", own[i].path) != shape
+                and route.path_regex.match(own[i].path)
+            }.values()
+        )
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}/]*\}")
 
 
 def _error(status: int, error: str, message: str, **extra: Any) -> JSONResponse:
@@ -516,6 +572,8 @@ def _multipart_parts(content_type: str, content: bytes) -> list[tuple[dict[str, 
     parts: list[tuple[dict[str, str], bytes]] = []
     for chunk in chunks[:closing]:
         _, _, after_delimiter = chunk.partition(b"\r\n")
+        if not after_delimiter:
+            continue  # a delimiter right after another: an empty part, which names nothing
         head, blank, data = (b"\r\n" + after_delimiter).partition(b"\r\n\r\n")
         if not blank:
             raise ValueError("a multipart part has no blank line after its headers")
@@ -556,6 +614,8 @@ def _located(where: str) -> Iterator[None]:
 
 async def _read_body(request: Request, spec: BodySpec) -> Any:
     content = await request.body()
+    if not content and spec.encoding == "form" and spec.required:
+        return spec.adapter.validate_python({})  # no fields: the encoding of an empty form
     if not content:
         if spec.required:
             raise RequestValidationError(
@@ -904,4 +964,5 @@ def create_app(
         methods=["GET"],
         include_in_schema=False,
     )
+    _shadow_templates(_app.router.routes)
     return _app
