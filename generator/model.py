@@ -447,6 +447,19 @@ class Response:
         return "binary"
 
     @cached_property
+    def server_media_type(self) -> str | None:
+        """The Content-Type the server sends: the declared one, but for a wildcard (``*/*``,
+        ``text/*``), which no answer may carry, a concrete type of the body's kind."""
+        if self.content_type is None:
+            return None
+        major, _, minor = self.content_type.split(";")[0].strip().partition("/")
+        if not minor.startswith("*"):
+            return self.content_type
+        if major == "*":
+            return {"json": "application/json", "text": "text/plain", "binary": "application/octet-stream"}.get(self.kind, self.content_type)
+        return "text/plain" if major.lower() == "text" else self.content_type
+
+    @cached_property
     def annotation(self) -> str:
         """What the client returns for this response."""
         return self._annotation(self.type.qualified if self.type else "Any")

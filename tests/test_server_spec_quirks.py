@@ -202,3 +202,87 @@ def test_a_no_content_status_is_published_without_content_whatever_the_spec_says
     response = encodings.delete("/schemes/3")
     assert response.status_code == 204
     assert response.content == b""
+
+
+ARRAY_FIELDS = """
+openapi: 3.0.3
+info: {title: Arrays, version: "1.0"}
+paths:
+  /reports:
+    post:
+      operationId: upload
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                file: {type: array, items: {type: string, format: binary}}
+                name: {type: string}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /hooks:
+    put:
+      operationId: putHook
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object, properties: {actions: {type: array, items: {type: string}}, status: {type: string}}}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+"""
+
+
+def test_an_array_field_sent_once_is_a_list_of_one(tmp_path: Path) -> None:
+    (server,) = generate_packages(tmp_path, "arrays", ARRAY_FIELDS, parts=("server",))
+    received: list[Any] = []
+
+    class Recording(server.Handlers):  # type: ignore[misc, name-defined]
+        async def upload(self, *, body: Any) -> dict[str, Any]:
+            received.append(body)
+            return {}
+
+        async def put_hook(self, *, body: Any) -> dict[str, Any]:
+            received.append(body)
+            return {}
+
+    client = TestClient(server.create_app(Recording()))
+    response = client.post("/reports", files={"file": ("a.pdf", b"%PDF")}, data={"name": "one"})
+    assert response.status_code == 200, response.text
+    response = client.put("/hooks", data={"actions": "all", "status": "on"})
+    assert response.status_code == 200, response.text
+    response = client.post("/reports", files=[("file", ("a", b"A")), ("file", ("b", b"B"))])
+    assert response.status_code == 200, response.text
+    upload, hook, two = received
+    assert upload.file == [b"%PDF"] and upload.name == "one"
+    assert hook.actions == ["all"] and hook.status == "on"
+    assert two.file == [b"A", b"B"]
+
+
+WILDCARD_MEDIA = """
+swagger: "2.0"
+info: {title: Wildcard, version: "1.0"}
+produces: ["*/*"]
+paths:
+  /proxy:
+    get:
+      operationId: proxy
+      responses: {"200": {description: ok, schema: {type: string}}}
+  /download:
+    get:
+      operationId: download
+      responses: {"200": {description: ok, schema: {type: string, format: binary}}}
+"""
+
+
+def test_a_wildcard_media_type_is_answered_with_a_concrete_one_it_covers(tmp_path: Path) -> None:
+    (server,) = generate_packages(tmp_path, "wildcard", WILDCARD_MEDIA, parts=("server",))
+    client = TestClient(server.create_app(mock=True))
+    text = client.get("/proxy")
+    assert text.status_code == 200
+    assert text.headers["content-type"].startswith("text/plain")
+    binary = client.get("/download")
+    assert binary.status_code == 200
+    assert binary.headers["content-type"] == "application/octet-stream"
+    published = client.get("/openapi.json").json()["paths"]["/proxy"]["get"]["responses"]["200"]["content"]
+    assert list(published) == ["*/*"]

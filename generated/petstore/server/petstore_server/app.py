@@ -634,7 +634,35 @@ async def _read_body(request: Request, spec: BodySpec) -> Any:
         fields: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in parsed.items()}
     else:
         fields = _multipart_fields(request.headers.get("content-type", ""), content)
+    for name in _array_fields(spec.adapter) & fields.keys():
+        if not isinstance(fields[name], list):
+            fields[name] = [fields[name]]  # an array field sent once is a list of one
     return spec.adapter.validate_python(fields)
+
+
+@functools.cache
+def _array_fields(adapter: TypeAdapter[Any]) -> frozenset[str]:
+    """The fields of a form or multipart body that hold arrays, by wire name (from the body
+    type's JSON Schema: what the model says, whatever names Python gives the fields)."""
+    try:
+        schema = adapter.json_schema()
+    except (
+        Exception
+    ):  # noqa: BLE001 - a type without a JSON Schema: no field is known to be an array
+        return frozenset()
+    definitions = schema.get("$defs", {})
+
+    def options(node: dict[str, Any]) -> list[dict[str, Any]]:
+        while "$ref" in node:
+            node = definitions.get(node["$ref"].rsplit("/", 1)[-1], {})
+        return [node, *(o for branch in node.get("anyOf", []) for o in options(branch))]
+
+    return frozenset(
+        name
+        for top in options(schema)
+        for name, field_schema in top.get("properties", {}).items()
+        if any(o.get("type") == "array" for o in options(field_schema))
+    )
 
 
 def _non_finite_argument(arguments: dict[str, Any]) -> str | None:
