@@ -221,6 +221,19 @@ paths:
                 file: {type: array, items: {type: string, format: binary}}
                 name: {type: string}
       responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /stickers:
+    post:
+      operationId: addSticker
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                emojis: {type: string}
+                mask_position: {type: object, required: [x], properties: {x: {type: number}, point: {type: string}}}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
   /hooks:
     put:
       operationId: putHook
@@ -286,3 +299,35 @@ def test_a_wildcard_media_type_is_answered_with_a_concrete_one_it_covers(tmp_pat
     assert binary.headers["content-type"] == "application/octet-stream"
     published = client.get("/openapi.json").json()["paths"]["/proxy"]["get"]["responses"]["200"]["content"]
     assert list(published) == ["*/*"]
+
+
+def multipart(*parts: tuple[str, str, bytes]) -> tuple[dict[str, str], bytes]:
+    """Headers and body of a multipart request of (name, Content-Type, data) parts."""
+    body = b"".join(
+        b"--b0undary\r\nContent-Disposition: form-data; name=\"" + name.encode() + b"\"\r\n"
+        + (b"Content-Type: " + part_type.encode() + b"\r\n" if part_type else b"")
+        + b"\r\n" + data + b"\r\n"
+        for name, part_type, data in parts
+    )
+    return {"Content-Type": "multipart/form-data; boundary=b0undary"}, body + b"--b0undary--\r\n"
+
+
+def test_a_json_part_of_a_multipart_body_is_its_json_value(tmp_path: Path) -> None:
+    (server,) = generate_packages(tmp_path, "arrays", ARRAY_FIELDS, parts=("server",))
+    received: list[Any] = []
+
+    class Recording(server.Handlers):  # type: ignore[misc, name-defined]
+        async def add_sticker(self, *, body: Any) -> dict[str, Any]:
+            received.append(body)
+            return {}
+
+    client = TestClient(server.create_app(Recording()))
+    headers, body = multipart(("emojis", "", b"ok"), ("mask_position", "application/json", b'{"x": 1.5, "point": "eyes"}'))
+    response = client.post("/stickers", headers=headers, content=body)
+    assert response.status_code == 200, response.text
+    assert received[0].emojis == "ok" and received[0].mask_position.x == 1.5
+    for broken, where in ((b'{"x": 1.5', ["body"]), (b'{"point": "eyes"}', ["body", "mask_position", "x"])):
+        headers, body = multipart(("mask_position", "application/json", broken))
+        response = client.post("/stickers", headers=headers, content=body)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"][0]["loc"] == where

@@ -557,8 +557,8 @@ def _parameters(value: str) -> dict[str, str]:
     return found
 
 
-def _multipart_parts(content_type: str, content: bytes) -> list[tuple[dict[str, str], bytes]]:
-    """The parts of a multipart body, as (Content-Disposition parameters, data) pairs.
+def _multipart_parts(content_type: str, content: bytes) -> list[tuple[dict[str, str], str, bytes]]:
+    """The parts of a multipart body, as (Content-Disposition parameters, Content-Type, data).
 
     The body is split on its boundary in one pass, without the ``email`` parser, which takes
     quadratic time on many parts and recursion on nested ones."""
@@ -569,7 +569,7 @@ def _multipart_parts(content_type: str, content: bytes) -> list[tuple[dict[str, 
     closing = next((i for i, chunk in enumerate(chunks) if chunk.startswith(b"--")), None)
     if closing is None:
         raise ValueError("the multipart body does not end with its closing boundary")
-    parts: list[tuple[dict[str, str], bytes]] = []
+    parts: list[tuple[dict[str, str], str, bytes]] = []
     for chunk in chunks[:closing]:
         _, _, after_delimiter = chunk.partition(b"\r\n")
         if not after_delimiter:
@@ -578,23 +578,32 @@ def _multipart_parts(content_type: str, content: bytes) -> list[tuple[dict[str, 
         if not blank:
             raise ValueError("a multipart part has no blank line after its headers")
         disposition: dict[str, str] = {}
+        part_type = ""
         for line in head.split(b"\r\n"):
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-disposition":
                 disposition = _parameters(value.decode("utf-8", "replace"))
-        parts.append((disposition, data))
+            elif name.strip().lower() == b"content-type":
+                part_type = value.decode("latin-1").strip()
+        parts.append((disposition, part_type, data))
     return parts
 
 
 def _multipart_fields(content_type: str, content: bytes) -> dict[str, Any]:
-    """Each named part: bytes for files, UTF-8 text otherwise; a name given again, a list."""
+    """Each named part: bytes for files, the value of a JSON part (how OpenAPI sends an object
+    field), UTF-8 text otherwise; a name given again, a list."""
     found: dict[str, list[Any]] = {}
-    for disposition, data in _multipart_parts(content_type, content):
+    for disposition, part_type, data in _multipart_parts(content_type, content):
         name = disposition.get("name")
         if name is None:
             continue
-        is_file = "filename" in disposition
-        found.setdefault(name, []).append(data if is_file else data.decode("utf-8"))
+        if "filename" in disposition:
+            value: Any = data
+        elif part_type and _is_json(part_type):
+            value = _strict_json(data)
+        else:
+            value = data.decode("utf-8")
+        found.setdefault(name, []).append(value)
     return {name: values[0] if len(values) == 1 else values for name, values in found.items()}
 
 
