@@ -70,7 +70,25 @@ def _route_operation(route: Route) -> dict[str, Any]:
         "parameters": _dispatch_parameters(route) + _merged_parameters(operations, route),
         "responses": _merged_responses(operations),
     }
+    body = _merged_body(operations)
+    if body is not None:
+        merged["requestBody"] = body
     return merged
+
+
+def _merged_body(operations: list[Operation]) -> dict[str, Any] | None:
+    """The request body of operations told apart by a dispatch value: any one of theirs, by media
+    type; required when every operation requires one."""
+    bodies = [op.body for op in operations if op.body is not None]
+    if not bodies:
+        return None
+    schemas: dict[str, list[dict[str, Any]]] = {}
+    for body in bodies:
+        found = schemas.setdefault(body.content_type, [])
+        if body.type.json_schema not in found:
+            found.append(body.type.json_schema)
+    content = {media: {"schema": found[0] if len(found) == 1 else {"anyOf": found}} for media, found in schemas.items()}
+    return {"required": len(bodies) == len(operations) and all(b.required for b in bodies), "content": content}
 
 
 def _dispatch_parameters(route: Route) -> list[dict[str, Any]]:

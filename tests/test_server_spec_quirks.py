@@ -331,3 +331,39 @@ def test_a_json_part_of_a_multipart_body_is_its_json_value(tmp_path: Path) -> No
         response = client.post("/stickers", headers=headers, content=body)
         assert response.status_code == 422, response.text
         assert response.json()["detail"][0]["loc"] == where
+
+
+DISPATCHED_BODIES = """
+openapi: 3.0.0
+info: {title: Streams, version: "1.0"}
+paths:
+  /#X-Amz-Target=Streams.DescribeStream:
+    post:
+      operationId: DescribeStream
+      parameters: [{in: header, name: X-Amz-Target, required: true, schema: {type: string, enum: [Streams.DescribeStream]}}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {type: object, required: [StreamArn], properties: {StreamArn: {type: string}}}}}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /#X-Amz-Target=Streams.ListStreams:
+    post:
+      operationId: ListStreams
+      parameters: [{in: header, name: X-Amz-Target, required: true, schema: {type: string, enum: [Streams.ListStreams]}}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {type: object, properties: {Limit: {type: integer}}}}}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+"""
+
+
+def test_operations_dispatched_on_a_header_publish_their_request_bodies(tmp_path: Path) -> None:
+    (server,) = generate_packages(tmp_path, "streams", DISPATCHED_BODIES, parts=("server",))
+    client = TestClient(server.create_app(mock=True))
+    (operation,) = client.get("/openapi.json").json()["paths"]["/"].values()
+    body = operation["requestBody"]
+    assert body["required"] is True
+    (media,) = body["content"].values()
+    assert media["schema"] == {"anyOf": [{"$ref": "#/components/schemas/DescribeStreamBody"}, {"$ref": "#/components/schemas/ListStreamsBody"}]}
+    target = {"X-Amz-Target": "Streams.DescribeStream"}
+    assert client.post("/", headers=target, json={"StreamArn": "a"}).status_code == 200
+    assert client.post("/", headers=target).status_code == 422
