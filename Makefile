@@ -7,8 +7,10 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 # Node tools the tests run against the generated code (Prism), pinned by package-lock.json.
 NODE_STAMP := node_modules/.installed
+# Options of the schemathesis corpus sweep (`make corpus`, `make corpus-schemathesis`).
+CORPUS_SCHEMATHESIS_ARGS ?= --jobs 2 --max-examples 10
 
-.PHONY: generate check test bench corpus clean
+.PHONY: generate check test bench corpus corpus-schemathesis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +38,12 @@ test: $(STAMP) $(NODE_STAMP)  ## the whole test suite (what CI runs)
 bench: $(BENCH_STAMP)  ## cold generation CPU, wall and memory beside openapi-generator's; steps; regeneration (specs/, Kubernetes, Stripe, GitHub, Microsoft Graph); the client's per-call overhead and import time (`python tests/bench.py --client`: only these)
 	$(BIN)/python tests/bench.py
 
-corpus: $(STAMP)  ## generate, import and mypy --strict every spec in ../shared/corpus; print the report
-	$(BIN)/python tests/corpus_report.py
+corpus: $(STAMP)  ## generate, import and mypy --strict every spec in ../shared/corpus; print the report; then the schemathesis sweep
+	$(BIN)/python tests/corpus_report.py; report=$$?; \
+	$(BIN)/python tests/corpus_schemathesis.py $(CORPUS_SCHEMATHESIS_ARGS) && exit $$report
+
+corpus-schemathesis: $(STAMP)  ## only the schemathesis sweep: every corpus spec that generates, served in mock mode, every check (CORPUS_SCHEMATHESIS_ARGS="--jobs 2 --max-examples 10 --json out.json")
+	$(BIN)/python tests/corpus_schemathesis.py $(CORPUS_SCHEMATHESIS_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules build dist *.egg-info .pytest_cache .mypy_cache

@@ -460,6 +460,8 @@ class Parameter:
             scalar_items = self.type.items is not None and self.type.items.scalar
             exploded = self.location == "query" and self.style == "form" and self.explode
             return "plain" if exploded and scalar_items else "split"
+        if self.type.kind == "enum" and not all(isinstance(v, str) for v in self.type.enum_values):
+            return "json"  # ``Literal[500]``, ``Literal[False, True]`` match no query text: read "500" as JSON
         return "plain" if self.type.scalar or self.type.kind == "any" else "json"
 
     @cached_property
@@ -585,6 +587,19 @@ class Response:
         if "*" in lowered and self.type.format != "binary":
             return "text"
         return "binary"
+
+    @cached_property
+    def server_media_type(self) -> str | None:
+        """The Content-Type the server sends: the declared one, but for a wildcard (``*/*``,
+        ``text/*``), which no answer may carry, a concrete type of the body's kind."""
+        if self.content_type is None:
+            return None
+        major, _, minor = self.content_type.split(";")[0].strip().partition("/")
+        if not minor.startswith("*"):
+            return self.content_type
+        if major == "*":
+            return {"json": "application/json", "text": "text/plain", "binary": "application/octet-stream"}.get(self.kind, self.content_type)
+        return "text/plain" if major.lower() == "text" else self.content_type
 
     @cached_property
     def annotation(self) -> str:

@@ -270,7 +270,7 @@ def mock_responses(api: Api) -> dict[str, Any]:
             examples = [[name, body_index(value)] for name, value in named] if kind != "empty" else []
             headers = {h.wire_name: _header_text(header_values.value(h.type)) for h in response.headers if _HEADER_NAME.fullmatch(h.wire_name)}
             headers = {name: value for name, value in headers.items() if _HEADER_VALUE.fullmatch(value)}
-            media_type = response.content_type if _HEADER_VALUE.fullmatch(response.content_type or "") else None
+            media_type = response.server_media_type if _HEADER_VALUE.fullmatch(response.server_media_type or "") else None
             answers[response.status] = {"kind": kind, "media_type": media_type, "headers": headers, "examples": examples}
         default = op.success.status if op.success else None
         operations[op.py_name] = {"status": op.success_status, "response": default, "answers": answers}

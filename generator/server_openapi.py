@@ -11,6 +11,8 @@ from typing import Any
 
 from .model import Api, Operation, Parameter, Route, SecurityScheme
 
+#: Statuses whose answers never carry content, whatever the spec declares for them.
+_NO_CONTENT = frozenset({"204", "205", "304"})
 _ERROR = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}}}
 
 
@@ -79,19 +81,18 @@ def _route_operation(route: Route, errors: ErrorModels) -> dict[str, Any]:
 
 
 def _merged_body(operations: list[Operation]) -> dict[str, Any] | None:
-    """The bodies of operations that share a path: each media type with any of their schemas,
-    required only when every operation requires one."""
-    schemas: dict[str, list[dict[str, Any]]] = {}
-    for op in operations:
-        if op.body is not None:
-            found = schemas.setdefault(op.body.content_type, [])
-            if op.body.type.json_schema not in found:
-                found.append(op.body.type.json_schema)
-    if not schemas:
+    """The request body of operations told apart by a dispatch value: any one of theirs, by media
+    type; required when every operation requires one."""
+    bodies = [op.body for op in operations if op.body is not None]
+    if not bodies:
         return None
-    required = all(op.body is not None and op.body.required for op in operations)
+    schemas: dict[str, list[dict[str, Any]]] = {}
+    for body in bodies:
+        found = schemas.setdefault(body.content_type, [])
+        if body.type.json_schema not in found:
+            found.append(body.type.json_schema)
     content = {media: {"schema": found[0] if len(found) == 1 else {"anyOf": found}} for media, found in schemas.items()}
-    return {"required": required, "content": content}
+    return {"required": len(bodies) == len(operations) and all(b.required for b in bodies), "content": content}
 
 
 def _dispatch_parameters(route: Route) -> list[dict[str, Any]]:
@@ -145,7 +146,7 @@ def _operation(op: Operation, optional_params: bool, errors: ErrorModels) -> dic
     responses: dict[str, Any] = {}
     for response in op.responses:
         entry: dict[str, Any] = {"description": response.description or response.status}
-        if response.type is not None:
+        if response.type is not None and response.status not in _NO_CONTENT:
             entry["content"] = {response.content_type or "application/json": {"schema": response.type.json_schema}}
         responses[response.status] = entry
     if op.success is None:
@@ -153,11 +154,17 @@ def _operation(op: Operation, optional_params: bool, errors: ErrorModels) -> dic
     models = errors.get(op.py_name, {})
     if op.security:
         result["security"] = [{scheme.name: [] for scheme in alternative} for alternative in op.security]
+    if op.security or _requires_authorization_header(op):
         responses["401"] = _error_response("No credentials", models.get(401))
     responses["422"] = _error_response("The request does not match the spec", models.get(422))
     responses["501"] = _error_response("Not implemented yet", models.get(501))
     result["responses"] = responses
     return result
+
+
+def _requires_authorization_header(op: Operation) -> bool:
+    """A required ``Authorization`` header parameter: the server answers 401 when it is missing."""
+    return any(p.location == "header" and p.required and p.wire_name.lower() == "authorization" for p in op.parameters)
 
 
 def _model_schema(model: Any) -> dict[str, Any]:

@@ -222,6 +222,17 @@ class StrictJSONRoute(APIRoute):
     """A route that hands FastAPI a ``StrictJSONRequest``, so that a JSON body Python would
     decode to values no JSON response can hold (NaN, lone surrogates) is refused up front."""
 
+    #: The patterns of the app's more specific routes that match paths this one matches too
+    #: (set by ``_shadow_templates``): a request for such a path belongs to their operations only.
+    shadowing: tuple[re.Pattern[str], ...] = ()
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if self.shadowing:
+            path = _route_path(scope)
+            if any(pattern.match(path) for pattern in self.shadowing):
+                return Match.NONE, {}
+        return super().matches(scope)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
@@ -343,6 +354,51 @@ def _error(
     return JSONResponse(body, status_code=status)
 
 
+def _route_path(scope: Scope) -> str:
+    """The request's path below the app's ``root_path``, as Starlette's routes match it."""
+    path: str = scope.get("path", "")
+    root = scope.get("root_path", "")
+    if root and path.startswith(root + "/"):
+        return path[len(root) :]
+    return path
+
+
+def _shadow_templates(routes: Iterable[Any]) -> None:
+    """Has each templated route leave alone the paths of more specific ones, as OpenAPI matches
+    concrete paths first: ``/filter/{id}`` leaves ``/filter/favourite``, ``/{a}/{b}`` leaves
+    ``/{a}/latest``. A route is more specific than another when the other's pattern matches its
+    path, placeholders and all, and the two differ in more than the placeholders' names.
+    Candidates are looked up by the template's literal segments, not compared pairwise."""
+    own = [route for route in routes if isinstance(route, StrictJSONRoute)]
+    having: dict[tuple[int, int, str], set[int]] = {}
+    for index, route in enumerate(own):
+        segments = route.path.split("/")
+        for position, segment in enumerate(segments):
+            having.setdefault((len(segments), position, segment), set()).add(index)
+    for route in own:
+        if not route.param_convertors:
+            continue
+        segments = route.path.split("/")
+        literal = [
+            having[len(segments), position, segment]
+            for position, segment in enumerate(segments)
+            if not _PLACEHOLDER.search(segment)
+        ]
+        candidates = set.intersection(*literal)  # the empty first segment is always one
+        shape = _PLACEHOLDER.sub("{}", route.path)
+        route.shadowing = tuple(
+            {
+                own[i].path: own[i].path_regex
+                for i in sorted(candidates)
+                if _PLACEHOLDER.sub("{}", own[i].path) != shape
+                and route.path_regex.match(own[i].path)
+            }.values()
+        )
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}/]*\}")
+
+
 def _printable(value: object, limit: int = 200) -> str:
     """Request text fit for a JSON answer: cut to ``limit`` characters, lone surrogates escaped."""
     text = str(value)
@@ -367,8 +423,23 @@ def _validation_problem(error: Any) -> dict[str, Any]:
     return {"type": _printable(error.get("type", "invalid")), "loc": location, "msg": message}
 
 
+def _lacks_authorization(errors: Sequence[Any]) -> bool:
+    """Whether a required ``Authorization`` header parameter is missing: a request without
+    credentials, answered 401 as an operation's security requirement would be."""
+    return any(
+        error.get("type") == "missing"
+        and len(error.get("loc", ())) == 2
+        and error["loc"][0] == "header"
+        and str(error["loc"][1]).lower() == "authorization"
+        for error in errors
+    )
+
+
 async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
-    """422 with the server's error shape; ``detail`` lists the problems as FastAPI does."""
+    """422 with the server's error shape; ``detail`` lists the problems as FastAPI does. A
+    missing required ``Authorization`` header answers 401 instead, whatever else is wrong."""
+    if _lacks_authorization(exc.errors()):
+        return _error(401, "unauthenticated", "the Authorization header is missing")
     problems = [_validation_problem(e) for e in exc.errors()[:MAX_ERRORS]]
     first = problems[0] if problems else {"loc": [], "msg": "invalid request"}
     where = ".".join(str(item) for item in first["loc"]) or "request"
@@ -761,8 +832,8 @@ def _parameters(value: str) -> dict[str, str]:
     return found
 
 
-def _multipart_parts(content_type: str, content: bytes) -> list[tuple[dict[str, str], bytes]]:
-    """The parts of a multipart body, as (Content-Disposition parameters, data) pairs.
+def _multipart_parts(content_type: str, content: bytes) -> list[tuple[dict[str, str], str, bytes]]:
+    """The parts of a multipart body, as (Content-Disposition parameters, Content-Type, data).
 
     The body is split on its boundary in one pass, without the ``email`` parser, which takes
     quadratic time on many parts and recursion on nested ones."""
@@ -773,30 +844,41 @@ def _multipart_parts(content_type: str, content: bytes) -> list[tuple[dict[str, 
     closing = next((i for i, chunk in enumerate(chunks) if chunk.startswith(b"--")), None)
     if closing is None:
         raise ValueError("the multipart body does not end with its closing boundary")
-    parts: list[tuple[dict[str, str], bytes]] = []
+    parts: list[tuple[dict[str, str], str, bytes]] = []
     for chunk in chunks[:closing]:
         _, _, after_delimiter = chunk.partition(b"\r\n")
+        if not after_delimiter:
+            continue  # a delimiter right after another: an empty part, which names nothing
         head, blank, data = (b"\r\n" + after_delimiter).partition(b"\r\n\r\n")
         if not blank:
             raise ValueError("a multipart part has no blank line after its headers")
         disposition: dict[str, str] = {}
+        part_type = ""
         for line in head.split(b"\r\n"):
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-disposition":
                 disposition = _parameters(value.decode("utf-8", "replace"))
-        parts.append((disposition, data))
+            elif name.strip().lower() == b"content-type":
+                part_type = value.decode("latin-1").strip()
+        parts.append((disposition, part_type, data))
     return parts
 
 
 def _multipart_fields(content_type: str, content: bytes) -> dict[str, Any]:
-    """Each named part: bytes for files, UTF-8 text otherwise; a name given again, a list."""
+    """Each named part: bytes for files, the value of a JSON part (how OpenAPI sends an object
+    field), UTF-8 text otherwise; a name given again, a list."""
     found: dict[str, list[Any]] = {}
-    for disposition, data in _multipart_parts(content_type, content):
+    for disposition, part_type, data in _multipart_parts(content_type, content):
         name = disposition.get("name")
         if name is None:
             continue
-        is_file = "filename" in disposition
-        found.setdefault(name, []).append(data if is_file else data.decode("utf-8"))
+        if "filename" in disposition:
+            value: Any = data
+        elif part_type and _is_json(part_type):
+            value = _strict_json(data)
+        else:
+            value = data.decode("utf-8")
+        found.setdefault(name, []).append(value)
     return {name: values[0] if len(values) == 1 else values for name, values in found.items()}
 
 
@@ -816,6 +898,8 @@ def _located(where: str) -> Iterator[None]:
 
 async def _read_body(request: Request, spec: BodySpec) -> Any:
     content = await request.body()
+    if not content and spec.encoding == "form" and spec.required:
+        return spec.adapter.validate_python({})  # no fields: the encoding of an empty form
     if not content:
         if spec.required:
             raise RequestValidationError(
@@ -831,7 +915,33 @@ async def _read_body(request: Request, spec: BodySpec) -> Any:
         fields: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in parsed.items()}
     else:
         fields = _multipart_fields(request.headers.get("content-type", ""), content)
+    for name in _array_fields(spec.adapter) & fields.keys():
+        if not isinstance(fields[name], list):
+            fields[name] = [fields[name]]  # an array field sent once is a list of one
     return spec.adapter.validate_python(fields)
+
+
+@functools.cache
+def _array_fields(adapter: TypeAdapter[Any]) -> frozenset[str]:
+    """The fields of a form or multipart body that hold arrays, by wire name (from the body
+    type's JSON Schema: what the model says, whatever names Python gives the fields)."""
+    try:
+        schema = adapter.json_schema()
+    except Exception:  # noqa: BLE001 - no JSON Schema: no field is known to be an array
+        return frozenset()
+    definitions = schema.get("$defs", {})
+
+    def options(node: dict[str, Any]) -> list[dict[str, Any]]:
+        while "$ref" in node:
+            node = definitions.get(node["$ref"].rsplit("/", 1)[-1], {})
+        return [node, *(o for branch in node.get("anyOf", []) for o in options(branch))]
+
+    return frozenset(
+        name
+        for top in options(schema)
+        for name, field_schema in top.get("properties", {}).items()
+        if any(o.get("type") == "array" for o in options(field_schema))
+    )
 
 
 def _non_finite_argument(arguments: dict[str, Any]) -> str | None:
@@ -1293,4 +1403,5 @@ def create_app(
         methods=["GET"],
         include_in_schema=False,
     )
+    _shadow_templates(_app.router.routes)
     return _app
