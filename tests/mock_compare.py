@@ -11,7 +11,9 @@ both). Each answer is judged against the spec as stubforge's model describes it:
 - **schema-valid**: the status is one the operation declares (or ``default``) and the body
   validates against that response's schema (OpenAPI 3.0 JSON Schema, formats checked), and the
   generated client could decode it;
-- **5xx**: the mock answered with a server error (or dropped the connection).
+- **5xx**: the mock answered with a server error (or dropped the connection);
+- **refuses a bad request**: of the operations with a required query or header parameter, how
+  many answer 4xx when it is left out (and the credentials are sent): the mock validates requests.
 
 Prints one markdown table; the figures go into the issue's closing note. Needs Prism
 (``npm ci`` installs it into node_modules/) and schemathesis' dependencies (openapi-schema-validator).
@@ -20,6 +22,7 @@ Prints one markdown table; the figures go into the issue's closing note. Needs P
 from __future__ import annotations
 
 import argparse
+import base64
 import socket
 import subprocess
 import sys
@@ -28,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from openapi_schema_validator import OAS30Validator
@@ -55,6 +59,8 @@ class Tally:
     routed: int = 0
     valid: int = 0
     server_errors: int = 0
+    bad_requests: int = 0  # requests sent without a required parameter
+    refused: int = 0  # of those, answered 4xx
     examples: list[str] = field(default_factory=list)  # a few answers that were not schema-valid
 
 
@@ -123,6 +129,42 @@ def schema_problem(op: Any, response: httpx.Response, components: dict[str, Any]
     return f"status {response.status_code}: /{where}: {error.message[:120]}"
 
 
+def credential_parts(op: Any) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Headers, query and cookies carrying made-up credentials for the first security alternative."""
+    headers: dict[str, str] = {}
+    query: dict[str, str] = {}
+    cookies: dict[str, str] = {}
+    for scheme in op.security[0] if op.security else ():
+        if scheme.kind == "basic":
+            headers["Authorization"] = "Basic " + base64.b64encode(b"user:secret").decode()
+        elif scheme.kind == "bearer":
+            headers["Authorization"] = "Bearer secret-token"
+        else:
+            {"header": headers, "query": query, "cookie": cookies}[scheme.location][scheme.param_name] = "secret-token"
+    return headers, query, cookies
+
+
+def missing_parameter_status(op: Any, base_url: str) -> int | None:
+    """The status of ``op`` sent without its first required query or header parameter (the
+    others from the model's examples), or None when it has none or a path parameter lacks an example."""
+    required = [p for p in op.parameters if p.required and p.location in ("query", "header")]
+    path_params = [p for p in op.parameters if p.location == "path"]
+    if not required or any(p.example is None for p in path_params):
+        return None
+    path = op.path
+    for p in path_params:
+        path = path.replace("{" + p.wire_name + "}", quote(str(p.example), safe=""))
+    headers, query, cookies = credential_parts(op)
+    query.update(dict(op.fixed_query))
+    headers.update(dict(op.fixed_headers))
+    for p in required[1:]:
+        if p.example is not None and not isinstance(p.example, (dict, list)):
+            target = query if p.location == "query" else headers
+            target[p.wire_name] = str(p.example).lower() if isinstance(p.example, bool) else str(p.example)
+    with httpx.Client(timeout=30, cookies=cookies) as http:
+        return http.request(op.method, base_url.rstrip("/") + path, params=query, headers=headers).status_code
+
+
 def call_every_operation(api: Any, package: Any, base_url: str, document: dict[str, Any]) -> Tally:
     import importlib
 
@@ -155,6 +197,10 @@ def call_every_operation(api: Any, package: Any, base_url: str, document: dict[s
                 if response.status_code not in (404, 405) or declared(op, response.status_code) is not None:
                     tally.routed += 1
                 problem = schema_problem(op, response, components) or (decode_error[:160] or None)
+                refusal = missing_parameter_status(op, base_url)
+                if refusal is not None:
+                    tally.bad_requests += 1
+                    tally.refused += 400 <= refusal < 500
                 if problem is None:
                     tally.valid += 1
                 elif len(tally.examples) < 3:
@@ -175,7 +221,10 @@ def compare(spec: Path, folder: Path) -> tuple[Any, Tally, Tally]:
         for name, server in (("stubforge", ours), ("prism", prism)):
             if not server.wait():
                 raise SystemExit(f"{name} did not start on {spec.name}:\n{server.output()[-2000:]}")
-            results.append(call_every_operation(api, package, server.base_url, document))
+            # stubforge serves the spec's paths under its base path (as the startup line says);
+            # Prism serves them at the root whatever the servers say.
+            base_url = server.base_url + (api.base_path if server is ours else "")
+            results.append(call_every_operation(api, package, base_url, document))
     finally:
         ours.stop()
         prism.stop()
@@ -186,13 +235,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("specs", nargs="*", type=Path, default=DEFAULT_SPECS)
     specs = parser.parse_args().specs
-    rows = ["| spec | operations called | mock | routed | schema-valid answers | 5xx answers |", "| --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        "| spec | operations called | mock | routed | schema-valid answers | 5xx answers | refuses a bad request |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     notes: list[str] = []
     for spec in specs:
         with tempfile.TemporaryDirectory() as folder:
             api, ours, prism = compare(spec, Path(folder))
         for name, tally in (("stubforge mock", ours), ("Prism", prism)):
-            rows.append(f"| {api.title} | {tally.called} | {name} | {tally.routed} | {tally.valid} | {tally.server_errors} |")
+            title = api.title.replace("|", "\\|")
+            refused = f"{tally.refused} of {tally.bad_requests}"
+            rows.append(f"| {title} | {tally.called} | {name} | {tally.routed} | {tally.valid} | {tally.server_errors} | {refused} |")
             notes += [f"- {api.title}, {name}: {example}" for example in tally.examples]
     print("\n".join(rows))
     if notes:
