@@ -331,18 +331,19 @@ def mypy_strict(clients: dict[str, tuple[str, int]], folder: Path, jobs: int) ->
     return failures
 
 
-def ruff_check(clients: dict[str, tuple[str, int]], folder: Path) -> dict[str, str]:
-    """``ruff check`` (its default rules, no configuration file) over many generated clients at
-    once; the failures, by spec name. One process: ruff checks the whole corpus in seconds."""
-    packages = [f"{name}/client/{package}" for name, (package, _) in sorted(clients.items())]
-    if not packages:
+def ruff_check(packages: dict[str, tuple[str, int]], folder: Path, part: str = "client") -> dict[str, str]:
+    """``ruff check`` (its default rules, no configuration file) over many generated clients (or
+    servers: ``part``) at once, each at ``folder/<spec name>/<part>/<package>``; the failures, by
+    spec name. One process: ruff checks the whole corpus in seconds."""
+    paths = [f"{name}/{part}/{package}" for name, (package, _) in sorted(packages.items())]
+    if not paths:
         return {}
     command = [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--output-format", "concise", "--quiet"]
-    output = subprocess.run(command + packages, cwd=folder, capture_output=True, text=True).stdout
+    output = subprocess.run(command + paths, cwd=folder, capture_output=True, text=True).stdout
     by_name: dict[str, list[str]] = defaultdict(list)
     for line in output.splitlines():
-        if "/client/" in line:
-            by_name[line.split("/", 1)[0]].append(line.split("/client/", 1)[1])
+        if f"/{part}/" in line:
+            by_name[line.split("/", 1)[0]].append(line.split(f"/{part}/", 1)[1])
     return {name: f"{errors[0]} ({len(errors)} findings)" if len(errors) > 1 else errors[0] for name, errors in by_name.items()}
 
 
@@ -398,12 +399,14 @@ def report(specs: list[Path], jobs: int, out: Path) -> int:
             record["failures"]["mypy --strict"] = "not run: does not compile"
     steps[f"mypy --strict over {len(compiled)} clients ({min(jobs, len(compiled))} processes)"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    for name, cause in ruff_check(clients, out).items():
-        next(r for r in compiled if r["name"] == name)["failures"]["ruff check"] = cause
+    servers = {r["name"]: (r["server"], r["python_lines"]) for r in compiled}
+    for part, packages in (("client", clients), ("server", servers)):
+        for name, cause in ruff_check(packages, out, part).items():
+            next(r for r in compiled if r["name"] == name)["failures"][f"ruff check ({part})"] = cause
     for record in generated:
         if "compile" in record["failures"]:
-            record["failures"]["ruff check"] = "not run: does not compile"
-    steps[f"ruff check over {len(compiled)} clients"] = time.perf_counter() - mark
+            record["failures"]["ruff check (client)"] = record["failures"]["ruff check (server)"] = "not run: does not compile"
+    steps[f"ruff check over {len(compiled)} clients and servers"] = time.perf_counter() - mark
     steps["total"] = time.perf_counter() - started
 
     total = len(records)

@@ -70,10 +70,12 @@ def checker() -> Iterator[ImportChecker]:
 
 @dataclass
 class KeptClients:
-    """The client packages the spec tests generated, kept for one mypy run over all of them."""
+    """The client and server packages the spec tests generated, kept for one mypy run over all
+    clients and one ruff run over each part."""
 
     folder: Path
     clients: dict[str, tuple[str, int]] = field(default_factory=dict)  # spec name: (package, lines)
+    servers: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
@@ -116,9 +118,10 @@ def test_spec_generates_compiles_imports_and_serves(spec: Path, checker: ImportC
         elif result["routes"] < len(api.operations):
             problems.append(f"the server app has {result['routes']} routes for {len(api.operations)} operations")
         if api.spec_name not in kept_clients.clients:  # names come from file names: unique in the corpus
-            client = {path: text for path, text in files.items() if path.startswith(f"client/{api.client_package}/")}
-            write_files(kept_clients.folder / api.spec_name, client)
-            kept_clients.clients[api.spec_name] = (api.client_package, python_lines(client))
+            for part, package, kept in (("client", api.client_package, kept_clients.clients), ("server", api.server_package, kept_clients.servers)):
+                written = {path: text for path, text in files.items() if path.startswith(f"{part}/{package}/")}
+                write_files(kept_clients.folder / api.spec_name, written)
+                kept[api.spec_name] = (package, python_lines(written))
     assert not problems, "\n".join(problems)
 
 
@@ -136,4 +139,12 @@ def test_every_generated_client_passes_ruff_with_its_default_rules(kept_clients:
     if not kept_clients.clients:
         pytest.skip("no corpus spec was generated in this run")
     failures = ruff_check(kept_clients.clients, kept_clients.folder)
+    assert not failures, "\n".join(f"{name}: {cause}" for name, cause in sorted(failures.items()))
+
+
+def test_every_generated_server_passes_ruff_with_its_default_rules(kept_clients: KeptClients) -> None:
+    """The server stub is vendored too: its modules import only what they use."""
+    if not kept_clients.servers:
+        pytest.skip("no corpus spec was generated in this run")
+    failures = ruff_check(kept_clients.servers, kept_clients.folder, "server")
     assert not failures, "\n".join(f"{name}: {cause}" for name, cause in sorted(failures.items()))
