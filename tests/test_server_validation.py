@@ -431,3 +431,16 @@ def test_the_published_document_describes_the_bodies_of_operations_that_share_a_
     schemas = body["content"]["application/json"]["schema"]["anyOf"]
     models = [document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]] for schema in schemas]
     assert [sorted(model["properties"]) for model in models] == [["a"], ["r"]]
+
+
+def test_the_command_line_turns_the_answer_check_off_with_a_flag(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    import uvicorn
+
+    served: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.append(app))
+    command = importlib.import_module(server.__name__ + ".__main__")
+    command.main(["--mock"])
+    command.main(["--mock", "--no-validate-responses"])
+    assert [app.validate_responses for app in served] == [True, False]

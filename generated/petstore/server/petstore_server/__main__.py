@@ -44,13 +44,23 @@ def main(argv: list[str] | None = None) -> None:
         metavar="BYTES",
         help=f"larger request bodies answer 413 (default: {DEFAULT_MAX_BODY_SIZE})",
     )
+    parser.add_argument(
+        "--no-validate-responses",
+        dest="validate_responses",
+        action="store_false",
+        help="send what handlers return without checking it against the spec",
+    )
     args = parser.parse_args(argv)
     import uvicorn
 
     handlers = _load(args.handlers) if args.handlers else None
     try:
         app = create_app(
-            handlers, mock=args.mock, strict=args.strict, max_body_size=args.max_body_size
+            handlers,
+            mock=args.mock,
+            strict=args.strict,
+            max_body_size=args.max_body_size,
+            validate_responses=args.validate_responses,
         )
     except UnimplementedOperations as exc:
         parser.error(str(exc))
