@@ -210,6 +210,12 @@ class TypeInfo:
         """The validated annotation in the server's other modules."""
         return self._annotation("models.", server=True, validated=True)
 
+    @cached_property
+    def accepts_null(self) -> bool:
+        """Whether JSON ``null`` is a value of this type: nullable, any value, or a union with
+        a member that accepts it."""
+        return self.nullable or self.kind == "any" or any(v.accepts_null for v in self.variants)
+
     def _annotation(self, prefix: str, expand: bool = False, server: bool = False, validated: bool = False) -> str:
         members = self._members(prefix, expand, server, validated)
         if "Any" in members:
@@ -514,6 +520,12 @@ class Body:
     def validated_argument_annotation(self) -> str:
         """What the server validates the body with: its type and constraints."""
         return _optional(self.type.validated_qualified, self.required)
+
+    @cached_property
+    def validated_sent_annotation(self) -> str:
+        """What the server validates a JSON body that was sent with: an optional body may be
+        left out, but one sent as ``null`` must be of a nullable type."""
+        return self.type.validated_qualified
 
     @cached_property
     def python_default(self) -> str:
@@ -1036,6 +1048,12 @@ class Model:
         return "forbid" if self.closed else "allow"
 
     @cached_property
+    def refuses_null(self) -> tuple[str, ...]:
+        """The Python names of the optional fields whose type does not accept ``null``: the
+        server's model annotates them ``X | None`` (absent), so it refuses a JSON null itself."""
+        return tuple(f.py_name for f in self.fields if not f.server_required and not f.type.accepts_null)
+
+    @cached_property
     def decimal_text_fields(self) -> tuple[ModelField, ...]:
         """The fields whose decimals the client writes as strings (see ``TypeInfo.decimal_text``)."""
         return tuple(f for f in self.fields if f.type.decimal_text)
@@ -1273,6 +1291,11 @@ class Api:
     def server_models_count_properties(self) -> bool:
         """Whether a server model checks ``minProperties``/``maxProperties`` (a model validator)."""
         return any(m.constraints for m in self.models)
+
+    @cached_property
+    def server_models_refuse_null(self) -> bool:
+        """Whether a server model refuses ``null`` for some optional field (see ``Model.refuses_null``)."""
+        return any(m.refuses_null for m in self.models)
 
     @cached_property
     def server_app_uses_field(self) -> bool:

@@ -444,3 +444,76 @@ def test_the_command_line_turns_the_answer_check_off_with_a_flag(server: Any, mo
     command.main(["--mock"])
     command.main(["--mock", "--no-validate-responses"])
     assert [app.validate_responses for app in served] == [True, False]
+
+
+NULLS = """
+openapi: 3.1.0
+info: {title: Nulls, version: "1"}
+paths:
+  /settings:
+    post:
+      operationId: putSettings
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Settings'}
+      responses:
+        '204': {description: Done.}
+  /notes:
+    post:
+      operationId: putNote
+      requestBody:
+        content:
+          application/json:
+            schema:
+              oneOf: [{$ref: '#/components/schemas/Settings'}, {type: 'null'}]
+      responses:
+        '204': {description: Done.}
+components:
+  schemas:
+    Settings:
+      type: object
+      properties:
+        drop-pending: {type: boolean}
+        note: {type: [string, 'null']}
+        level: {oneOf: [{type: integer}, {type: 'null'}]}
+        anything: {}
+        inner: {$ref: '#/components/schemas/Inner'}
+    Inner:
+      type: object
+      properties:
+        flag: {type: boolean}
+"""
+
+
+@pytest.fixture(scope="module")
+def nulls_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    (nulls_server,) = generate_packages(tmp_path_factory.mktemp("nulls"), "nulls", NULLS, ("server",))
+    return TestClient(nulls_server.create_app(), raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize("body, loc", [({"drop-pending": None}, ["body", "drop-pending"]), ({"inner": None}, ["body", "inner"]), ({"inner": {"flag": None}}, ["body", "inner", "flag"])])
+def test_an_optional_field_that_is_not_nullable_refuses_null(nulls_client: TestClient, body: Any, loc: list[Any]) -> None:
+    assert_refused(nulls_client.post("/settings", json=body), loc)
+
+
+@pytest.mark.parametrize("body", [{}, {"inner": {}}, {"note": None, "level": None, "anything": None}, {"drop-pending": True, "inner": {"flag": False}}])
+def test_absent_fields_and_nullable_fields_set_to_null_are_accepted(nulls_client: TestClient, body: Any) -> None:
+    assert nulls_client.post("/settings", json=body).status_code == 501  # valid, then not implemented
+
+
+def test_an_optional_body_is_refused_as_null_unless_its_type_is_nullable(nulls_client: TestClient) -> None:
+    headers = {"Content-Type": "application/json"}
+    assert nulls_client.post("/settings").status_code == 501  # left out
+    assert_refused(nulls_client.post("/settings", content=b"null", headers=headers), ["body"])
+    assert nulls_client.post("/notes", content=b"null", headers=headers).status_code == 501
+    assert nulls_client.post("/notes").status_code == 501
+
+
+def test_an_answer_with_null_in_a_field_that_is_not_nullable_answers_500(server: Any, caplog: pytest.LogCaptureFixture) -> None:
+    handlers = Echo(server, {"put_item": {**ITEM, "inner": {"flag": None}}}).handlers()
+    client = TestClient(server.create_app(handlers), raise_server_exceptions=False)
+    with caplog.at_level(logging.ERROR, logger="checks_server.app"):
+        response = put_item(client)
+    assert response.status_code == 500, response.text
+    assert any("at /inner/flag: Value error, the value is not nullable" in r.getMessage() for r in caplog.records), caplog.records

@@ -979,9 +979,12 @@ def _non_finite_argument(arguments: dict[str, Any]) -> str | None:
     return None
 
 
-def _json_argument(body: JsonBody, value: Any) -> Any:
+async def _json_argument(request: Request, body: JsonBody, value: Any) -> Any:
     """The decoded JSON body validated as its type, strictly: a string is no number, a number no
-    string; dates, UUIDs and base64 bytes are read from their JSON strings."""
+    string; dates, UUIDs and base64 bytes are read from their JSON strings. An optional body
+    left out is None; one sent as ``null`` is refused unless its type is nullable."""
+    if value is None and not (await request.body()).strip():
+        return None
     return _adapter(body.annotation).validate_json(json.dumps(value), strict=True)
 
 
@@ -1012,8 +1015,8 @@ async def _run(
             )
     if spec.json_body is not None:
         with _located("body"):
-            arguments[spec.json_body.argument] = _json_argument(
-                spec.json_body, arguments.get(spec.json_body.argument)
+            arguments[spec.json_body.argument] = await _json_argument(
+                request, spec.json_body, arguments.get(spec.json_body.argument)
             )
     non_finite = _non_finite_argument(arguments)
     if non_finite is not None:

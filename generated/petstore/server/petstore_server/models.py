@@ -16,6 +16,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
+    field_validator,
 )
 from pydantic_core import SchemaError, SchemaValidator, core_schema, to_jsonable_python
 
@@ -83,6 +85,20 @@ def _property_count(data: Any, low: int | None, high: int | None) -> Any:
     return data
 
 
+def _not_null(value: Any, info: ValidationInfo) -> Any:
+    """An optional field whose schema does not allow null: absent when left out, never a JSON
+    ``null``. Python code building a model may still pass None."""
+    if value is None and info.mode == "json":
+        raise ValueError("the value is not nullable")
+    return value
+
+
+def _null_refused(names: str) -> Any:
+    """A validator refusing a JSON ``null`` for the fields ``names`` (space-separated Python
+    names): one line per model."""
+    return field_validator(*names.split(), mode="after")(_not_null)
+
+
 _DECIMAL_PATTERN = re.compile("^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$")
 
 
@@ -123,6 +139,7 @@ class Pet(BaseModel):
     """Pet"""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+    _refuse_null = _null_refused("id added_at tags")
     name: Annotated[str, Field(min_length=1, max_length=64)]
     status: Status
     born_on: datetime.date
