@@ -87,7 +87,7 @@ def _property_count(data: Any, low: int | None, high: int | None) -> Any:
 
 def _not_null(value: Any, info: ValidationInfo) -> Any:
     """An optional field whose schema does not allow null: absent when left out, never a JSON
-    ``null``. Python code building a model may still pass None."""
+    ``null``. Python code may pass None, but an answer holding it fails the answer check."""
     if value is None and info.mode == "json":
         raise ValueError("the value is not nullable")
     return value
