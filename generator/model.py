@@ -1168,6 +1168,13 @@ class Api:
         return server_imports(t for op in self.operations for t in op.argument_types)
 
     @cached_property
+    def app_imports(self) -> tuple[list[str], bool]:
+        """What the server's ``app.py`` imports for the annotations it prints: the operations'
+        arguments and the answers it checks (``Operation.checked_response``)."""
+        checked = [op.success.type for op in self.operations if op.checked_response and op.success]
+        return server_imports([t for op in self.operations for t in op.argument_types] + checked)
+
+    @cached_property
     def handler_annotations(self) -> str:
         """Every argument annotation of the server's handler interface, one per line."""
         found = {p.server_argument_annotation for op in self.operations for p in op.parameters}

@@ -61,7 +61,7 @@ paths:
                   links:
                     type: object
                     properties:
-                      next: {type: string, format: uri, nullable: true}
+                      next: {type: string, format: uri-reference, nullable: true}
   /repos:
     get:
       operationId: listRepos
