@@ -52,6 +52,17 @@ def generate_packages(folder: Path, name: str, spec_text: str, parts: tuple[str,
     return tuple(importlib.import_module(f"{name}_{part}") for part in parts)
 
 
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Stop a process this test run started, by its PID: terminate, then kill when it does not go."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

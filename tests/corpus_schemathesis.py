@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from conftest import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("STUBFORGE_CORPUS", ROOT.parent / "shared" / "corpus"))
@@ -176,13 +177,8 @@ class MockServer:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        if self.process is not None:
+            stop_process(self.process)
 
 
 def operations_of(document: dict[str, Any]) -> list[tuple[str, str]]:

@@ -39,7 +39,7 @@ from jsonschema import FormatChecker
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from conftest import CORPUS, SEED, free_port, generate_into  # noqa: E402
+from conftest import CORPUS, SEED, free_port, generate_into, stop_process  # noqa: E402
 from generator.server_openapi import server_openapi  # noqa: E402
 from test_prism import PrismServer, arguments, clean_copy, credentials, import_client  # noqa: E402
 
@@ -95,13 +95,7 @@ class StubforgeMock:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def declared(op: Any, status: int) -> Any:

@@ -42,7 +42,6 @@ import os
 import select
 import socket
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -713,7 +712,7 @@ def test_kill_the_cli_at_moments(case: Case) -> None:
         if after == "A" and final_left:
             problems.append(f"CLI killed when {moment}: the next run wrote B but left {final_left}")
         if fraction is None:
-            assert ended == "signal 9", f"the CLI ended before it was killed\n" + "\n".join(rows)
+            assert ended == "signal 9", "the CLI ended before it was killed\n" + "\n".join(rows)
     print("\n".join(rows))
     assert not problems, "\n".join(problems) + "\n\n" + "\n".join(rows)
 

@@ -544,7 +544,7 @@ def test_files_that_refer_to_each_other_many_times_are_refused_not_expanded(case
     levels = 7
     for level in range(levels):
         refs = "".join(f'\n    p{n}: {{$ref: "l{level + 1}.yaml"}}' for n in range(10)) if level + 1 < levels else ""
-        case.write(f"l{level}.yaml", f"type: object\nproperties:\n  here: {{type: string}}" + (f"\n  more:\n    type: object\n    properties:{refs}" if refs else "") + "\n")
+        case.write(f"l{level}.yaml", "type: object\nproperties:\n  here: {type: string}" + (f"\n  more:\n    type: object\n    properties:{refs}" if refs else "") + "\n")
     spec = case.write("api.yaml", spec_with('{$ref: "l0.yaml"}'))
     case.assert_refused(case.generate(spec, timeout=120), located(spec, SCHEMA_LINE, SCHEMA_POINTER), "more than")
 

@@ -22,7 +22,7 @@ import pytest
 import yaml
 from conftest import run_stubforge, write_spec
 
-from generator.diagnostics import Diagnostic, Level, SpecError
+from generator.diagnostics import Diagnostic, SpecError
 from generator.pipeline import Options, generate_files
 
 PETS = "/paths/~1pets~1{id}"

@@ -40,7 +40,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CORPUS, ROOT, free_port, generate_into, require_corpus
+from conftest import CORPUS, ROOT, free_port, generate_into, require_corpus, stop_process
 
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
 PRISM_ERRORS = "https://stoplight.io/prism/errors#"
@@ -208,14 +208,7 @@ class PrismServer:
         return False
 
     def stop(self) -> None:
-        """Stop this process by its PID: terminate, then kill when it does not go."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def clean_copy(spec: Path, document: dict[str, Any], folder: Path) -> Path:

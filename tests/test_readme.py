@@ -38,7 +38,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import GENERATED, ROOT, free_port
+from conftest import GENERATED, ROOT, free_port, stop_process
 
 README = ROOT / "README.md"
 CLIENT = GENERATED / "petstore" / "client"
@@ -302,5 +302,4 @@ def test_the_server_sections_command_serves_the_mock_as_printed() -> None:
         assert answer is not None, process.communicate(timeout=10)[0][-3000:]
         assert answer.status_code == 200, answer.text
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process)
