@@ -252,11 +252,14 @@ class TypeInfo:
         c = self.constraints
         keywords: list[tuple[str, Any]] = []
         checks: list[str] = []
+        # The range of int32/int64 comes first: pydantic merges the ``Field``s of one annotation,
+        # the later winning, so the spec's own ``minimum``/``maximum`` narrow it, not the reverse.
+        format_range: list[str] = []
         if self.kind in ("integer", "number"):
             keywords += [("gt" if c.exclusive_minimum else "ge", c.minimum), ("lt" if c.exclusive_maximum else "le", c.maximum)]
             keywords += [("multiple_of", c.multiple_of)]
             if self.kind == "integer" and self.format in _INTEGER_FORMATS:
-                checks.append(f"{prefix}_{self.format.upper()}")
+                format_range.append(f"{prefix}_{self.format.upper()}")
         elif self.kind == "boolean":
             checks.append(f"{prefix}_BOOLEAN_TEXT")
         elif self.kind == "string" and self.format == "decimal":
@@ -273,7 +276,7 @@ class TypeInfo:
         elif self.kind == "map":
             keywords += [("min_length", c.min_properties), ("max_length", c.max_properties)]
         given = [f"{name}={literal(value)}" for name, value in keywords if value is not None and literal(value) != "None"]
-        return ([f"Field({', '.join(given)})"] if given else []) + checks
+        return format_range + ([f"Field({', '.join(given)})"] if given else []) + checks
 
     @cached_property
     def rules(self) -> tuple[str, ...]:

@@ -517,3 +517,39 @@ def test_an_answer_with_null_in_a_field_that_is_not_nullable_answers_500(server:
         response = put_item(client)
     assert response.status_code == 500, response.text
     assert any("at /inner/flag: Value error, the value is not nullable" in r.getMessage() for r in caplog.records), caplog.records
+
+
+BOUNDED_INT64 = """
+swagger: "2.0"
+info: {title: Bounded, version: "1"}
+paths:
+  /audits/{id}:
+    put:
+      operationId: putAudit
+      parameters:
+        - {name: id, in: path, required: true, type: integer, format: int64, minimum: 1}
+        - {name: limit, in: query, type: integer, format: int32, maximum: 50}
+        - {name: body, in: body, schema: {$ref: "#/definitions/Audit"}}
+      responses: {"200": {description: ok, schema: {type: string}}}
+definitions:
+  Audit:
+    type: object
+    properties:
+      level: {type: integer, format: int64, minimum: 1}
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/audits/5?limit=50", {"level": 1}, 200),
+        ("/audits/0", {}, 422),  # the spec's minimum, not int64's
+        ("/audits/99999999999999999999", {}, 422),  # int64's maximum still holds
+        ("/audits/5?limit=51", {}, 422),
+        ("/audits/5", {"level": 0}, 422),
+    ],
+)
+def test_the_spec_bounds_of_an_int32_or_int64_value_narrow_the_formats_range(tmp_path: Path, path: str, body: Any, status: int) -> None:
+    (server,) = generate_packages(tmp_path, "bounded", BOUNDED_INT64, ("server",))
+    client = TestClient(server.create_app(mock=True))
+    assert client.put(path, json=body).status_code == status
