@@ -12,7 +12,7 @@ import importlib
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Iterable, Literal
+from typing import Any, Iterable, Literal, Mapping, Sequence
 
 from . import names
 from .diagnostics import Diagnostic
@@ -430,6 +430,12 @@ def _optional(annotation: str, required: bool) -> str:
     return f"{annotation} | None"
 
 
+#: How the server reads a parameter (see ``Parameter.server_parse``).
+ServerParse = Literal["plain", "text", "array", "object", "pairs", "json", "deep", "keys", "rest"]
+#: Query styles whose exploded arrays repeat the key: ``id=3&id=4``.
+REPEATED_STYLES = frozenset({"form", "spaceDelimited", "pipeDelimited", "tabDelimited"})
+
+
 @dataclass(frozen=True)
 class Parameter:
     wire_name: str
@@ -442,6 +448,7 @@ class Parameter:
     explode: bool
     example: Any  # a JSON value, for docs and mocks
     default: Any = None
+    object_keys: tuple[str, ...] = ()  # an object's property names (form-exploded query objects)
 
     @cached_property
     def argument_annotation(self) -> str:
@@ -459,19 +466,46 @@ class Parameter:
         return "" if self.required else "None"
 
     @cached_property
-    def server_parse(self) -> Literal["plain", "split", "json", "deep"]:
-        """How the server reads it: FastAPI as is; split from one string; JSON; deepObject keys."""
+    def server_parse(self) -> ServerParse:
+        """How the server reads it: FastAPI as is ("plain"), or from raw text by the parameter's
+        OpenAPI style and explode (see ``STYLE_READERS``): a scalar behind a label or matrix
+        prefix ("text"), an array ("array"), an object as ``k,v,k,v`` ("object") or ``k=v,k=v``
+        ("pairs"), JSON text ("json"), ``name[k]=v`` query keys ("deep"), an object's properties
+        as query keys: the listed ones ("keys") or every key no other parameter names ("rest")."""
         if self.style == "json":
             return "json"
+        query = self.location == "query"
         if self.type.kind in ("model", "map"):
-            return "deep" if self.location == "query" and self.style == "deepObject" else "json"
+            if query and self.style == "deepObject":
+                return "deep"
+            if query and self.style == "form" and self.explode:
+                return "keys" if self.type.kind == "model" else "rest"
+            return "pairs" if self.explode else "object"
         if self.type.kind == "array":
-            scalar_items = self.type.items is not None and self.type.items.scalar
-            exploded = self.location == "query" and self.style == "form" and self.explode
-            return "plain" if exploded and scalar_items else "split"
+            repeated = query and self.explode and self.style in REPEATED_STYLES
+            return "plain" if repeated else "array"
         if self.type.kind == "enum" and not all(isinstance(v, str) for v in self.type.enum_values):
             return "json"  # ``Literal[500]``, ``Literal[False, True]`` match no query text: read "500" as JSON
-        return "plain" if self.type.scalar or self.type.kind == "any" else "json"
+        if not (self.type.scalar or self.type.kind == "any"):
+            return "json"
+        return "text" if self.location == "path" and self.style in ("label", "matrix") else "plain"
+
+    @cached_property
+    def wire_prefix(self) -> str:
+        """What the style puts before the value: ``.`` (label), ``;name=`` (matrix; ``;`` before
+        an exploded object's own ``k=v`` pairs)."""
+        if self.location != "path" or self.style not in ("label", "matrix"):
+            return ""
+        if self.style == "label":
+            return "."
+        return ";" if self.server_parse == "pairs" else f";{self.wire_name}="
+
+    @cached_property
+    def separator(self) -> str:
+        """What the style puts between an array's items or an object's names and values."""
+        if self.location == "path" and self.explode and self.style in ("label", "matrix"):
+            return "." if self.style == "label" else (";" if self.server_parse == "pairs" else f";{self.wire_name}=")
+        return {"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}.get(self.style, ",")
 
     @cached_property
     def validated_argument_annotation(self) -> str:
@@ -487,10 +521,6 @@ class Parameter:
         return _optional("str", self.required)
 
     @cached_property
-    def delimiter(self) -> str:
-        return {"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}.get(self.style, ",")
-
-    @cached_property
     def fastapi_marker(self) -> str:
         """The FastAPI parameter class that reads this parameter from a request."""
         return {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}[self.location]
@@ -500,6 +530,44 @@ class Parameter:
         """The marker as written in an ``Annotated`` parameter: ``Query(alias="petId")``."""
         alias = "" if self.location == "path" else f"alias={literal(self.wire_name)}"
         return f"{self.fastapi_marker}({alias})"
+
+
+def _plain_text(t: TypeInfo) -> bool:
+    """Whether a value of the type is written as plain text in a styled parameter."""
+    return t.scalar or t.kind == "any"
+
+
+def style_problem(p: Parameter, models: Mapping[str, Model]) -> str | None:
+    """Why the parameter's style and explode cannot carry its type unambiguously (nested
+    arrays or objects, an exploded delimited object, a deepObject that is no object), or None."""
+    if p.style == "json":
+        return None
+    kind = p.type.kind
+    if kind == "array":
+        if p.style == "deepObject":
+            return "a deepObject that is an array"
+        return None if p.type.items is None or _plain_text(p.type.items) else "an array whose items are not plain values"
+    if kind not in ("model", "map"):
+        return None
+    if kind == "map" and p.type.items is not None and not _plain_text(p.type.items):
+        return "an object whose values are not plain values"
+    model = models.get(p.type.model or "")
+    if model is not None and not all(_plain_text(f.type) for f in model.fields):
+        return "an object whose properties are not plain values"
+    if p.explode and p.style in ("spaceDelimited", "pipeDelimited", "tabDelimited"):
+        return f"an exploded {p.style} object"
+    return None
+
+
+def query_spread_problem(parameters: Sequence[Parameter]) -> str | None:
+    """Why the query's objects spread over keys (form exploded) cannot be told apart: two
+    that take every other key, or one whose property is another parameter's name, or None."""
+    spread = [p for p in parameters if p.server_parse in ("keys", "rest", "deep")]
+    if sum(p.server_parse == "rest" for p in parameters) > 1 or (len(spread) > 1 and any(p.server_parse == "rest" for p in spread)):
+        return "more than one query object takes the keys no other parameter names"
+    names = [p.wire_name for p in parameters if p.location == "query" and p.server_parse not in ("keys", "rest")]
+    names += [k for p in parameters if p.server_parse == "keys" for k in p.object_keys]
+    return "a query object's property shares its name with another query key" if len(names) != len(set(names)) else None
 
 
 @dataclass(frozen=True)
@@ -767,13 +835,27 @@ class Operation:
 
     @cached_property
     def fastapi_parameters(self) -> tuple[Parameter, ...]:
-        """The parameters FastAPI reads itself (deepObject ones are read from the raw query)."""
-        return tuple(p for p in self.parameters if p.server_parse != "deep")
+        """The parameters FastAPI reads itself (objects spread over query keys are read from the
+        raw query)."""
+        return tuple(p for p in self.parameters if p.server_parse not in ("deep", "keys", "rest"))
 
     @cached_property
     def parsed_parameters(self) -> tuple[Parameter, ...]:
         """The parameters the server parses from raw text itself (see ``Parameter.server_parse``)."""
         return tuple(p for p in self.parameters if p.server_parse != "plain")
+
+    @cached_property
+    def query_keys(self) -> dict[str, tuple[str, ...]]:
+        """For each object parameter read from query keys (by ``py_name``): the keys it owns
+        ("keys": its properties), or the keys it leaves to the others ("rest")."""
+        found: dict[str, tuple[str, ...]] = {}
+        for p in self.parameters:
+            if p.server_parse == "keys":
+                found[p.py_name] = p.object_keys
+            elif p.server_parse == "rest":
+                others = [q.wire_name for q in self.parameters if q.location == "query" and q is not p]
+                found[p.py_name] = tuple(sorted({*others, *(k for k, _ in self.fixed_query)}))
+        return found
 
     @cached_property
     def json_body(self) -> Body | None:

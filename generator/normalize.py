@@ -17,7 +17,7 @@ from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token as e
 from .examples import call_example
 from .load import LoadedSpec, resolve_pointer
 from .mockdata import Direction, MockData
-from .model import Api, Body, Group, Model, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo, Verifier
+from .model import Api, Body, Group, Model, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo, Verifier, query_spread_problem, style_problem
 from .schemas import SchemaConverter, TooDeep, text
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -255,6 +255,28 @@ class Normalizer:
                     self.warn(Level.WARNING, where, "operation is not a mapping; skipped")
         return pending
 
+    def _styled(self, param: Parameter, where: str) -> Parameter:
+        """The parameter as the server reads it: an object's property names, and JSON text
+        (with a warning) for a style that cannot carry its type unambiguously."""
+        model = self.converter.models_by_name.get(param.type.model or "") if param.type.kind == "model" else None
+        if model is not None:
+            param = replace(param, object_keys=tuple(f.wire_name for f in model.fields))
+        problem = style_problem(param, self.converter.models_by_name)
+        if problem is None:
+            return param
+        explode = "exploded " if param.explode else ""
+        self.warn(Level.WARNING, where, f"parameter {param.wire_name!r}: the {explode}{param.style} style cannot carry {problem} unambiguously; read as JSON text")
+        return replace(param, style="json")
+
+    def _unambiguous_query(self, parameters: list[Parameter], pointer: str) -> list[Parameter]:
+        """The parameters, with the query objects spread over keys read as JSON text (with a
+        warning) when their keys cannot be told apart."""
+        problem = query_spread_problem(parameters)
+        if problem is None:
+            return parameters
+        self.warn(Level.WARNING, pointer + "/parameters", f"{problem}; such objects are read as JSON text")
+        return [replace(p, style="json") if p.server_parse in ("keys", "rest") else p for p in parameters]
+
     def _list_of_parameters(self, holder: dict[str, Any], pointer: str) -> list[Any]:
         """A path item's or operation's ``parameters``: a list, or none (with a warning)."""
         parameters = holder.get("parameters")
@@ -276,8 +298,9 @@ class Normalizer:
         for param, where in declared:
             made = self.parameter(param, where, context, py_args)
             if made is not None and (made.location, made.wire_name.lower() if made.location == "header" else made.wire_name) not in fixed:
-                parameters.append(made)
+                parameters.append(self._styled(made, where))
         parameters.extend(self._undeclared_path_parameters(path, parameters, pointer, py_args))
+        parameters = self._unambiguous_query(parameters, pointer)
         parameters.sort(key=lambda p: (not p.required, p.location != "path"))
         body = self.body(op, pointer, context, py_args, declared)
         self.extra_operation_warnings(op, pointer)

@@ -618,9 +618,11 @@ class Parse:
     """A parameter FastAPI cannot read by itself: the server parses and validates it."""
 
     wire_name: str
-    how: str  # split, json, deep
-    delimiter: str
+    how: str  # text, array, object, pairs, json, deep, keys, rest (see ``_parse_parameter``)
     adapter: TypeAdapter[Any]
+    prefix: str = ""  # before the value: "." (label), ";name=" (matrix)
+    separator: str = ","  # between items, names and values: "|", ";name=" ...
+    keys: Sequence[str] = ()  # the query keys an object owns (keys), or leaves alone (rest)
 
 
 @dataclass(frozen=True)
@@ -796,20 +798,66 @@ def _refusal(spec: OperationSpec, refused: _Refused, request: Request) -> Respon
     return response
 
 
-def _parse_parameter(request: Request, parse: Parse, raw: Any) -> Any:
+def _query_object(request: Request, parse: Parse) -> dict[str, str] | None:
+    """An object spread over query keys: ``name[k]=v`` (deep), its properties' own keys
+    (keys), or every key no other parameter names (rest); None when no key is sent."""
+    query = request.query_params
     if parse.how == "deep":
         prefix = parse.wire_name + "["
-        found = {
-            k[len(prefix) : -1]: v
-            for k, v in request.query_params.items()
-            if k.startswith(prefix) and k.endswith("]")
-        }
-        return parse.adapter.validate_python(found) if found else None
+        found = {}
+        for key, value in query.items():
+            if key.startswith(prefix):
+                name = key[len(prefix) : -1]
+                if not key.endswith("]") or not name or "[" in name or "]" in name:
+                    raise ValueError(
+                        f"{key!r} is no property of the deepObject {parse.wire_name!r}"
+                    )
+                found[name] = value
+    elif parse.how == "keys":
+        found = {k: v for k, v in query.items() if k in parse.keys}
+    else:
+        found = {k: v for k, v in query.items() if k not in parse.keys}
+    return found or None
+
+
+def _unprefixed(parse: Parse, raw: str) -> str:
+    """A styled value without its prefix (``.``, ``;name=``), which must be there."""
+    if parse.prefix and raw == parse.prefix.rstrip("="):
+        return ""  # an empty matrix value: ";name"
+    if not raw.startswith(parse.prefix):
+        raise ValueError(f"the value must start with {parse.prefix!r}")
+    return raw[len(parse.prefix) :]
+
+
+def _styled_object(parse: Parse, items: list[str]) -> dict[str, str]:
+    """An object from its items: ``k=v`` each (pairs), or names and values in turn (object)."""
+    if parse.how == "pairs":
+        pairs = [item.partition("=") for item in items]
+        if any(not equals for _, equals, _ in pairs):
+            raise ValueError("each property must be written name=value")
+        return {name: value for name, _, value in pairs}
+    if len(items) % 2:
+        raise ValueError("the value must be names and values in turn: name,value,...")
+    return dict(zip(items[::2], items[1::2]))
+
+
+def _parse_parameter(request: Request, parse: Parse, raw: Any) -> Any:
+    """A parameter's value, read by its OpenAPI style and explode (descriptor ``parse``) from
+    the raw text FastAPI read, or from the query keys, then validated."""
+    if parse.how in ("deep", "keys", "rest"):
+        found = _query_object(request, parse)
+        return None if found is None else parse.adapter.validate_python(found)
     if raw is None:
         return None
     if parse.how == "json":
         return parse.adapter.validate_json(raw, strict=True)
-    return parse.adapter.validate_python(raw.split(parse.delimiter) if raw else [])
+    text = _unprefixed(parse, raw)
+    if parse.how == "text":
+        return parse.adapter.validate_python(text)
+    items = text.split(parse.separator) if text else []
+    if parse.how == "array":
+        return parse.adapter.validate_python(items)
+    return parse.adapter.validate_python(_styled_object(parse, items))
 
 
 def _header_parameter(header: str, value: str, parameter: str) -> str | None:
