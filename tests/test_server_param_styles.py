@@ -181,3 +181,50 @@ def test_an_unrepresentable_style_is_refused_with_a_located_warning_and_read_as_
     assert "/paths/~1other~1{nested}/get/parameters/2" in result.stderr + result.stdout
     assert "cannot carry an array whose items are not plain values" in result.stderr + result.stdout
     assert call("/other/[[1,2],[3]]")["nested"] == [[1, 2], [3]]
+
+
+RIVALS = """
+openapi: 3.0.3
+info: {title: Rivals, version: "1.0"}
+paths:
+  /sites/{site_id}/zones/{zone_id}:
+    get:
+      operationId: getZone
+      parameters:
+        - {in: path, name: site_id, required: true, schema: {type: integer}}
+        - {in: path, name: zone_id, required: true, schema: {type: string, format: uuid}}
+      responses: {"200": {description: ok}}
+  /sites/{site_id}/{zone_type}/count:
+    get:
+      operationId: countZones
+      parameters:
+        - {in: path, name: site_id, required: true, schema: {type: integer}}
+        - {in: path, name: zone_type, required: true, schema: {type: string, enum: [zones, rssizones]}}
+      responses: {"200": {description: ok}}
+    delete:
+      operationId: deleteCount
+      parameters:
+        - {in: path, name: site_id, required: true, schema: {type: integer}}
+        - {in: path, name: zone_type, required: true, schema: {type: string, enum: [zones, rssizones]}}
+      responses: {"200": {description: ok}}
+"""
+
+
+@pytest.fixture(scope="module")
+def rivals(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    (server,) = generate_packages(tmp_path_factory.mktemp("rivals"), "rivals", RIVALS, parts=("server",))
+    seen: list[tuple[str, dict[str, Any]]] = []
+    return TestClient(server.create_app(_recording(server, seen)), raise_server_exceptions=False), seen
+
+
+def test_of_two_templates_matching_a_path_the_one_whose_parameters_are_valid_serves_it(rivals: Any) -> None:
+    client, seen = rivals
+    zone = "e3e70682-c209-1cac-a29f-6fbed82c07cd"
+    assert client.get("/sites/1/zones/count").status_code == 200
+    assert seen.pop() == ("count_zones", {"site_id": 1, "zone_type": "zones"})
+    assert client.get(f"/sites/1/zones/{zone}").status_code == 200
+    assert seen.pop()[0] == "get_zone"
+    assert client.delete("/sites/1/zones/count").status_code == 200
+    assert seen.pop()[0] == "delete_count"
+    answer = client.get("/sites/1/zones/nothing")  # valid for neither: the first template's error
+    assert answer.status_code == 422 and "zone_id" in answer.text

@@ -230,13 +230,37 @@ class StrictJSONRoute(APIRoute):
     #: The patterns of the app's more specific routes that match paths this one matches too
     #: (set by ``_shadow_templates``): a request for such a path belongs to their operations only.
     shadowing: tuple[re.Pattern[str], ...] = ()
+    #: The routes of other templates, neither more nor less specific, that may match the same
+    #: paths (set by ``_shadow_templates``): ``/zones/{zone_id}`` and ``/{zone_type}/count``.
+    rivals: tuple[StrictJSONRoute, ...] = ()
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if self.shadowing:
             path = _route_path(scope)
             if any(pattern.match(path) for pattern in self.shadowing):
                 return Match.NONE, {}
-        return super().matches(scope)
+        match, child = super().matches(scope)
+        if match is Match.NONE or not self.rivals or self.takes(child["path_params"]):
+            return match, child
+        path, method = _route_path(scope), scope.get("method")
+        if any(rival.takes_path(path, method) for rival in self.rivals):
+            return Match.NONE, {}  # the path is the rival's, whose path parameters are valid
+        return match, child
+
+    def takes(self, path_params: dict[str, Any]) -> bool:
+        """Whether the path parameters are valid for this route's operation."""
+        return all(
+            not field.validate(path_params.get(field.alias), {}, loc=("path", field.alias))[1]
+            for field in self.dependant.path_params
+        )
+
+    def takes_path(self, path: str, method: Any) -> bool:
+        """Whether the route serves the method and matches the path with valid parameters."""
+        found = self.path_regex.match(path)
+        if found is None or method not in (self.methods or ()):
+            return False
+        convertors = self.param_convertors
+        return self.takes({k: convertors[k].convert(v) for k, v in found.groupdict().items()})
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -381,24 +405,29 @@ def _shadow_templates(routes: Iterable[Any]) -> None:
     concrete paths first: ``/filter/{id}`` leaves ``/filter/favourite``, ``/{a}/{b}`` leaves
     ``/{a}/latest``. A route is more specific than another when the other's pattern matches its
     path, placeholders and all, and the two differ in more than the placeholders' names.
+    Templates neither more nor less specific that may match one path (``/zones/{zone_id}``,
+    ``/{zone_type}/count``) are rivals: the first whose path parameters are valid takes it.
     Candidates are looked up by the template's literal segments, not compared pairwise."""
     own = [route for route in routes if isinstance(route, StrictJSONRoute)]
     having: dict[tuple[int, int, str], set[int]] = {}
     for index, route in enumerate(own):
         segments = route.path.split("/")
         for position, segment in enumerate(segments):
-            having.setdefault((len(segments), position, segment), set()).add(index)
+            key = _TEMPLATED if _PLACEHOLDER.search(segment) else segment
+            having.setdefault((len(segments), position, key), set()).add(index)
     for route in own:
         if not route.param_convertors:
             continue
         segments = route.path.split("/")
         literal = [
-            having[len(segments), position, segment]
+            (len(segments), position, segment)
             for position, segment in enumerate(segments)
             if not _PLACEHOLDER.search(segment)
         ]
-        candidates = set.intersection(*literal)  # the empty first segment is always one
         shape = _PLACEHOLDER.sub("{}", route.path)
+        candidates = set.intersection(
+            *(having[key] for key in literal)
+        )  # the empty first segment is always one
         route.shadowing = tuple(
             {
                 own[i].path: own[i].path_regex
@@ -407,8 +436,21 @@ def _shadow_templates(routes: Iterable[Any]) -> None:
                 and route.path_regex.match(own[i].path)
             }.values()
         )
+        overlapping = set.intersection(
+            *(having[key] | having.get((key[0], key[1], _TEMPLATED), set()) for key in literal)
+        )
+        route.rivals = tuple(
+            own[i]
+            for i in sorted(overlapping)
+            if own[i].param_convertors
+            and _PLACEHOLDER.sub("{}", own[i].path) != shape
+            and not route.path_regex.match(own[i].path)
+            and not own[i].path_regex.match(route.path)
+        )
 
 
+#: The key of a segment with a placeholder in ``_shadow_templates``' index.
+_TEMPLATED = "{}"
 _PLACEHOLDER = re.compile(r"\{[^{}/]*\}")
 
 
