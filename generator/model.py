@@ -847,14 +847,17 @@ class Operation:
     @cached_property
     def query_keys(self) -> dict[str, tuple[str, ...]]:
         """For each object parameter read from query keys (by ``py_name``): the keys it owns
-        ("keys": its properties), or the keys it leaves to the others ("rest")."""
+        ("keys": its properties), or the keys it leaves to the others ("rest"): the other
+        parameters', the fixed query's and the query API keys'."""
         found: dict[str, tuple[str, ...]] = {}
         for p in self.parameters:
             if p.server_parse == "keys":
                 found[p.py_name] = p.object_keys
             elif p.server_parse == "rest":
                 others = [q.wire_name for q in self.parameters if q.location == "query" and q is not p]
-                found[p.py_name] = tuple(sorted({*others, *(k for k, _ in self.fixed_query)}))
+                others += [k for k, _ in self.fixed_query]
+                others += [s.param_name for schemes in self.security for s in schemes if s.location == "query"]
+                found[p.py_name] = tuple(sorted(set(others)))
         return found
 
     @cached_property

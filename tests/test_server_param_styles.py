@@ -16,6 +16,8 @@ STYLES = """
 openapi: 3.0.3
 info: {title: Styles, version: "1.0"}
 components:
+  securitySchemes:
+    key: {type: apiKey, in: query, name: api_key}
   schemas:
     Version:
       type: object
@@ -53,6 +55,7 @@ paths:
   /stream:
     get:
       operationId: stream
+      security: [{key: []}]
       parameters:
         - {in: query, name: limit, schema: {type: integer}}
         - {in: query, name: streamOptions, schema: {type: object, additionalProperties: {type: integer}}}
@@ -98,7 +101,12 @@ def _recording(server: Any, seen: list[tuple[str, dict[str, Any]]]) -> Any:
 
         return handler
 
-    return type("Recording", (server.Handlers,), {name: method(name) for name in server.unimplemented_operations(server.Handlers())})()
+    async def verify(self: Any, credential: str, request: Any) -> str:
+        return credential
+
+    methods = {name: method(name) for name in server.unimplemented_operations(server.Handlers())}
+    methods.update({name: verify for name in server.unimplemented_verifiers(server.Handlers())})
+    return type("Recording", (server.Handlers,), methods)()
 
 
 def _plain(value: Any) -> Any:
@@ -138,10 +146,10 @@ def test_label_and_matrix_path_values_carry_their_prefix(call: Any) -> None:
 
 
 def test_a_form_exploded_query_object_is_the_keys_no_other_parameter_names(call: Any) -> None:
-    assert call("/stream?limit=2&a=1&b=2") == {"limit": 2, "stream_options": {"a": 1, "b": 2}}
-    assert call("/stream?limit=2") == {"limit": 2, "stream_options": None}
-    assert call("/stream?streamOptions=5")["stream_options"] == {"streamOptions": 5}
-    assert "valid integer" in call("/stream?a=x")
+    assert call("/stream?api_key=k&limit=2&a=1&b=2") == {"limit": 2, "stream_options": {"a": 1, "b": 2}}
+    assert call("/stream?api_key=k&limit=2") == {"limit": 2, "stream_options": None}
+    assert call("/stream?api_key=k&streamOptions=5")["stream_options"] == {"streamOptions": 5}
+    assert "valid integer" in call("/stream?api_key=k&a=x")
 
 
 def test_a_form_exploded_model_takes_its_own_properties_from_the_query(call: Any) -> None:
