@@ -537,15 +537,25 @@ def _plain_text(t: TypeInfo) -> bool:
     return t.scalar or t.kind == "any"
 
 
+def _value_types(p: Parameter, models: Mapping[str, Model]) -> set[str]:
+    """The kinds of an array's items, a map's values or a model's properties."""
+    if p.type.kind in ("array", "map"):
+        return {p.type.items.kind} if p.type.items is not None else {"any"}
+    model = models.get(p.type.model or "") if p.type.kind == "model" else None
+    return {f.type.kind for f in model.fields} if model is not None else set()
+
+
 def style_problem(p: Parameter, models: Mapping[str, Model]) -> str | None:
     """Why the parameter's style and explode cannot carry its type unambiguously (nested
     arrays or objects, an exploded delimited object, a deepObject that is no object), or None."""
     if p.style == "json":
         return None
     kind = p.type.kind
+    if p.style == "label" and p.explode and _value_types(p, models) & {"string", "number"}:
+        return "values that may hold its separator '.'"
     if kind == "array":
         if p.style == "deepObject":
-            return "a deepObject that is an array"
+            return "an array"
         return None if p.type.items is None or _plain_text(p.type.items) else "an array whose items are not plain values"
     if kind not in ("model", "map"):
         return None

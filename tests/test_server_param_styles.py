@@ -74,6 +74,12 @@ paths:
       parameters:
         - {in: query, name: version, schema: {$ref: "#/components/schemas/Version"}}
       responses: {"200": {description: ok}}
+  /dots/{prices}:
+    get:
+      operationId: dots
+      parameters:
+        - {in: path, name: prices, required: true, style: label, explode: true, schema: {type: array, items: {type: number}}}
+      responses: {"200": {description: ok}}
   /other:
     get:
       operationId: other
@@ -81,6 +87,7 @@ paths:
         - {in: header, name: X-Version, explode: true, schema: {$ref: "#/components/schemas/Version"}}
         - {in: cookie, name: ids, schema: {type: array, items: {type: integer}}}
         - {in: path, name: nested, required: true, schema: {type: array, items: {type: array, items: {type: integer}}}}
+        - {in: query, name: dotted, style: deepObject, schema: {type: array, items: {type: integer}}}
       responses: {"200": {description: ok}}
     parameters: []
 """
@@ -187,7 +194,11 @@ def test_an_unrepresentable_style_is_refused_with_a_located_warning_and_read_as_
     spec = write_spec(tmp_path, "styles.yaml", STYLES.replace("/other:", "/other/{nested}:"))
     result = run_stubforge("generate", spec, "--out", tmp_path / "out")
     assert "/paths/~1other~1{nested}/get/parameters/2" in result.stderr + result.stdout
-    assert "cannot carry an array whose items are not plain values" in result.stderr + result.stdout
+    warnings = result.stderr + result.stdout
+    assert "cannot carry an array whose items are not plain values" in warnings
+    assert "/paths/~1other~1{nested}/get/parameters/3: warning: parameter 'dotted': the deepObject style cannot carry an array unambiguously" in warnings
+    assert "/paths/~1dots~1{prices}/get/parameters/0: warning: parameter 'prices': the exploded label style cannot carry values that may hold its separator '.'" in warnings
+    assert call("/dots/[1.5,2]")["prices"] == [1.5, 2]
     assert call("/other/[[1,2],[3]]")["nested"] == [[1, 2], [3]]
 
 
