@@ -45,12 +45,19 @@ _STYLES = {
 }
 
 
+#: A deepObject's property names, as the server reads them: ``name[a][b]`` and ``name[]`` are the
+#: common spellings of a nested object and an array, no property named ``a][b`` or ``""``.
+_DEEP_PROPERTY_NAMES = {"propertyNames": {"pattern": "^[^\\[\\]]+$"}}
+
+
 def _parameter(p: Parameter, required: bool) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": p.wire_name, "in": p.location, "required": required}
     if p.style == "json":
         entry["content"] = {"application/json": {"schema": p.type.json_schema}}
         return entry
     entry["schema"] = p.type.json_schema
+    if p.server_parse == "deep":
+        entry["schema"] = {"allOf": [p.type.json_schema, _DEEP_PROPERTY_NAMES]}
     if p.style in _STYLES[p.location]:
         entry["style"] = p.style
         entry["explode"] = p.explode

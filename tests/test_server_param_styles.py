@@ -4,6 +4,7 @@ and tells apart templated paths that match one request by their path parameters.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +187,8 @@ def test_the_published_document_states_each_parameters_serialization(styles: Any
     assert [(p["style"], p["explode"]) for p in label] == [("label", True), ("label", False)]
     query = {p["name"]: p for p in document["paths"]["/query"]["get"]["parameters"]}
     assert (query["headers"]["style"], query["headers"]["explode"]) == ("deepObject", True)
+    names = query["headers"]["schema"]["allOf"][1]["propertyNames"]["pattern"]  # no [] (see the deepObject test)
+    assert re.match(names, "One") and not re.match(names, "") and not re.match(names, "a][b")
     nested = document["paths"]["/other/{nested}"]["get"]["parameters"]
     assert [p for p in nested if p["name"] == "nested"][0]["content"]["application/json"]["schema"]["type"] == "array"
 
@@ -209,6 +212,12 @@ paths:
   /sites/{site_id}/zones/{zone_id}:
     get:
       operationId: getZone
+      parameters:
+        - {in: path, name: site_id, required: true, schema: {type: integer}}
+        - {in: path, name: zone_id, required: true, schema: {type: string, format: uuid}}
+      responses: {"200": {description: ok}}
+    put:
+      operationId: putZone
       parameters:
         - {in: path, name: site_id, required: true, schema: {type: integer}}
         - {in: path, name: zone_id, required: true, schema: {type: string, format: uuid}}
@@ -245,5 +254,7 @@ def test_of_two_templates_matching_a_path_the_one_whose_parameters_are_valid_ser
     assert seen.pop()[0] == "get_zone"
     assert client.delete("/sites/1/zones/count").status_code == 200
     assert seen.pop()[0] == "delete_count"
+    refused = client.put("/sites/1/zones/count")  # the count path's, which takes no PUT
+    assert refused.status_code == 405 and refused.headers["allow"] == "DELETE, GET, OPTIONS", refused.text
     answer = client.get("/sites/1/zones/nothing")  # valid for neither: the first template's error
     assert answer.status_code == 422 and "zone_id" in answer.text

@@ -242,9 +242,12 @@ class StrictJSONRoute(APIRoute):
         match, child = super().matches(scope)
         if match is Match.NONE or not self.rivals or self.takes(child["path_params"]):
             return match, child
-        path, method = _route_path(scope), scope.get("method")
-        if any(rival.takes_path(path, method) for rival in self.rivals):
-            return Match.NONE, {}  # the path is the rival's, whose path parameters are valid
+        path = _route_path(scope)
+        if any(rival.takes_path(path) for rival in self.rivals):
+            return (
+                Match.NONE,
+                {},
+            )  # the path is the rival's (whatever the method): its parameters are valid
         return match, child
 
     def takes(self, path_params: dict[str, Any]) -> bool:
@@ -254,10 +257,10 @@ class StrictJSONRoute(APIRoute):
             for field in self.dependant.path_params
         )
 
-    def takes_path(self, path: str, method: Any) -> bool:
-        """Whether the route serves the method and matches the path with valid parameters."""
+    def takes_path(self, path: str) -> bool:
+        """Whether the route matches the path with valid path parameters."""
         found = self.path_regex.match(path)
-        if found is None or method not in (self.methods or ()):
+        if found is None:
             return False
         convertors = self.param_convertors
         return self.takes({k: convertors[k].convert(v) for k, v in found.groupdict().items()})
