@@ -50,7 +50,9 @@ _STYLES = {
 _DEEP_PROPERTY_NAMES = {"propertyNames": {"pattern": "^[^\\[\\]]+$"}}
 
 
-def _parameter(p: Parameter, required: bool) -> dict[str, Any]:
+def _parameter(p: Parameter, required: bool, others: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The parameter as the server reads it; ``others``: the query keys a form-exploded map
+    leaves to the operation's other parameters, which are no names of its properties."""
     entry: dict[str, Any] = {"name": p.wire_name, "in": p.location, "required": required}
     if p.style == "json":
         entry["content"] = {"application/json": {"schema": p.type.json_schema}}
@@ -58,6 +60,8 @@ def _parameter(p: Parameter, required: bool) -> dict[str, Any]:
     entry["schema"] = p.type.json_schema
     if p.server_parse == "deep":
         entry["schema"] = {"allOf": [p.type.json_schema, _DEEP_PROPERTY_NAMES]}
+    elif p.server_parse == "rest" and others:
+        entry["schema"] = {"allOf": [p.type.json_schema, {"propertyNames": {"not": {"enum": list(others)}}}]}
     if p.style in _STYLES[p.location]:
         entry["style"] = p.style
         entry["explode"] = p.explode
@@ -143,7 +147,10 @@ def _error_response(description: str, model: str | None) -> dict[str, Any]:
 
 
 def _operation(op: Operation, optional_params: bool, errors: ErrorModels) -> dict[str, Any]:
-    parameters = [_parameter(p, p.required and (p.location == "path" or not optional_params)) for p in op.parameters]
+    parameters = [
+        _parameter(p, p.required and (p.location == "path" or not optional_params), op.query_keys.get(p.py_name, ()) if p.server_parse == "rest" else ())
+        for p in op.parameters
+    ]
     result: dict[str, Any] = {"operationId": op.py_name, "summary": op.summary, "parameters": parameters}
     if op.body is not None:
         result["requestBody"] = {

@@ -189,6 +189,8 @@ def test_the_published_document_states_each_parameters_serialization(styles: Any
     assert (query["headers"]["style"], query["headers"]["explode"]) == ("deepObject", True)
     names = query["headers"]["schema"]["allOf"][1]["propertyNames"]["pattern"]  # no [] (see the deepObject test)
     assert re.match(names, "One") and not re.match(names, "") and not re.match(names, "a][b")
+    stream = {p["name"]: p for p in document["paths"]["/stream"]["get"]["parameters"]}
+    assert stream["streamOptions"]["schema"]["allOf"][1] == {"propertyNames": {"not": {"enum": ["api_key", "limit"]}}}
     nested = document["paths"]["/other/{nested}"]["get"]["parameters"]
     assert [p for p in nested if p["name"] == "nested"][0]["content"]["application/json"]["schema"]["type"] == "array"
 
