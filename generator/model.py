@@ -467,11 +467,12 @@ class Parameter:
 
     @cached_property
     def server_parse(self) -> ServerParse:
-        """How the server reads it: FastAPI as is ("plain"), or from raw text by the parameter's
-        OpenAPI style and explode (see ``STYLE_READERS``): a scalar behind a label or matrix
-        prefix ("text"), an array ("array"), an object as ``k,v,k,v`` ("object") or ``k=v,k=v``
-        ("pairs"), JSON text ("json"), ``name[k]=v`` query keys ("deep"), an object's properties
-        as query keys: the listed ones ("keys") or every key no other parameter names ("rest")."""
+        """How the server reads it: FastAPI as is ("plain"), or by the parameter's OpenAPI style
+        and explode (the generated app's ``_parse_parameter``): a scalar behind a label or
+        matrix prefix ("text"), an array ("array"), an object as ``k,v,k,v`` ("object") or
+        ``k=v,k=v`` ("pairs"), JSON text ("json"), ``name[k]=v`` query keys ("deep"), an
+        object's properties as query keys: its own ("keys") or every key no other parameter
+        names ("rest"). The one place this rule lives (the client is to send the same)."""
         if self.style == "json":
             return "json"
         query = self.location == "query"
