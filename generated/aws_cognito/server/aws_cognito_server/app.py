@@ -649,6 +649,7 @@ class OperationSpec:
     #: Alternatives, each a mapping of the schemes it needs (all of them) to their scopes.
     security: Sequence[dict[str, Sequence[str]]] = ()
     parse: dict[str, Parse] = field(default_factory=dict)
+    single_query: Sequence[str] = ()  # query parameters given at most once (not arrays)
     body: BodySpec | None = None
     json_body: JsonBody | None = None
     response: Any = None  # the type and constraints of the success status's JSON answer
@@ -810,6 +811,18 @@ def _parse_parameter(request: Request, parse: Parse, raw: Any) -> Any:
     if parse.how == "json":
         return parse.adapter.validate_json(raw, strict=True)
     return parse.adapter.validate_python(raw.split(parse.delimiter) if raw else [])
+
+
+def _refuse_repeated_query(request: Request, names: Sequence[str]) -> None:
+    """A query parameter that is not an array is sent once: ``?limit=1&limit=2`` is refused
+    (FastAPI alone would read the last)."""
+    errors = [
+        {"type": "repeated", "loc": ("query", name), "msg": "given more than once, not an array"}
+        for name in names
+        if len(request.query_params.getlist(name)) > 1
+    ]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def _header_parameter(header: str, value: str, parameter: str) -> str | None:
@@ -985,6 +998,7 @@ async def _run(
     # Not reset: the request's task ends with it, and a streamed answer's iterator, which runs
     # after this returns, may read it too.
     _REQUEST_CONTEXT.set(RequestContext(request, principals))
+    _refuse_repeated_query(request, spec.single_query)
     for argument, parse in spec.parse.items():
         with _located(parse.wire_name):
             arguments[argument] = _parse_parameter(request, parse, arguments.get(argument))
@@ -1214,6 +1228,9 @@ def create_app(
     OP_DELETE_IDENTITIES = OperationSpec(
         "delete_identities",
         200,
+        single_query=[
+            "IdentityIdsToDelete",
+        ],
         kind="empty",
     )
 
@@ -1247,6 +1264,9 @@ def create_app(
     OP_DESCRIBE_IDENTITY = OperationSpec(
         "describe_identity",
         200,
+        single_query=[
+            "IdentityId",
+        ],
         kind="empty",
     )
 
@@ -1280,6 +1300,11 @@ def create_app(
     OP_GET_CREDENTIALS_FOR_IDENTITY = OperationSpec(
         "get_credentials_for_identity",
         200,
+        single_query=[
+            "CustomRoleArn",
+            "IdentityId",
+            "Logins",
+        ],
         kind="empty",
     )
 
@@ -1317,6 +1342,11 @@ def create_app(
     OP_GET_ID = OperationSpec(
         "get_id",
         200,
+        single_query=[
+            "AccountId",
+            "IdentityPoolId",
+            "Logins",
+        ],
         kind="empty",
     )
 
@@ -1354,6 +1384,12 @@ def create_app(
     OP_GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY = OperationSpec(
         "get_open_id_token_for_developer_identity",
         200,
+        single_query=[
+            "IdentityId",
+            "IdentityPoolId",
+            "Logins",
+            "TokenDuration",
+        ],
         kind="empty",
     )
 
