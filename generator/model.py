@@ -1344,7 +1344,7 @@ class Api:
     def server_models_stdlib(self) -> list[str]:
         """The standard modules the server's ``models.py`` imports: its annotations' and its
         validators'."""
-        return sorted(set(self.server_model_imports[0]) | {"datetime", "decimal", "functools", "ipaddress", "json", "re"})
+        return sorted(set(self.server_model_imports[0]) | {"contextlib", "datetime", "decimal", "functools", "ipaddress", "json", "re"})
 
     @property
     def decimal_text(self) -> str:

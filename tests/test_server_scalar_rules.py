@@ -232,3 +232,36 @@ def test_the_mock_answers_values_that_pass_the_servers_own_checks(server: Any) -
     event = response.json()
     assert re.fullmatch(r"\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", event["at"]), event
     assert event["start"].endswith("Z") and event["draft"] in (True, False) and event["level"] in (0, 1)
+
+
+FORMS = """
+openapi: 3.0.3
+info: {title: Forms, version: "1"}
+paths:
+  /podcasts:
+    post:
+      operationId: addPodcasts
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                show_latest: {type: integer, enum: [0, 1]}
+                public: {type: boolean, enum: [true]}
+                mixed: {enum: [a, 2]}
+      responses:
+        '204': {description: Done.}
+"""
+
+
+@pytest.fixture(scope="module")
+def forms_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    (forms_server,) = generate_packages(tmp_path_factory.mktemp("forms"), "forms", FORMS, ("server",))
+    return TestClient(forms_server.create_app(), raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize("field, text, valid", [("show_latest", "1", True), ("show_latest", "0", True), ("show_latest", "true", False), ("show_latest", "2", False), ("public", "true", True), ("public", "1", False), ("mixed", "a", True), ("mixed", "2", True), ("mixed", '"a"', False)])
+def test_a_form_field_of_an_enum_of_numbers_or_booleans_reads_its_text_as_json_values(forms_client: TestClient, field: str, text: str, valid: bool) -> None:
+    response = forms_client.post("/podcasts", data={field: text})
+    assert response.status_code == (501 if valid else 422), response.text

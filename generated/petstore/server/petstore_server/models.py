@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import functools
@@ -17,13 +18,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    TypeAdapter,
-    ValidationError,
-    ValidationInfo,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
     field_validator,
 )
+from pydantic import TypeAdapter as _TypeAdapter
+from pydantic import ValidationError as _ValidationError
+from pydantic import ValidationInfo as _ValidationInfo
+from pydantic import ValidatorFunctionWrapHandler as _WrapHandler
+from pydantic import WrapValidator as _WrapValidator
 from pydantic_core import SchemaError, SchemaValidator, core_schema, to_jsonable_python
 
 __all__ = [
@@ -67,11 +68,11 @@ def _pattern(pattern: str, backtracking_safe: bool = True) -> Any:
     return Field(pattern=pattern)
 
 
-def _text_matching(text_type: TypeAdapter[str], pattern: str, value: Any) -> Any:
+def _text_matching(text_type: _TypeAdapter[str], pattern: str, value: Any) -> Any:
     if isinstance(value, str):
         try:
             text_type.validate_python(value)
-        except ValidationError:
+        except _ValidationError:
             raise ValueError(f"String should match pattern '{pattern}'") from None
     return value
 
@@ -83,7 +84,7 @@ def _text_pattern(pattern: str, backtracking_safe: bool = True) -> Any:
     check = _pattern(pattern, backtracking_safe)
     if check is None:
         return None
-    text_type: TypeAdapter[str] = TypeAdapter(Annotated[str, check])
+    text_type: _TypeAdapter[str] = _TypeAdapter(Annotated[str, check])
     return BeforeValidator(functools.partial(_text_matching, text_type, pattern))
 
 
@@ -158,9 +159,14 @@ def _ip_address(version: int, text: str) -> str:
     return text
 
 
-def _literal_kind(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+def _literal_kind(value: Any, handler: _WrapHandler, info: _ValidationInfo) -> Any:
     """An enum of booleans and numbers: ``0`` is not ``false``, nor ``true`` 1 (Python's
-    ``False == 0`` lets pydantic match either for the other)."""
+    ``False == 0`` lets pydantic match either for the other). A form field's text (Python mode:
+    JSON is validated in JSON mode) is read as JSON writes the values: ``1``, ``true``."""
+    if info.mode == "python" and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            read = json.loads(value)
+            value = value if isinstance(read, str) else read
     result = handler(value)
     if isinstance(value, bool) is not isinstance(result, bool):
         raise ValueError("the value is not one of the enum's values")
@@ -176,7 +182,7 @@ def _property_count(data: Any, low: int | None, high: int | None) -> Any:
     return data
 
 
-def _not_null(value: Any, info: ValidationInfo) -> Any:
+def _not_null(value: Any, info: _ValidationInfo) -> Any:
     """An optional field whose schema does not allow null: absent when left out, never a JSON
     ``null``. Python code may pass None, but an answer holding it fails the answer check."""
     if value is None and info.mode == "json":
@@ -224,7 +230,7 @@ _TIME = AfterValidator(_time)
 _HOSTNAME = AfterValidator(_hostname)
 _IPV4 = AfterValidator(functools.partial(_ip_address, 4))
 _IPV6 = AfterValidator(functools.partial(_ip_address, 6))
-_LITERAL_KIND = WrapValidator(_literal_kind)
+_LITERAL_KIND = _WrapValidator(_literal_kind)
 
 Status = Literal[
     "available",
