@@ -1228,9 +1228,7 @@ def create_app(
     OP_DELETE_IDENTITIES = OperationSpec(
         "delete_identities",
         200,
-        single_query=[
-            "IdentityIdsToDelete",
-        ],
+        single_query=["IdentityIdsToDelete"],
         kind="empty",
     )
 
@@ -1264,9 +1262,7 @@ def create_app(
     OP_DESCRIBE_IDENTITY = OperationSpec(
         "describe_identity",
         200,
-        single_query=[
-            "IdentityId",
-        ],
+        single_query=["IdentityId"],
         kind="empty",
     )
 
@@ -1300,11 +1296,7 @@ def create_app(
     OP_GET_CREDENTIALS_FOR_IDENTITY = OperationSpec(
         "get_credentials_for_identity",
         200,
-        single_query=[
-            "CustomRoleArn",
-            "IdentityId",
-            "Logins",
-        ],
+        single_query=["CustomRoleArn", "IdentityId", "Logins"],
         kind="empty",
     )
 
@@ -1342,11 +1334,7 @@ def create_app(
     OP_GET_ID = OperationSpec(
         "get_id",
         200,
-        single_query=[
-            "AccountId",
-            "IdentityPoolId",
-            "Logins",
-        ],
+        single_query=["AccountId", "IdentityPoolId", "Logins"],
         kind="empty",
     )
 
@@ -1384,12 +1372,7 @@ def create_app(
     OP_GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY = OperationSpec(
         "get_open_id_token_for_developer_identity",
         200,
-        single_query=[
-            "IdentityId",
-            "IdentityPoolId",
-            "Logins",
-            "TokenDuration",
-        ],
+        single_query=["IdentityId", "IdentityPoolId", "Logins", "TokenDuration"],
         kind="empty",
     )
 

@@ -1276,11 +1276,7 @@ def create_app(
             {"api_key": []},
             {"bearer": []},
         ],
-        single_query=[
-            "limit",
-            "cursor",
-            "status",
-        ],
+        single_query=["limit", "cursor", "status"],
         response=models.PetPage,
     )
 
