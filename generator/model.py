@@ -385,7 +385,7 @@ class TypeInfo:
         schema = self._base_schema()
         if self.kind != "model":
             schema.update(self.constraints.json_schema)
-        if self.decimal_text and self.kind == "string" and self.constraints.pattern is not None:
+        if self.decimal_text and self.kind == "string" and self.constraints.pattern_checked:
             schema["allOf"] = [{"pattern": DECIMAL_TEXT}]  # the spec's pattern and a decimal's
         if self.nullable:
             schema["nullable"] = True
@@ -816,7 +816,7 @@ class Operation:
     def single_query(self) -> tuple[str, ...]:
         """The query parameters (wire names) that may appear once: all but exploded arrays
         (``?id=1&id=2``) and deepObject ones (``?f[a]=1``). FastAPI would keep the last of a
-        repeated one; the server refuses it (see ``_repeated_query``)."""
+        repeated one; the server refuses it (``_refuse_repeated_query``)."""
         return tuple(
             p.wire_name
             for p in self.parameters
