@@ -49,7 +49,9 @@ _INTEGER_RANGES = {
     "uint32": (0, 2**32 - 1),
     "uint64": (0, 2**64 - 1),
 }
-_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
+_FULL_TIME = r"\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)"
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]" + _FULL_TIME)
+_HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
 def _format_value(fmt: str, variant: int) -> str | None:
@@ -58,7 +60,7 @@ def _format_value(fmt: str, variant: int) -> str | None:
     values = {
         "date": day.isoformat(),
         "date-time": f"{day.isoformat()}T12:00:00Z",
-        "time": f"12:00:{variant % 60:02d}",
+        "time": f"12:00:{variant % 60:02d}Z",
         "uuid": str(uuid.UUID(int=0x3FA85F6457174562B3FC2C963F66AFA6 + variant)),
         "email": f"user{variant or ''}@example.com",
         "idn-email": f"user{variant or ''}@example.com",
@@ -406,10 +408,14 @@ def _has_format(value: str, fmt: str) -> bool:
             return len(value) == 36 and bool(uuid.UUID(value))
         if fmt == "byte":
             return bool(base64.b64decode(value, validate=True)) or value == ""
+        if fmt == "time":
+            return re.fullmatch(_FULL_TIME, value) is not None and bool(datetime.time.fromisoformat(value.upper()))
+        if fmt == "hostname":
+            return len(value) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in value.split("."))
         if fmt == "ipv4":
             return bool(ipaddress.IPv4Address(value))
         if fmt == "ipv6":
-            return bool(ipaddress.IPv6Address(value))
+            return "%" not in value and bool(ipaddress.IPv6Address(value))
         if fmt in ("email", "idn-email"):
             return re.fullmatch(r"[^@\s]+@[^@\s]+", value) is not None
     except (ValueError, binascii.Error):

@@ -91,14 +91,26 @@ class Constraints:
         models)."""
         return self.pattern is not None and _backtracking_safe(_re_parser.parse(self.pattern), False)
 
+    @cached_property
+    def pattern_checked(self) -> bool:
+        """Whether the server checks ``pattern``: pydantic's Rust engine runs every pattern but
+        those with look-arounds or back references, which Python's ``re`` runs only when
+        ``backtracking_safe``."""
+        if self.pattern is None:
+            return False
+        return self.backtracking_safe or not _uses_backtracking(_re_parser.parse(self.pattern))
+
     @property
     def json_schema(self) -> dict[str, Any]:
-        """The keywords in OpenAPI 3.0's dialect (``exclusiveMinimum`` as a boolean)."""
+        """The keywords in OpenAPI 3.0's dialect (``exclusiveMinimum`` as a boolean), as the server
+        enforces them: a pattern it does not check is left out."""
         schema: dict[str, Any] = {}
         for attribute, keyword in _CONSTRAINT_KEYWORDS:
             value = getattr(self, attribute)
             if value is not None and value is not False:
                 schema[keyword] = value
+        if not self.pattern_checked:
+            schema.pop("pattern", None)
         return schema
 
 
@@ -135,6 +147,22 @@ def _backtracking_safe(items: Any, in_repeat: bool) -> bool:
                 if not all(_backtracking_safe(alt, repeated) for alt in child if isinstance(alt, _re_parser.SubPattern)):
                     return False
     return True
+
+
+_BACKTRACKING_ONLY = {_re_parser.ASSERT, _re_parser.ASSERT_NOT, _re_parser.GROUPREF, _re_parser.GROUPREF_EXISTS}
+
+
+def _uses_backtracking(items: Any) -> bool:
+    """Whether a parsed pattern holds a look-around or a back reference (which only a
+    backtracking engine runs), at any depth."""
+    pending = [items]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, tuple) and len(node) == 2 and node[0] in _BACKTRACKING_ONLY:
+            return True
+        if isinstance(node, (list, tuple, _re_parser.SubPattern)):
+            pending.extend(node)
+    return False
 
 
 #: (Constraints attribute, JSON Schema keyword), in the order schemas print them.
@@ -262,8 +290,15 @@ class TypeInfo:
                 format_range.append(f"{prefix}_{self.format.upper()}")
         elif self.kind == "boolean":
             checks.append(f"{prefix}_BOOLEAN_TEXT")
+        elif self.kind == "enum" and any(not isinstance(v, str) for v in self.enum_values):
+            checks.append(f"{prefix}_LITERAL_KIND")
         elif self.kind == "string" and self.format == "decimal":
+            # Before-validators run last first: the spec's pattern sees the text, then it is read.
             checks.append(f"{prefix}_DECIMAL_TEXT")
+            if c.pattern is not None:
+                checks.append(f"{prefix}_text_pattern({literal(c.pattern)}{'' if c.backtracking_safe else ', False'})")
+        elif self.kind == "string" and self.format in ("date", "date-time"):
+            checks.append(f"{prefix}_{self.format.replace('-', '_').upper()}")
         elif self.kind == "string" and self.server_python_type is None:
             keywords += [("min_length", c.min_length), ("max_length", c.max_length)]
             if c.pattern is not None:
@@ -350,6 +385,8 @@ class TypeInfo:
         schema = self._base_schema()
         if self.kind != "model":
             schema.update(self.constraints.json_schema)
+        if self.decimal_text and self.kind == "string" and self.constraints.pattern_checked:
+            schema["allOf"] = [{"pattern": DECIMAL_TEXT}]  # the spec's pattern and a decimal's
         if self.nullable:
             schema["nullable"] = True
         return schema
@@ -381,9 +418,10 @@ BASE64_BYTES = "Base64Bytes"
 DECIMAL_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 #: Integer formats whose range the server checks (``_INT32``, ``_INT64`` in its models).
 _INTEGER_FORMATS = ("int32", "int64")
-#: String formats the server checks with a validator of its ``models.py`` (date, date-time,
-#: uuid and byte are checked by their Python type).
-_FORMAT_CHECKS = {"email": "_EMAIL", "uri": "_URI"}
+#: String formats the server checks with a validator of its ``models.py`` (besides ``_DATE`` and
+#: ``_DATE_TIME``, which read the text into their Python type; uuid and byte are checked by
+#: theirs): the formats JSON Schema validators check, which the corpus uses.
+_FORMAT_CHECKS = {"email": "_EMAIL", "uri": "_URI", "time": "_TIME", "hostname": "_HOSTNAME", "ipv4": "_IPV4", "ipv6": "_IPV6"}
 
 
 
@@ -510,7 +548,11 @@ class Parameter:
 
     @cached_property
     def validated_argument_annotation(self) -> str:
-        """What the server validates the argument with: its type and constraints."""
+        """What the server validates the argument with: its type and constraints. A parameter
+        the server parses itself is validated only when it was sent, so None is among its values
+        only when its type is nullable (``?flag=null`` is no boolean, when sent as JSON)."""
+        if self.server_parse != "plain":
+            return self.type.validated_qualified
         return _optional(self.type.validated_qualified, self.required)
 
     @cached_property
@@ -849,6 +891,17 @@ class Operation:
         """The parameters FastAPI reads itself (objects spread over query keys are read from the
         raw query)."""
         return tuple(p for p in self.parameters if p.server_parse not in ("deep", "keys", "rest"))
+
+    @cached_property
+    def single_query(self) -> tuple[str, ...]:
+        """The query parameters (wire names) that may appear once: all but exploded arrays
+        (``?id=1&id=2``) and deepObject ones (``?f[a]=1``). FastAPI would keep the last of a
+        repeated one; the server refuses it (``_refuse_repeated_query``)."""
+        return tuple(
+            p.wire_name
+            for p in self.parameters
+            if p.location == "query" and p.server_parse != "deep" and not (p.server_parse == "plain" and p.type.kind == "array")
+        )
 
     @cached_property
     def parsed_parameters(self) -> tuple[Parameter, ...]:
@@ -1256,10 +1309,11 @@ class Api:
 
     @cached_property
     def server_model_typing(self) -> list[str]:
-        """What the server's ``models.py`` imports from ``typing`` (its validators use ``Any``)."""
+        """What the server's ``models.py`` imports from ``typing`` (its validators use ``Any`` and
+        ``Annotated``)."""
         annotations = "\n".join(f.server_annotation for m in self.models for f in m.fields)
         literal_ = bool(self.enums) or "Literal[" in annotations
-        return ["Annotated"] * self.server_models_use_annotated + ["Any"] + ["Literal"] * literal_
+        return ["Annotated", "Any"] + ["Literal"] * literal_
 
     @cached_property
     def server_imports(self) -> tuple[list[str], bool]:
@@ -1386,7 +1440,7 @@ class Api:
     def server_models_stdlib(self) -> list[str]:
         """The standard modules the server's ``models.py`` imports: its annotations' and its
         validators'."""
-        return sorted(set(self.server_model_imports[0]) | {"decimal", "functools", "json", "re"})
+        return sorted(set(self.server_model_imports[0]) | {"contextlib", "datetime", "decimal", "functools", "ipaddress", "json", "re"})
 
     @property
     def decimal_text(self) -> str:
@@ -1408,11 +1462,6 @@ class Api:
         """Whether the server's ``app.py`` names pydantic's ``Field`` (a constraint of a parameter,
         a body or a checked response)."""
         return "Field(" in self.app_annotations
-
-    @cached_property
-    def server_models_use_annotated(self) -> bool:
-        """Whether the server's ``models.py`` names ``Annotated`` (a field with constraints)."""
-        return any("Annotated[" in f.server_annotation for m in self.models for f in m.fields)
 
     @cached_property
     def client_distribution(self) -> str:

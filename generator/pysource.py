@@ -92,6 +92,17 @@ def exploded_tuple(items: Iterable[str], depth: int) -> str:
     return f"({items[0]},)" if len(items) == 1 else _exploded("(", items, ")", depth)
 
 
+def keyword_list(keyword: str, items: Iterable[str], depth: int) -> str:
+    """``keyword=[items],`` as an argument of an exploded call at indentation ``depth``, as Black
+    lays it out: on one line when it fits, else the list exploded (Black gives a list it splits
+    a trailing comma and an item a line). The first line is returned without its indentation."""
+    items = list(items)
+    line = f"{keyword}=[{', '.join(items)}],"
+    if str_width("    " * depth + line) <= LINE_LENGTH:
+        return line
+    return f"{keyword}={_exploded('[', items, ']', depth)},"
+
+
 def _exploded(opening: str, items: list[str], closing: str, depth: int) -> str:
     indent = "    " * depth
     lines = "".join(f"{indent}    {item},\n" for item in items)

@@ -157,6 +157,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "docstring": docstring,
     "pydoc": pysource.docstring_statement,
     "pylist": pysource.exploded_list,
+    "keyword_list": pysource.keyword_list,
     "pytuple": pysource.exploded_tuple,
     "split_call": pysource.split_at_last_bracket,
     "assigned_call": pysource.assigned_call,

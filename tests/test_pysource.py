@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator.format import MODE, fits
-from generator.pysource import assigned_call, attribute, docstring_statement, exploded_list, exploded_tuple, literal, parameter, split_at_last_bracket, string_literal
+from generator.pysource import assigned_call, attribute, docstring_statement, exploded_list, exploded_tuple, keyword_list, literal, parameter, split_at_last_bracket, string_literal
 from generator.render import docstring, json_text
 
 #: Text with what makes quoting and docstrings hard: quotes, backslashes, whitespace of every
@@ -79,6 +79,15 @@ def test_fits_measures_width_as_black_does() -> None:
 
 
 ITEMS = st.lists(st.text(alphabet="abcdefghij_", min_size=1, max_size=60).map(string_literal), min_size=1, max_size=4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghij_", min_size=1, max_size=30).map(string_literal), min_size=1, max_size=6), st.integers(min_value=1, max_value=3), st.integers(min_value=0, max_value=40))
+def test_a_keyword_list_argument_is_what_black_makes_of_it(items: list[str], depth: int, padding: int) -> None:
+    wrapper = "".join("    " * level + "class _:\n" for level in range(depth - 1))
+    outer = "    " * (depth - 1)
+    source = f"{wrapper}{outer}x = Spec(\n{outer}    {keyword_list('keyword' + '_' * padding, items, depth)}\n{outer})\n"
+    assert black_formatted(source) == source
 
 
 @settings(max_examples=400, deadline=None)

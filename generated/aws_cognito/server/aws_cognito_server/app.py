@@ -696,6 +696,7 @@ class OperationSpec:
     #: Alternatives, each a mapping of the schemes it needs (all of them) to their scopes.
     security: Sequence[dict[str, Sequence[str]]] = ()
     parse: dict[str, Parse] = field(default_factory=dict)
+    single_query: Sequence[str] = ()  # query parameters given at most once (not arrays)
     body: BodySpec | None = None
     json_body: JsonBody | None = None
     response: Any = None  # the type and constraints of the success status's JSON answer
@@ -905,6 +906,18 @@ def _parse_parameter(request: Request, parse: Parse, raw: Any) -> Any:
     return parse.adapter.validate_python(_styled_object(parse, items))
 
 
+def _refuse_repeated_query(request: Request, names: Sequence[str]) -> None:
+    """A query parameter that is not an array is sent once: ``?limit=1&limit=2`` is refused
+    (FastAPI alone would read the last)."""
+    errors = [
+        {"type": "repeated", "loc": ("query", name), "msg": "given more than once, not an array"}
+        for name in names
+        if len(request.query_params.getlist(name)) > 1
+    ]
+    if errors:
+        raise RequestValidationError(errors)
+
+
 def _header_parameter(header: str, value: str, parameter: str) -> str | None:
     """One parameter of a header value (``boundary`` of a Content-Type), unquoted."""
     message = email.message.Message()
@@ -1078,6 +1091,7 @@ async def _run(
     # Not reset: the request's task ends with it, and a streamed answer's iterator, which runs
     # after this returns, may read it too.
     _REQUEST_CONTEXT.set(RequestContext(request, principals))
+    _refuse_repeated_query(request, spec.single_query)
     for argument, parse in spec.parse.items():
         with _located(parse.wire_name):
             arguments[argument] = _parse_parameter(request, parse, arguments.get(argument))
@@ -1307,6 +1321,7 @@ def create_app(
     OP_DELETE_IDENTITIES = OperationSpec(
         "delete_identities",
         200,
+        single_query=["IdentityIdsToDelete"],
         kind="empty",
     )
 
@@ -1340,6 +1355,7 @@ def create_app(
     OP_DESCRIBE_IDENTITY = OperationSpec(
         "describe_identity",
         200,
+        single_query=["IdentityId"],
         kind="empty",
     )
 
@@ -1373,6 +1389,7 @@ def create_app(
     OP_GET_CREDENTIALS_FOR_IDENTITY = OperationSpec(
         "get_credentials_for_identity",
         200,
+        single_query=["CustomRoleArn", "IdentityId", "Logins"],
         kind="empty",
     )
 
@@ -1410,6 +1427,7 @@ def create_app(
     OP_GET_ID = OperationSpec(
         "get_id",
         200,
+        single_query=["AccountId", "IdentityPoolId", "Logins"],
         kind="empty",
     )
 
@@ -1447,6 +1465,7 @@ def create_app(
     OP_GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY = OperationSpec(
         "get_open_id_token_for_developer_identity",
         200,
+        single_query=["IdentityId", "IdentityPoolId", "Logins", "TokenDuration"],
         kind="empty",
     )
 

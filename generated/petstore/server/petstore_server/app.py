@@ -712,6 +712,7 @@ class OperationSpec:
     #: Alternatives, each a mapping of the schemes it needs (all of them) to their scopes.
     security: Sequence[dict[str, Sequence[str]]] = ()
     parse: dict[str, Parse] = field(default_factory=dict)
+    single_query: Sequence[str] = ()  # query parameters given at most once (not arrays)
     body: BodySpec | None = None
     json_body: JsonBody | None = None
     response: Any = None  # the type and constraints of the success status's JSON answer
@@ -921,6 +922,18 @@ def _parse_parameter(request: Request, parse: Parse, raw: Any) -> Any:
     return parse.adapter.validate_python(_styled_object(parse, items))
 
 
+def _refuse_repeated_query(request: Request, names: Sequence[str]) -> None:
+    """A query parameter that is not an array is sent once: ``?limit=1&limit=2`` is refused
+    (FastAPI alone would read the last)."""
+    errors = [
+        {"type": "repeated", "loc": ("query", name), "msg": "given more than once, not an array"}
+        for name in names
+        if len(request.query_params.getlist(name)) > 1
+    ]
+    if errors:
+        raise RequestValidationError(errors)
+
+
 def _header_parameter(header: str, value: str, parameter: str) -> str | None:
     """One parameter of a header value (``boundary`` of a Content-Type), unquoted."""
     message = email.message.Message()
@@ -1094,6 +1107,7 @@ async def _run(
     # Not reset: the request's task ends with it, and a streamed answer's iterator, which runs
     # after this returns, may read it too.
     _REQUEST_CONTEXT.set(RequestContext(request, principals))
+    _refuse_repeated_query(request, spec.single_query)
     for argument, parse in spec.parse.items():
         with _located(parse.wire_name):
             arguments[argument] = _parse_parameter(request, parse, arguments.get(argument))
@@ -1355,6 +1369,7 @@ def create_app(
             {"api_key": []},
             {"bearer": []},
         ],
+        single_query=["limit", "cursor", "status"],
         response=models.PetPage,
     )
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import functools
+import ipaddress
 import json
 import re
 import uuid
@@ -16,9 +18,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationInfo,
     field_validator,
 )
+from pydantic import TypeAdapter as _TypeAdapter
+from pydantic import ValidationError as _ValidationError
+from pydantic import ValidationInfo as _ValidationInfo
+from pydantic import ValidatorFunctionWrapHandler as _WrapHandler
+from pydantic import WrapValidator as _WrapValidator
 from pydantic_core import SchemaError, SchemaValidator, core_schema, to_jsonable_python
 
 __all__ = [
@@ -62,6 +68,26 @@ def _pattern(pattern: str, backtracking_safe: bool = True) -> Any:
     return Field(pattern=pattern)
 
 
+def _text_matching(text_type: _TypeAdapter[str], pattern: str, value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            text_type.validate_python(value)
+        except _ValidationError:
+            raise ValueError(f"String should match pattern '{pattern}'") from None
+    return value
+
+
+@functools.cache
+def _text_pattern(pattern: str, backtracking_safe: bool = True) -> Any:
+    """A ``pattern`` checked on the text of a value read as another type (a decimal string),
+    before it is read, as ``_pattern`` checks it (None: not checked)."""
+    check = _pattern(pattern, backtracking_safe)
+    if check is None:
+        return None
+    text_type: _TypeAdapter[str] = _TypeAdapter(Annotated[str, check])
+    return BeforeValidator(functools.partial(_text_matching, text_type, pattern))
+
+
 def _email(text: str) -> str:
     """``format: email``: a local part and a domain, without spaces."""
     if re.fullmatch(r"[^\s@]+(@[^\s@]+)*@[^\s@]+", text) is None:
@@ -76,6 +102,77 @@ def _uri(text: str) -> str:
     return text
 
 
+_FULL_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_FULL_TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+_DATE_TEXT = re.compile(_FULL_DATE)
+_DATE_TIME_TEXT = re.compile(f"{_FULL_DATE}[Tt]{_FULL_TIME}")
+_TIME_TEXT = re.compile(_FULL_TIME)
+_HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def _date(value: Any) -> Any:
+    """``format: date``: RFC 3339 full-date text (``2024-01-31``), read here. Pydantic alone
+    would also read a number, or a string of digits, as a Unix time."""
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str) or _DATE_TEXT.fullmatch(value) is None:
+        raise ValueError("a date is RFC 3339 full-date text (YYYY-MM-DD)")
+    return datetime.date.fromisoformat(value)
+
+
+def _date_time(value: Any) -> Any:
+    """``format: date-time``: RFC 3339 text, with its offset (``Z`` or ``+01:00``; RFC 3339 has
+    no local time), read here, never a Unix time."""
+    if isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str) or _DATE_TIME_TEXT.fullmatch(value) is None:
+        raise ValueError("a date-time is RFC 3339 text with an offset (2024-01-31T12:00:00Z)")
+    return datetime.datetime.fromisoformat(value.upper())
+
+
+def _time(text: str) -> str:
+    """``format: time``: RFC 3339 full-time, with its offset (``12:00:00Z``); a value out of
+    range (``25:00:00Z``) fails ``fromisoformat``."""
+    if _TIME_TEXT.fullmatch(text) is None:
+        raise ValueError("a time is RFC 3339 full-time text with an offset (12:00:00Z)")
+    datetime.time.fromisoformat(text.upper())
+    return text
+
+
+def _hostname(text: str) -> str:
+    """``format: hostname`` (RFC 1123): dot-separated labels of letters, digits and inner
+    hyphens, at most 63 characters each and 253 in all."""
+    labels = text.split(".")
+    if len(text) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        raise ValueError("the value is not a host name")
+    return text
+
+
+def _ip_address(version: int, text: str) -> str:
+    """``format: ipv4`` (dotted decimal, no leading zeros) and ``ipv6`` (without a zone)."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        address = None
+    if address is None or address.version != version or "%" in text:
+        raise ValueError(f"the value is not an IPv{version} address")
+    return text
+
+
+def _literal_kind(value: Any, handler: _WrapHandler, info: _ValidationInfo) -> Any:
+    """An enum of booleans and numbers: ``0`` is not ``false``, nor ``true`` 1 (Python's
+    ``False == 0`` lets pydantic match either for the other). A form field's text (Python mode:
+    JSON is validated in JSON mode) is read as JSON writes the values: ``1``, ``true``."""
+    if info.mode == "python" and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            read = json.loads(value)
+            value = value if isinstance(read, str) else read
+    result = handler(value)
+    if isinstance(value, bool) is not isinstance(result, bool):
+        raise ValueError("the value is not one of the enum's values")
+    return result
+
+
 def _property_count(data: Any, low: int | None, high: int | None) -> Any:
     """``minProperties`` and ``maxProperties`` of an object."""
     if isinstance(data, dict) and low is not None and len(data) < low:
@@ -85,7 +182,7 @@ def _property_count(data: Any, low: int | None, high: int | None) -> Any:
     return data
 
 
-def _not_null(value: Any, info: ValidationInfo) -> Any:
+def _not_null(value: Any, info: _ValidationInfo) -> Any:
     """An optional field whose schema does not allow null: absent when left out, never a JSON
     ``null``. Python code may pass None, but an answer holding it fails the answer check."""
     if value is None and info.mode == "json":
@@ -127,6 +224,13 @@ _BOOLEAN_TEXT = BeforeValidator(_boolean_text)
 _DECIMAL_TEXT = BeforeValidator(_decimal_text)
 _EMAIL = AfterValidator(_email)
 _URI = AfterValidator(_uri)
+_DATE = BeforeValidator(_date)
+_DATE_TIME = BeforeValidator(_date_time)
+_TIME = AfterValidator(_time)
+_HOSTNAME = AfterValidator(_hostname)
+_IPV4 = AfterValidator(functools.partial(_ip_address, 4))
+_IPV6 = AfterValidator(functools.partial(_ip_address, 6))
+_LITERAL_KIND = _WrapValidator(_literal_kind)
 
 Status = Literal[
     "available",
@@ -142,9 +246,9 @@ class Pet(BaseModel):
     _refuse_null = _null_refused("id added_at tags")
     name: Annotated[str, Field(min_length=1, max_length=64)]
     status: Status
-    born_on: datetime.date
+    born_on: Annotated[datetime.date, _DATE]
     id: uuid.UUID | None = None
-    added_at: datetime.datetime | None = None
+    added_at: Annotated[datetime.datetime, _DATE_TIME] | None = None
     price: Annotated[decimal.Decimal, _DECIMAL_TEXT] | None = None
     tags: Annotated[list[str], Field(max_length=10), _UNIQUE_ITEMS] | None = None
 
