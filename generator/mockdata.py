@@ -20,6 +20,7 @@ import ipaddress
 import math
 import re
 import uuid
+from dataclasses import replace
 from typing import Any, Iterator, Literal, Mapping
 
 from .model import ANY, Constraints, Model, ModelField, TypeInfo
@@ -50,6 +51,18 @@ _INTEGER_RANGES = {
     "uint64": (0, 2**64 - 1),
 }
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
+#: Formats that are one regular expression (fullmatch), as JSON Schema validators check them:
+#: RFC 3986 URIs (absolute: a scheme first; the references may be relative), an RFC 3339
+#: ``full-time`` (its offset included), an ISO 8601 duration, an RFC 1123 host name.
+_FORMAT_PATTERNS = {
+    "uri": re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*"),
+    "iri": re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*"),
+    "uri-reference": re.compile(r"([A-Za-z][A-Za-z0-9+.-]*:|(?![^/?#]*:))[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*"),
+    "iri-reference": re.compile(r"([A-Za-z][A-Za-z0-9+.-]*:|(?![^/?#]*:))[^\s<>\"{}|\\^`]*"),
+    "time": re.compile(r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)"),
+    "duration": re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?"),
+    "hostname": re.compile(r"(?=.{1,253}\.?$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"),
+}
 
 
 def _format_value(fmt: str, variant: int) -> str | None:
@@ -58,7 +71,7 @@ def _format_value(fmt: str, variant: int) -> str | None:
     values = {
         "date": day.isoformat(),
         "date-time": f"{day.isoformat()}T12:00:00Z",
-        "time": f"12:00:{variant % 60:02d}",
+        "time": f"12:00:{variant % 60:02d}Z",
         "uuid": str(uuid.UUID(int=0x3FA85F6457174562B3FC2C963F66AFA6 + variant)),
         "email": f"user{variant or ''}@example.com",
         "idn-email": f"user{variant or ''}@example.com",
@@ -134,6 +147,13 @@ class MockData:
         candidates.append(_sized("string" + (str(variant) if variant else ""), constraints))
         for candidate in candidates:
             if self._string_problem(candidate, type_) is None:
+                return candidate
+        # No string fits both the pattern and the format (the spec's own conflict, warned of at
+        # generation): the closest keeps the pattern and lengths, which every JSON Schema
+        # validator checks, over the format, which most treat as an annotation.
+        unformatted = replace(type_, format=None)
+        for candidate in candidates:
+            if self._string_problem(candidate, unformatted) is None:
                 return candidate
         return candidates[-1]
 
@@ -412,6 +432,8 @@ def _has_format(value: str, fmt: str) -> bool:
             return bool(ipaddress.IPv6Address(value))
         if fmt in ("email", "idn-email"):
             return re.fullmatch(r"[^@\s]+@[^@\s]+", value) is not None
+        if fmt in _FORMAT_PATTERNS:
+            return _FORMAT_PATTERNS[fmt].fullmatch(value) is not None
     except (ValueError, binascii.Error):
         return False
     return True

@@ -17,7 +17,7 @@ from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token as e
 from .examples import call_example
 from .load import LoadedSpec, resolve_pointer
 from .mockdata import Direction, MockData
-from .model import Api, Body, Group, Model, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo, Verifier
+from .model import Api, Body, Group, Model, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo, Verifier, is_media_type
 from .schemas import SchemaConverter, TooDeep, text
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -99,6 +99,12 @@ class Normalizer:
                 self.unfit_example(where, f"example {name!r} does not fit its schema ({problem}); not used")
         return tuple(kept)
 
+    def check_media_type(self, content_type: str, kind_type: str | None, where: str) -> None:
+        """Warns of a response media type that is no ``type/subtype`` (``PDF``): no answer can
+        carry it, so the server sends ``kind_type`` (and its OpenAPI document says so)."""
+        if not is_media_type(content_type):
+            self.warn(Level.WARNING, where, f"media type {content_type!r} is not type/subtype; the server answers {kind_type}")
+
     def unfit_example(self, where: str, message: str) -> None:
         """Warns of an example that is not used; past ``MAX_EXAMPLE_WARNINGS`` they are only
         counted (some specs write every example as a JSON string: hundreds of warnings)."""
@@ -117,6 +123,19 @@ class Normalizer:
                 problems = [checker.problem(example, type_) for checker in checkers]
                 if all(problems):
                     self.unfit_example(where, f"example does not fit its schema ({problems[0]}); not used")
+            self._check_unsatisfiable_fields(pointer, model, checkers[0])
+
+    def _check_unsatisfiable_fields(self, pointer: str, model: Model, checker: MockData) -> None:
+        """Warns of each string or number property of a named schema that no value fits (a
+        pattern no string of its format matches, bounds that exclude every multiple): the mock
+        answers the closest value it can make, which a strict client may refuse."""
+        for f in model.fields:
+            if f.type.kind in ("string", "integer", "number"):
+                value = checker.value(f.type)
+                problem = checker.problem(value, f.type)
+                if problem is not None:
+                    where = f"{pointer}/properties/{escape(f.wire_name)}"
+                    self.warn(Level.WARNING, where, f"no value fits the schema; mock answers send the closest, {value!r}, though {problem}")
 
     def with_examples(self, type_: TypeInfo, named: list[tuple[str, Any, str]], direction: Direction) -> TypeInfo:
         """``type_`` with the fitting ones of a parameter's or body's examples first."""

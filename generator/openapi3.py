@@ -159,7 +159,9 @@ class OpenApi3(Normalizer):
             else:
                 type_ = TypeInfo("any")
             named = self.media_examples(media, f"{pointer}/content/{names_escape(content_type)}")
-            return Response(status, text(raw.get("description")), type_, content_type, None, examples=self.fitting_examples(named, type_, "response"))
+            response = Response(status, text(raw.get("description")), type_, content_type, None, examples=self.fitting_examples(named, type_, "response"))
+            self.check_media_type(content_type, response.server_media_type, f"{pointer}/content/{names_escape(content_type)}")
+            return response
         return Response(status, text(raw.get("description")), type_, content_type, None)
 
     def media_examples(self, media: dict[str, Any], where: str) -> list[tuple[str, Any, str]]:

@@ -265,7 +265,8 @@ def mock_responses(api: Api) -> dict[str, Any]:
     for op in api.operations:
         answers: dict[str, Any] = {}
         for response in op.responses:
-            kind = "empty" if op.method == "HEAD" else response.kind
+            # HEAD answers as GET would (Content-Type, Content-Length): the HTTP server drops the body.
+            kind = response.kind
             named = response.examples or (("schema", response.example),)
             examples = [[name, body_index(value)] for name, value in named] if kind != "empty" else []
             headers = {h.wire_name: _header_text(header_values.value(h.type)) for h in response.headers if _HEADER_NAME.fullmatch(h.wire_name)}

@@ -1,0 +1,212 @@
+"""Mock answers conform to the server's published /openapi.json: every body validates against its
+response schema (formats, writeOnly properties, patterns), every answer carries a Content-Type of
+a documented media type (HEAD too), and ``Allow`` names the methods of one documented resource.
+Answers are checked with schemathesis' own response validation, as the corpus sweep does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+
+from conftest import generate_packages, run_stubforge, write_spec
+
+SPEC = """
+openapi: 3.0.3
+info: {title: Files, version: "1.0"}
+components:
+  schemas:
+    Owner:
+      type: object
+      required: [name, links, password, id]
+      properties:
+        id: {type: string, readOnly: true}
+        name: {type: string}
+        password: {type: string, writeOnly: true, minLength: 6}
+        secret: {allOf: [{$ref: "#/components/schemas/Secret"}], writeOnly: true}
+        opens: {type: string, format: time}
+        links:
+          type: object
+          properties:
+            self: {type: string, format: uri, example: /api/v2/users/1}
+            docs: {type: string, format: uri-reference, example: "12:00:00"}
+    Secret:
+      type: object
+      properties:
+        code: {type: string}
+    Tensor:
+      type: object
+      required: [content]
+      properties:
+        content: {type: string, format: byte, pattern: ".* maxLength: 2097152"}
+paths:
+  /owners:
+    post:
+      operationId: addOwner
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Owner"}
+      responses:
+        "201":
+          description: made
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Owner"}
+  /owners/{id}:
+    get:
+      operationId: getOwner
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Owner"}
+  /tensors:
+    get:
+      operationId: getTensor
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Tensor"}
+  /images/{name}:
+    get:
+      operationId: getImage
+      parameters:
+        - {name: name, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            image/*:
+              schema: {type: string, format: binary}
+    head:
+      operationId: headImage
+      parameters:
+        - {name: name, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            image/*:
+              schema: {type: string, format: binary}
+  /reports/{id}/pdf:
+    get:
+      operationId: getPdf
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: the PDF
+          content:
+            PDF: {}
+  /integrations/{integrationId}:
+    put:
+      operationId: putIntegration
+      parameters:
+        - {name: integrationId, in: path, required: true, schema: {type: string}}
+      responses:
+        "204": {description: done}
+  /integrations/{type}:
+    get:
+      operationId: listIntegrations
+      parameters:
+        - {name: type, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {type: {type: string}}}
+"""
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, dict[str, Any]]:
+    (server,) = generate_packages(tmp_path_factory.mktemp("files"), "files", SPEC, parts=("server",))
+    client = TestClient(server.create_app(mock=True))
+    return client, client.get("/openapi.json").json()
+
+
+def _conforms(document: dict[str, Any], path: str, method: str, response: Any) -> None:
+    """Raises schemathesis' failures when ``response`` breaks the documented answer of the
+    operation at ``path`` (as published)."""
+    schema = schemathesis.openapi.from_dict(document)
+    schema[path][method].validate_response(response)
+
+
+def test_examples_that_break_their_format_are_not_answered(files: tuple[TestClient, dict[str, Any]]) -> None:
+    client, document = files
+    answer = client.get("/owners/1")
+    assert answer.status_code == 200
+    links = answer.json()["links"]
+    assert links["self"] != "/api/v2/users/1" and links["self"].startswith("https:")
+    assert links["docs"] != "12:00:00"
+    assert answer.json()["opens"].endswith("Z")  # an RFC 3339 time has an offset
+    _conforms(document, "/owners/{id}", "GET", answer)
+
+
+def test_required_write_only_properties_are_left_out_of_answers_as_the_document_says(
+    files: tuple[TestClient, dict[str, Any]],
+) -> None:
+    client, document = files
+    owner = document["components"]["schemas"]["Owner"]["properties"]
+    assert owner["password"]["writeOnly"] is True and owner["id"]["readOnly"] is True
+    assert owner["secret"] == {"allOf": [{"$ref": "#/components/schemas/Secret"}], "writeOnly": True}
+    answer = client.post("/owners", json={"name": "Ann", "links": {}, "password": "secret1"})
+    assert answer.status_code == 201
+    assert "password" not in answer.json() and "secret" not in answer.json()
+    _conforms(document, "/owners", "POST", answer)
+
+
+def test_a_pattern_no_string_of_the_format_matches_is_answered_by_the_pattern_with_a_warning(
+    files: tuple[TestClient, dict[str, Any]], tmp_path: Path
+) -> None:
+    client, document = files
+    answer = client.get("/tensors")
+    assert answer.json()["content"].endswith(" maxLength: 2097152")
+    _conforms(document, "/tensors", "GET", answer)
+    result = run_stubforge("generate", write_spec(tmp_path, "files.yaml", SPEC), "--out", tmp_path / "out")
+    assert "/components/schemas/Tensor/properties/content: warning: no value fits the schema" in result.stderr
+
+
+def test_head_answers_carry_the_content_type_get_would(files: tuple[TestClient, dict[str, Any]]) -> None:
+    client, _ = files
+    got, head = client.get("/images/cat"), client.head("/images/cat")
+    assert head.status_code == 200
+    assert head.headers["content-type"] == got.headers["content-type"] == "image/*"
+    assert head.headers["content-length"] == got.headers["content-length"]
+
+
+def test_a_media_type_key_that_is_no_media_type_is_answered_and_published_as_octet_stream(
+    files: tuple[TestClient, dict[str, Any]], tmp_path: Path
+) -> None:
+    client, document = files
+    answer = client.get("/reports/1/pdf")
+    assert answer.headers["content-type"] == "application/octet-stream"
+    assert list(document["paths"]["/reports/{id}/pdf"]["get"]["responses"]["200"]["content"]) == ["application/octet-stream"]
+    _conforms(document, "/reports/{id}/pdf", "GET", answer)
+    result = run_stubforge("generate", write_spec(tmp_path, "files.yaml", SPEC), "--out", tmp_path / "out")
+    assert "/paths/~1reports~1{id}~1pdf/get/responses/200/content/PDF: warning: media type 'PDF' is not type/subtype" in result.stderr
+
+
+def test_paths_that_differ_only_in_placeholder_names_are_published_as_one_resource(
+    files: tuple[TestClient, dict[str, Any]],
+) -> None:
+    client, document = files
+    assert "/integrations/{type}" not in document["paths"]
+    item = document["paths"]["/integrations/{integrationId}"]
+    assert sorted(item) == ["get", "put"]
+    assert [p["name"] for p in item["get"]["parameters"]] == ["integrationId"]
+    allowed = client.options("/integrations/slack").headers["allow"]
+    assert sorted(allowed.split(", ")) == ["GET", "OPTIONS", "PUT"]
+    assert client.get("/integrations/slack").status_code == 200
+    assert client.put("/integrations/slack").status_code == 204
