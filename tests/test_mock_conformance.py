@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
@@ -210,3 +211,48 @@ def test_paths_that_differ_only_in_placeholder_names_are_published_as_one_resour
     assert sorted(allowed.split(", ")) == ["GET", "OPTIONS", "PUT"]
     assert client.get("/integrations/slack").status_code == 200
     assert client.put("/integrations/slack").status_code == 204
+
+
+RECORDED_HEADERS_SPEC = """
+openapi: 3.0.3
+info: {title: Recorded, version: "1.0"}
+paths:
+  /pages:
+    get:
+      operationId: getPage
+      responses:
+        "200":
+          description: ok, with the headers of a recorded answer
+          headers:
+            Transfer-Encoding: {schema: {type: string, example: chunked}}
+            Content-Length: {schema: {type: string, example: "4096"}}
+            Content-Encoding: {schema: {type: string, example: gzip}}
+            Connection: {schema: {type: string, example: close}}
+            X-Rate-Limit: {schema: {type: integer, example: 5}}
+          content:
+            application/json:
+              schema: {type: object, properties: {title: {type: string, example: Home}}}
+    head:
+      operationId: headPage
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {title: {type: string, example: Home}}}
+"""
+
+
+def test_recorded_framing_headers_are_left_to_the_http_server(tmp_path: Path, serve: Any) -> None:
+    (server,) = generate_packages(tmp_path, "recorded", RECORDED_HEADERS_SPEC, parts=("server",))
+    base = serve(server.create_app(mock=True))
+    with httpx.Client(base_url=base) as client:
+        answer = client.get("/pages")
+        assert answer.status_code == 200 and answer.json() == {"title": "Home"}
+        assert answer.headers["x-rate-limit"].isdigit()
+        assert answer.headers["content-length"] == str(len(answer.content))
+        assert "transfer-encoding" not in answer.headers and "content-encoding" not in answer.headers
+        head = client.head("/pages")
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == "application/json"
+        assert head.headers["content-length"] == str(len(answer.content))
