@@ -256,3 +256,29 @@ def test_recorded_framing_headers_are_left_to_the_http_server(tmp_path: Path, se
         assert head.status_code == 200 and head.content == b""
         assert head.headers["content-type"] == "application/json"
         assert head.headers["content-length"] == str(len(answer.content))
+
+
+MADE_UP_FORM_SPEC = """
+openapi: 3.0.3
+info: {title: Uploads, version: "1.0"}
+paths:
+  /tracks:
+    post:
+      operationId: addTrack
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: object, properties: {title: {type: string}}}
+          multipart/x-www-form-urlencoded:
+            schema: {type: object, properties: {title: {type: string}}}
+      responses:
+        "201": {description: made}
+"""
+
+
+def test_a_made_up_form_media_type_gives_way_to_a_real_one(tmp_path: Path) -> None:
+    (server,) = generate_packages(tmp_path, "uploads", MADE_UP_FORM_SPEC, parts=("server",))
+    client = TestClient(server.create_app(mock=True))
+    body = client.get("/openapi.json").json()["paths"]["/tracks"]["post"]["requestBody"]
+    assert list(body["content"]) == ["multipart/form-data"]
+    assert client.post("/tracks", files={"title": (None, "Song")}).status_code == 201
