@@ -431,7 +431,22 @@ class Normalizer:
             keys = tuple(dict.fromkeys(k for op in fixed for k, _ in op.fixed_query))
             headers = tuple(dict.fromkeys(k for op in fixed for k, _ in op.fixed_headers))
             routes.append(Route(method, ops[0].path, server_path, tuple(fixed), plain[0] if plain else None, keys, headers))
-        return tuple(sorted(routes, key=lambda r: [(seg.startswith("{"), seg) for seg in r.server_path.split("/")]))
+        routes.sort(key=lambda r: [(seg.startswith("{"), seg) for seg in r.server_path.split("/")])
+        self._warn_identical_templates(routes)
+        return tuple(routes)
+
+    def _warn_identical_templates(self, routes: list[Route]) -> None:
+        """Warns of paths that differ only in their placeholders' names, which OpenAPI calls
+        identical (and invalid): one resource, published under the first one's path."""
+        first: dict[str, str] = {}
+        warned: set[str] = set()
+        for route in routes:
+            shape = re.sub(r"\{[^{}/]*\}", "{}", route.path)
+            kept = first.setdefault(shape, route.path)
+            if kept != route.path and route.path not in warned:
+                warned.add(route.path)
+                where = route.all_operations[0].pointer
+                self.warn(Level.WARNING, where, f"path {route.path} differs from {kept} only in its placeholders' names (OpenAPI: identical paths); /openapi.json publishes both as {kept}")
 
 
 def split_path_key(key: str) -> tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:

@@ -282,3 +282,11 @@ def test_a_made_up_form_media_type_gives_way_to_a_real_one(tmp_path: Path) -> No
     body = client.get("/openapi.json").json()["paths"]["/tracks"]["post"]["requestBody"]
     assert list(body["content"]) == ["multipart/form-data"]
     assert client.post("/tracks", files={"title": (None, "Song")}).status_code == 201
+
+
+def test_paths_that_differ_only_in_placeholder_names_are_warned_of(tmp_path: Path) -> None:
+    result = run_stubforge("generate", write_spec(tmp_path, "files.yaml", SPEC), "--out", tmp_path / "out")
+    assert (
+        "/paths/~1integrations~1{type}/get: warning: path /integrations/{type} differs from /integrations/{integrationId} "
+        "only in its placeholders' names" in result.stderr
+    )
