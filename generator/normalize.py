@@ -294,7 +294,9 @@ class Normalizer:
         parameters = []
         for param, where in declared:
             made = self.parameter(param, where, context, py_args)
-            if made is not None and (made.location, made.wire_name.lower() if made.location == "header" else made.wire_name) not in fixed:
+            if made is not None and not _nameable(made):
+                self.warn(Level.WARNING, where + "/name", f"{made.location} parameter name {made.wire_name!r} cannot be sent (not an HTTP token); skipped")
+            elif made is not None and (made.location, made.wire_name.lower() if made.location == "header" else made.wire_name) not in fixed:
                 parameters.append(made)
         parameters.extend(self._undeclared_path_parameters(path, parameters, pointer, py_args))
         parameters.sort(key=lambda p: (not p.required, p.location != "path"))
@@ -447,6 +449,18 @@ class Normalizer:
                 warned.add(route.path)
                 where = route.all_operations[0].pointer
                 self.warn(Level.WARNING, where, f"path {route.path} differs from {kept} only in its placeholders' names (OpenAPI: identical paths); /openapi.json publishes both as {kept}")
+
+
+#: A header or cookie name: an RFC 9110 token.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def _nameable(param: Parameter) -> bool:
+    """Whether a parameter's name can go on the wire: a header's or a cookie's is a token (no
+    spaces, no separators, not empty), a query parameter's is not empty."""
+    if param.location in ("header", "cookie"):
+        return _TOKEN.fullmatch(param.wire_name) is not None
+    return param.location == "path" or param.wire_name != ""
 
 
 def split_path_key(key: str) -> tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:

@@ -290,3 +290,31 @@ def test_paths_that_differ_only_in_placeholder_names_are_warned_of(tmp_path: Pat
         "/paths/~1integrations~1{type}/get: warning: path /integrations/{type} differs from /integrations/{integrationId} "
         "only in its placeholders' names" in result.stderr
     )
+
+
+NAMELESS_HEADER_SPEC = """
+openapi: 3.0.3
+info: {title: Pages, version: "1.0"}
+paths:
+  /pages/{id}:
+    get:
+      operationId: getPage
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: Notion-Version, in: header, schema: {type: string}}
+        - {name: "", in: header, schema: {type: string}}
+        - {name: "Bad Name", in: header, schema: {type: string}}
+      responses:
+        "200": {description: ok}
+"""
+
+
+def test_header_parameters_whose_name_is_no_token_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    (server,) = generate_packages(tmp_path, "pages", NAMELESS_HEADER_SPEC, parts=("server",))
+    document = TestClient(server.create_app(mock=True)).get("/openapi.json").json()
+    parameters = document["paths"]["/pages/{id}"]["get"]["parameters"]
+    assert [p["name"] for p in parameters] == ["id", "Notion-Version"]
+    schemathesis.openapi.from_dict(document)["/pages/{id}"]["GET"]  # a document schemathesis can read
+    result = run_stubforge("generate", tmp_path / "pages.yaml", "--out", tmp_path / "again")
+    assert "/paths/~1pages~1{id}/get/parameters/2/name: warning: header parameter name '' cannot be sent" in result.stderr
+    assert "/parameters/3/name: warning: header parameter name 'Bad Name' cannot be sent" in result.stderr
