@@ -163,6 +163,23 @@ def _error_response(description: str, model: str | None) -> dict[str, Any]:
     return {"description": description, "content": content}
 
 
+def _server_error(declared: dict[str, Any] | None, description: str, model: str | None) -> dict[str, Any]:
+    """An error status the server answers itself, which the spec may declare too (a handler's
+    ``Response``, or mock mode's ``Prefer: code=``, answers the declared one): either, by media
+    type, ``anyOf`` where both are of the same one."""
+    own = _error_response(description, model)
+    content = dict((declared or {}).get("content") or {})
+    if not content:
+        return own
+    for media, entry in own["content"].items():
+        theirs = content.get(media)
+        if theirs is None:
+            content[media] = entry
+        elif theirs != entry:
+            content[media] = {"schema": {"anyOf": [entry["schema"], theirs["schema"]]}}
+    return {"description": description, "content": content}
+
+
 def _operation(op: Operation, optional_params: bool, errors: ErrorModels) -> dict[str, Any]:
     parameters = [_parameter(p, p.required and (p.location == "path" or not optional_params)) for p in op.parameters]
     result: dict[str, Any] = {"operationId": op.py_name, "summary": op.summary, "parameters": parameters}
@@ -184,9 +201,9 @@ def _operation(op: Operation, optional_params: bool, errors: ErrorModels) -> dic
     if op.security:
         result["security"] = [{scheme.name: [] for scheme in alternative} for alternative in op.security]
     if op.security or _requires_authorization_header(op):
-        responses["401"] = _error_response("No credentials", models.get(401))
-    responses["422"] = _error_response("The request does not match the spec", models.get(422))
-    responses["501"] = _error_response("Not implemented yet", models.get(501))
+        responses["401"] = _server_error(responses.get("401"), "No credentials", models.get(401))
+    responses["422"] = _server_error(responses.get("422"), "The request does not match the spec", models.get(422))
+    responses["501"] = _server_error(responses.get("501"), "Not implemented yet", models.get(501))
     result["responses"] = responses
     return result
 

@@ -318,3 +318,47 @@ def test_header_parameters_whose_name_is_no_token_are_skipped_with_a_warning(tmp
     result = run_stubforge("generate", tmp_path / "pages.yaml", "--out", tmp_path / "again")
     assert "/paths/~1pages~1{id}/get/parameters/2/name: warning: header parameter name '' cannot be sent" in result.stderr
     assert "/parameters/3/name: warning: header parameter name 'Bad Name' cannot be sent" in result.stderr
+
+
+DECLARED_401_SPEC = """
+openapi: 3.0.3
+info: {title: Music, version: "1.0"}
+components:
+  securitySchemes:
+    token: {type: http, scheme: bearer}
+  schemas:
+    ErrorObject:
+      type: object
+      required: [status, message]
+      properties:
+        status: {type: integer, minimum: 400, maximum: 599}
+        message: {type: string}
+security: [{token: []}]
+paths:
+  /queue:
+    post:
+      operationId: addToQueue
+      responses:
+        "204": {description: queued}
+        "401":
+          description: bad token
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [error]
+                properties:
+                  error: {$ref: "#/components/schemas/ErrorObject"}
+"""
+
+
+def test_an_error_status_the_server_also_answers_itself_is_published_both_ways(tmp_path: Path) -> None:
+    (server,) = generate_packages(tmp_path, "music", DECLARED_401_SPEC, parts=("server",))
+    client = TestClient(server.create_app(mock=True))
+    document = client.get("/openapi.json").json()
+    own = client.post("/queue")
+    declared = client.post("/queue", headers={"Authorization": "Bearer t", "Prefer": "code=401"})
+    assert own.status_code == declared.status_code == 401
+    assert "error" in own.json() and isinstance(declared.json()["error"], dict)
+    _conforms(document, "/queue", "POST", own)
+    _conforms(document, "/queue", "POST", declared)
