@@ -99,6 +99,17 @@ paths:
           content:
             image/*:
               schema: {type: string, format: binary}
+  /proxy/{path}:
+    head:
+      operationId: headProxy
+      parameters:
+        - {name: path, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            "*/*":
+              schema: {type: string}
   /reports/{id}/pdf:
     get:
       operationId: getPdf
@@ -185,6 +196,7 @@ def test_head_answers_carry_the_content_type_get_would(files: tuple[TestClient, 
     assert head.status_code == 200
     assert head.headers["content-type"] == got.headers["content-type"] == "image/*"
     assert head.headers["content-length"] == got.headers["content-length"]
+    assert client.head("/proxy/x").headers["content-type"].startswith("text/plain")  # a concrete type for */*
 
 
 def test_a_media_type_key_that_is_no_media_type_is_answered_and_published_as_octet_stream(
