@@ -457,10 +457,8 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 def _nameable(param: Parameter) -> bool:
     """Whether a parameter's name can go on the wire: a header's or a cookie's is a token (no
-    spaces, no separators, not empty), a query parameter's is not empty."""
-    if param.location in ("header", "cookie"):
-        return _TOKEN.fullmatch(param.wire_name) is not None
-    return param.location == "path" or param.wire_name != ""
+    spaces, no separators, not empty); any text can name a query parameter (``?=1`` too)."""
+    return param.location not in ("header", "cookie") or _TOKEN.fullmatch(param.wire_name) is not None
 
 
 def split_path_key(key: str) -> tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
