@@ -685,6 +685,16 @@ class ResponseHeader:
         return _header_type(self.type)
 
 
+#: A media type (RFC 9110's ``type/subtype`` of tokens) with optional parameters.
+_MEDIA_TYPE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*(;.*)?", re.DOTALL)
+#: The concrete media type of each body kind, for a declared one that is a wildcard or malformed.
+_KIND_MEDIA_TYPES = {"json": "application/json", "text": "text/plain", "binary": "application/octet-stream"}
+
+
+def is_media_type(text: str) -> bool:
+    return _MEDIA_TYPE.fullmatch(text.strip()) is not None
+
+
 def _header_type(type_: TypeInfo) -> str:
     if type_.kind == "array":
         return "array:" + (_header_type(type_.items) if type_.items else "string")
@@ -727,15 +737,23 @@ class Response:
     @cached_property
     def server_media_type(self) -> str | None:
         """The Content-Type the server sends: the declared one, but for a wildcard (``*/*``,
-        ``text/*``), which no answer may carry, a concrete type of the body's kind."""
+        ``text/*``), which no answer may carry, or a key that is no media type (``PDF``), a
+        concrete type of the body's kind."""
         if self.content_type is None:
             return None
+        if not self.media_type_valid:
+            return _KIND_MEDIA_TYPES.get(self.kind, "application/octet-stream")
         major, _, minor = self.content_type.split(";")[0].strip().partition("/")
         if not minor.startswith("*"):
             return self.content_type
         if major == "*":
-            return {"json": "application/json", "text": "text/plain", "binary": "application/octet-stream"}.get(self.kind, self.content_type)
+            return _KIND_MEDIA_TYPES.get(self.kind, self.content_type)
         return "text/plain" if major.lower() == "text" else self.content_type
+
+    @cached_property
+    def media_type_valid(self) -> bool:
+        """Whether the declared media type is ``type/subtype`` (RFC 9110), parameters aside."""
+        return self.content_type is None or is_media_type(self.content_type)
 
     @cached_property
     def annotation(self) -> str:

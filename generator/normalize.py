@@ -17,7 +17,7 @@ from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token as e
 from .examples import call_example
 from .load import LoadedSpec, resolve_pointer
 from .mockdata import Direction, MockData
-from .model import Api, Body, Group, Model, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo, Verifier, query_spread_problem, style_problem
+from .model import Api, Body, Group, Model, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo, Verifier, is_media_type, query_spread_problem, style_problem
 from .schemas import SchemaConverter, TooDeep, text
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -99,6 +99,12 @@ class Normalizer:
                 self.unfit_example(where, f"example {name!r} does not fit its schema ({problem}); not used")
         return tuple(kept)
 
+    def check_media_type(self, content_type: str, kind_type: str | None, where: str) -> None:
+        """Warns of a response media type that is no ``type/subtype`` (``PDF``): no answer can
+        carry it, so the server sends ``kind_type`` (and its OpenAPI document says so)."""
+        if not is_media_type(content_type):
+            self.warn(Level.WARNING, where, f"media type {content_type!r} is not type/subtype; the server answers {kind_type}")
+
     def unfit_example(self, where: str, message: str) -> None:
         """Warns of an example that is not used; past ``MAX_EXAMPLE_WARNINGS`` they are only
         counted (some specs write every example as a JSON string: hundreds of warnings)."""
@@ -117,6 +123,19 @@ class Normalizer:
                 problems = [checker.problem(example, type_) for checker in checkers]
                 if all(problems):
                     self.unfit_example(where, f"example does not fit its schema ({problems[0]}); not used")
+            self._check_unsatisfiable_fields(pointer, model, checkers[0])
+
+    def _check_unsatisfiable_fields(self, pointer: str, model: Model, checker: MockData) -> None:
+        """Warns of each string or number property of a named schema that no value fits (a
+        pattern no string of its format matches, bounds that exclude every multiple): the mock
+        answers the closest value it can make, which a strict client may refuse."""
+        for f in model.fields:
+            if f.type.kind in ("string", "integer", "number"):
+                value = checker.value(f.type)
+                problem = checker.problem(value, f.type)
+                if problem is not None:
+                    where = f"{pointer}/properties/{escape(f.wire_name)}"
+                    self.warn(Level.WARNING, where, f"no value fits the schema; mock answers send the closest, {value!r}, though {problem}")
 
     def with_examples(self, type_: TypeInfo, named: list[tuple[str, Any, str]], direction: Direction) -> TypeInfo:
         """``type_`` with the fitting ones of a parameter's or body's examples first."""
@@ -297,7 +316,9 @@ class Normalizer:
         parameters = []
         for param, where in declared:
             made = self.parameter(param, where, context, py_args)
-            if made is not None and (made.location, made.wire_name.lower() if made.location == "header" else made.wire_name) not in fixed:
+            if made is not None and not _nameable(made):
+                self.warn(Level.WARNING, where + "/name", f"{made.location} parameter name {made.wire_name!r} cannot be sent (not an HTTP token); skipped")
+            elif made is not None and (made.location, made.wire_name.lower() if made.location == "header" else made.wire_name) not in fixed:
                 parameters.append(self._styled(made, where))
         parameters.extend(self._undeclared_path_parameters(path, parameters, pointer, py_args))
         parameters = self._unambiguous_query(parameters, pointer)
@@ -435,7 +456,32 @@ class Normalizer:
             keys = tuple(dict.fromkeys(k for op in fixed for k, _ in op.fixed_query))
             headers = tuple(dict.fromkeys(k for op in fixed for k, _ in op.fixed_headers))
             routes.append(Route(method, ops[0].path, server_path, tuple(fixed), plain[0] if plain else None, keys, headers))
-        return tuple(sorted(routes, key=lambda r: [(seg.startswith("{"), seg) for seg in r.server_path.split("/")]))
+        routes.sort(key=lambda r: [(seg.startswith("{"), seg) for seg in r.server_path.split("/")])
+        self._warn_identical_templates(routes)
+        return tuple(routes)
+
+    def _warn_identical_templates(self, routes: list[Route]) -> None:
+        """Warns of paths that differ only in their placeholders' names, which OpenAPI calls
+        identical (and invalid): one resource, published under the first one's path."""
+        first: dict[str, str] = {}
+        warned: set[str] = set()
+        for route in routes:
+            shape = re.sub(r"\{[^{}/]*\}", "{}", route.path)
+            kept = first.setdefault(shape, route.path)
+            if kept != route.path and route.path not in warned:
+                warned.add(route.path)
+                where = route.all_operations[0].pointer
+                self.warn(Level.WARNING, where, f"path {route.path} differs from {kept} only in its placeholders' names (OpenAPI: identical paths); /openapi.json publishes both as {kept}")
+
+
+#: A header or cookie name: an RFC 9110 token.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def _nameable(param: Parameter) -> bool:
+    """Whether a parameter's name can go on the wire: a header's or a cookie's is a token (no
+    spaces, no separators, not empty); any text can name a query parameter (``?=1`` too)."""
+    return param.location not in ("header", "cookie") or _TOKEN.fullmatch(param.wire_name) is not None
 
 
 def split_path_key(key: str) -> tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:

@@ -24,9 +24,11 @@ def normalize(spec: LoadedSpec, spec_name: str) -> Api:
 
 
 def media_rank(content_type: str) -> int:
-    """Which of several media types to use: JSON first, then forms, binary, text, anything."""
+    """Which of several media types to use: JSON first, then forms, binary, text, anything. A
+    form is ``application/x-www-form-urlencoded`` itself: a made-up ``multipart/x-www-form-urlencoded``
+    (soundcloud.com) is no form a client knows how to send."""
     lowered = content_type.lower()
-    for rank, marker in enumerate(("json", "x-www-form-urlencoded", "multipart/form-data", "octet-stream", "text/")):
+    for rank, marker in enumerate(("json", "application/x-www-form-urlencoded", "multipart/form-data", "octet-stream", "text/")):
         if marker in lowered:
             return rank
     return 9
@@ -159,7 +161,9 @@ class OpenApi3(Normalizer):
             else:
                 type_ = TypeInfo("any")
             named = self.media_examples(media, f"{pointer}/content/{names_escape(content_type)}")
-            return Response(status, text(raw.get("description")), type_, content_type, None, examples=self.fitting_examples(named, type_, "response"))
+            response = Response(status, text(raw.get("description")), type_, content_type, None, examples=self.fitting_examples(named, type_, "response"))
+            self.check_media_type(content_type, response.server_media_type, f"{pointer}/content/{names_escape(content_type)}")
+            return response
         return Response(status, text(raw.get("description")), type_, content_type, None)
 
     def media_examples(self, media: dict[str, Any], where: str) -> list[tuple[str, Any, str]]:

@@ -266,10 +266,11 @@ def mock_responses(api: Api) -> dict[str, Any]:
     for op in api.operations:
         answers: dict[str, Any] = {}
         for response in op.responses:
-            kind = "empty" if op.method == "HEAD" else response.kind
+            # HEAD answers as GET would (Content-Type, Content-Length): the HTTP server drops the body.
+            kind = response.kind
             named = response.examples or (("schema", response.example),)
             examples = [[name, body_index(value)] for name, value in named] if kind != "empty" else []
-            headers = {h.wire_name: _header_text(header_values.value(h.type)) for h in response.headers if _HEADER_NAME.fullmatch(h.wire_name)}
+            headers = {h.wire_name: _header_text(header_values.value(h.type)) for h in response.headers if _mock_header(h.wire_name)}
             headers = {name: value for name, value in headers.items() if _HEADER_VALUE.fullmatch(value)}
             media_type = response.server_media_type if _HEADER_VALUE.fullmatch(response.server_media_type or "") else None
             answers[response.status] = {"kind": kind, "media_type": media_type, "headers": headers, "examples": examples}
@@ -282,6 +283,20 @@ def mock_responses(api: Api) -> dict[str, Any]:
 #: ASCII text.
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _HEADER_VALUE = re.compile(r"[\x20-\x7e]*")
+
+
+#: Headers the HTTP server writes itself, which a mock answer copied from a recorded response
+#: must not repeat: the message's framing (a second Content-Length, or a Transfer-Encoding the
+#: body does not have, breaks the connection), the connection's own (hop-by-hop, RFC 9110
+#: 7.6.1), a Content-Encoding the body was not given, and the server's Date and Server.
+_SERVER_HEADERS = frozenset(
+    {"content-length", "transfer-encoding", "content-encoding", "content-type", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "date", "server"}
+)
+
+
+def _mock_header(name: str) -> bool:
+    """Whether mock mode sends a declared response header: a token name the server does not write itself."""
+    return _HEADER_NAME.fullmatch(name) is not None and name.lower() not in _SERVER_HEADERS
 
 
 def _header_text(value: Any) -> str:

@@ -7,9 +7,10 @@ enum, since OpenAPI allows one operation per method and path.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Sequence
 
-from .model import Api, Operation, Parameter, Route, SecurityScheme
+from .model import Api, ModelField, Operation, Parameter, Route, SecurityScheme
 
 #: Statuses whose answers never carry content, whatever the spec declares for them.
 _NO_CONTENT = frozenset({"204", "205", "304"})
@@ -18,8 +19,13 @@ _ERROR = {"application/json": {"schema": {"type": "object", "properties": {"erro
 
 def server_openapi(api: Api) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
+    published = _published_paths(api.routes)
     for route in api.routes:
-        paths.setdefault(api.base_path + route.path, {})[route.method.lower()] = _route_operation(route, api.operation_errors)
+        operation = _route_operation(route, api.operation_errors)
+        path = published[route.path]
+        if path != route.path:
+            _rename_path_parameters(operation, route.path, path)
+        paths.setdefault(api.base_path + path, {}).setdefault(route.method.lower(), operation)
     return {
         "openapi": "3.0.3",
         "info": {"title": api.title, "version": api.version or "0.0.0", "description": api.description},
@@ -29,6 +35,28 @@ def server_openapi(api: Api) -> dict[str, Any]:
             "securitySchemes": {s.name: _security_scheme(s) for s in api.security_schemes},
         },
     }
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}/]*)\}")
+
+
+def _published_paths(routes: Sequence[Route]) -> dict[str, str]:
+    """Route path -> the path it is published under. Paths that differ only in their
+    placeholders' names (``/a/{id}``, ``/a/{type}``) are one resource (OpenAPI calls them
+    identical, and invalid), which the server serves every method of: they are published as
+    the first one, so that a resource's methods (and ``Allow``) are those of one path item."""
+    first: dict[str, str] = {}
+    for route in routes:
+        first.setdefault(_PLACEHOLDER.sub("{}", route.path), route.path)
+    return {route.path: first[_PLACEHOLDER.sub("{}", route.path)] for route in routes}
+
+
+def _rename_path_parameters(operation: dict[str, Any], path: str, published: str) -> None:
+    """Names the operation's path parameters as the ``published`` path does, by position."""
+    names = dict(zip(_PLACEHOLDER.findall(path), _PLACEHOLDER.findall(published)))
+    for parameter in operation["parameters"]:
+        if parameter["in"] == "path" and parameter["name"] in names:
+            parameter["name"] = names[parameter["name"]]
 
 
 def _security_scheme(scheme: SecurityScheme) -> dict[str, Any]:
@@ -146,6 +174,23 @@ def _error_response(description: str, model: str | None) -> dict[str, Any]:
     return {"description": description, "content": content}
 
 
+def _server_error(declared: dict[str, Any] | None, description: str, model: str | None) -> dict[str, Any]:
+    """An error status the server answers itself, which the spec may declare too (a handler's
+    ``Response``, or mock mode's ``Prefer: code=``, answers the declared one): either, by media
+    type, ``anyOf`` where both are of the same one."""
+    own = _error_response(description, model)
+    content = dict((declared or {}).get("content") or {})
+    if not content:
+        return own
+    for media, entry in own["content"].items():
+        theirs = content.get(media)
+        if theirs is None:
+            content[media] = entry
+        elif theirs != entry:
+            content[media] = {"schema": {"anyOf": [entry["schema"], theirs["schema"]]}}
+    return {"description": description, "content": content}
+
+
 def _operation(op: Operation, optional_params: bool, errors: ErrorModels) -> dict[str, Any]:
     parameters = [
         _parameter(p, p.required and (p.location == "path" or not optional_params), op.query_keys.get(p.py_name, ()) if p.server_parse == "rest" else ())
@@ -161,7 +206,8 @@ def _operation(op: Operation, optional_params: bool, errors: ErrorModels) -> dic
     for response in op.responses:
         entry: dict[str, Any] = {"description": response.description or response.status}
         if response.type is not None and response.status not in _NO_CONTENT:
-            entry["content"] = {response.content_type or "application/json": {"schema": response.type.json_schema}}
+            media_type = response.content_type if response.media_type_valid else response.server_media_type
+            entry["content"] = {media_type or "application/json": {"schema": response.type.json_schema}}
         responses[response.status] = entry
     if op.success is None:
         responses["200"] = {"description": "Success"}
@@ -169,9 +215,9 @@ def _operation(op: Operation, optional_params: bool, errors: ErrorModels) -> dic
     if op.security:
         result["security"] = [{scheme.name: [] for scheme in alternative} for alternative in op.security]
     if op.security or _requires_authorization_header(op):
-        responses["401"] = _error_response("No credentials", models.get(401))
-    responses["422"] = _error_response("The request does not match the spec", models.get(422))
-    responses["501"] = _error_response("Not implemented yet", models.get(501))
+        responses["401"] = _server_error(responses.get("401"), "No credentials", models.get(401))
+    responses["422"] = _server_error(responses.get("422"), "The request does not match the spec", models.get(422))
+    responses["501"] = _server_error(responses.get("501"), "Not implemented yet", models.get(501))
     result["responses"] = responses
     return result
 
@@ -181,10 +227,22 @@ def _requires_authorization_header(op: Operation) -> bool:
     return any(p.location == "header" and p.required and p.wire_name.lower() == "authorization" for p in op.parameters)
 
 
+def _property_schema(field_: ModelField) -> dict[str, Any]:
+    """A property's schema, marked readOnly or writeOnly as the spec marks it: a required
+    property only one side sends is required on that side only (the server answers without
+    a writeOnly one and reads requests without a readOnly one). A ``$ref`` takes no siblings
+    in OpenAPI 3.0, so a marked one is wrapped in ``allOf``."""
+    schema = field_.type.json_schema
+    marks = {key: True for key, marked in (("readOnly", field_.read_only), ("writeOnly", field_.write_only)) if marked}
+    if not marks:
+        return schema
+    return {"allOf": [schema], **marks} if "$ref" in schema else {**schema, **marks}
+
+
 def _model_schema(model: Any) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
-        "properties": {f.wire_name: f.type.json_schema for f in model.fields},
+        "properties": {f.wire_name: _property_schema(f) for f in model.fields},
     }
     required = [f.wire_name for f in model.fields if f.required]
     if required:

@@ -140,7 +140,9 @@ class Swagger2(Normalizer):
         if type_ is None or content_type is None:
             return Response(status, text(raw.get("description")), type_, None, None)
         examples = self.fitting_examples(_response_examples(raw, content_type, pointer), type_, "response")
-        return Response(status, text(raw.get("description")), type_, content_type, None, examples=examples)
+        response = Response(status, text(raw.get("description")), type_, content_type, None, examples=examples)
+        self.check_media_type(content_type, response.server_media_type, pointer)
+        return response
 
 
 def _response_examples(raw: dict[str, Any], content_type: str, pointer: str) -> list[tuple[str, Any, str]]:
