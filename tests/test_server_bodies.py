@@ -79,6 +79,20 @@ paths:
                   anyOf: [{$ref: "#/components/schemas/InlineKeyboard"}, {$ref: "#/components/schemas/ForceReply"}]
                 files: {type: array, items: {type: string, format: binary}}
       responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /videos:
+    post:
+      operationId: sendVideo
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [video, chat]
+              properties:
+                video: {anyOf: [{description: a file}, {type: string}]}
+                chat: {type: string}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
   /attachments:
     post:
       operationId: addAttachment
@@ -180,7 +194,7 @@ def test_form_enums_of_numbers_are_read_from_their_text(bodies: tuple[TestClient
     response = client.post("/podcasts", content=b"ids=a&show_latest_episodes=1", headers={"Content-Type": FORM})
     assert response.status_code == 200, response.text
     assert received[-1].show_latest_episodes == 1
-    for bad in (b"ids=a&show_latest_episodes=2", b"ids=a&show_latest_episodes=one"):
+    for bad in (b"ids=a&show_latest_episodes=2", b"ids=a&show_latest_episodes=one", b"ids=a&show_latest_episodes=true"):
         assert client.post("/podcasts", content=bad, headers={"Content-Type": FORM}).status_code == 422, bad
 
 
@@ -189,6 +203,17 @@ def test_a_required_array_field_not_sent_is_empty_since_no_form_can_say_so_other
     response = client.post("/podcasts", content=b"title=x", headers={"Content-Type": FORM})
     assert response.status_code == 200, response.text
     assert received[-1].ids == [] and received[-1].title == "x"
+
+
+def test_a_required_field_that_may_be_an_empty_array_is_empty_when_not_sent(parts: tuple[TestClient, list[Any]]) -> None:
+    client, received = parts
+    headers, body = multipart(("chat", "", b"c"))
+    response = client.post("/videos", headers=headers, content=body)
+    assert response.status_code == 200, response.text
+    assert received[-1].video == []
+    headers, body = multipart(("video", "", b"v"))
+    response = client.post("/videos", headers=headers, content=body)
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "chat"]
 
 
 def test_a_json_part_is_validated_strictly(parts: tuple[TestClient, list[Any]]) -> None:

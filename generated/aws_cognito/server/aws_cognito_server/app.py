@@ -896,9 +896,12 @@ class _Sent:
 class _FieldShape:
     """How a form field's (or multipart part's) text is read, from its schema."""
 
-    array: bool = False  # sent as the field repeated, an item each (no field at all: [])
+    array: bool = False  # sent as the field repeated, an item each
+    empty: bool = False  # [] is a value of it (an array, or any value): sent as no field at all
     json: bool = False  # an object (or an array of them): JSON text, OpenAPI's default for it
-    scalar: bool = False  # an enum of numbers or booleans: the text is read as that JSON value
+    #: The JSON types ("number", "boolean") of an enum's values other than strings: text that
+    #: spells a value of one of them is read as that value.
+    scalar: frozenset[str] = frozenset()
 
 
 _TEXT_FIELD = _FieldShape()
@@ -927,28 +930,35 @@ def _form_shape(adapter: TypeAdapter[Any]) -> tuple[dict[str, _FieldShape], froz
             n.get("type") in ("object", "array") or "properties" in n for n in nodes
         )
 
-    def scalar(nodes: list[dict[str, Any]]) -> bool:
+    def scalar(nodes: list[dict[str, Any]]) -> frozenset[str]:
         values = [v for n in nodes for v in n.get("enum", [n["const"]] if "const" in n else [])]
-        return any(not isinstance(value, str) for value in values)
+        return frozenset(_JSON_SCALARS[type(v)] for v in values if type(v) in _JSON_SCALARS)
 
     shapes: dict[str, _FieldShape] = {}
     required: set[str] = set()
     for top in leaves(schema):
         required.update(top.get("required", ()))
         for name, field_schema in top.get("properties", {}).items():
-            arrays = [n for n in leaves(field_schema) if n.get("type") == "array"]
-            items = leaves(arrays[0].get("items", {})) if arrays else leaves(field_schema)
-            shapes.setdefault(name, _FieldShape(bool(arrays), structured(items), scalar(items)))
+            options = leaves(field_schema)
+            arrays = [n for n in options if n.get("type") == "array"]
+            items = leaves(arrays[0].get("items", {})) if arrays else options
+            empty = bool(arrays) or any(not n.keys() & {"type", "enum", "const"} for n in options)
+            shape = _FieldShape(bool(arrays), empty, structured(items), scalar(items))
+            shapes.setdefault(name, shape)
     return shapes, frozenset(required)
 
 
-def _scalar_text(text: str) -> Any:
-    """A field's text as the number or boolean it spells, else the text."""
+_JSON_SCALARS = {bool: "boolean", int: "number", float: "number"}
+
+
+def _scalar_text(text: str, types: frozenset[str]) -> Any:
+    """A field's text as the number or boolean it spells when ``types`` has its type (so that
+    ``true`` is not 1), else the text."""
     try:
         value = json.loads(text)
     except ValueError:
         return text
-    return value if isinstance(value, (int, float)) else text
+    return value if _JSON_SCALARS.get(type(value)) in types else text
 
 
 def _read_sent(name: str, sent: _Sent, shape: _FieldShape) -> _Sent:
@@ -959,14 +969,14 @@ def _read_sent(name: str, sent: _Sent, shape: _FieldShape) -> _Sent:
             return _Sent(_strict_json(sent.value.encode()), from_json=True)
         except ValueError as exc:
             raise ValueError(f"the field {name!r} is not JSON: {exc}") from None
-    return _Sent(_scalar_text(sent.value)) if shape.scalar else sent
+    return _Sent(_scalar_text(sent.value, shape.scalar)) if shape.scalar else sent
 
 
 def _field_values(adapter: TypeAdapter[Any], sent: dict[str, list[_Sent]]) -> dict[str, Any]:
     """The fields of a form or multipart body, read as their schema says: objects from JSON
     text, enums of numbers from their text, arrays from the field repeated (a field sent once
-    is a list of one; a required array not sent at all is empty, which no form can say
-    otherwise). Values sent as JSON are validated strictly, as a JSON body is (the rest is
+    is a list of one; a required field not sent at all is ``[]`` when that is one of its
+    values, which no form can say otherwise). Values sent as JSON are validated strictly, as a JSON body is (the rest is
     text, validated laxly with the whole body)."""
     shapes, required = _form_shape(adapter)
     fields: dict[str, Any] = {}
@@ -980,7 +990,7 @@ def _field_values(adapter: TypeAdapter[Any], sent: dict[str, list[_Sent]]) -> di
         if all(value.from_json for value in read):
             from_json.add(name)
     for name in required - fields.keys():
-        if shapes.get(name, _TEXT_FIELD).array:
+        if shapes.get(name, _TEXT_FIELD).empty:
             fields[name] = []
     if from_json:
         _check_json_fields(adapter, {name: fields[name] for name in from_json})
