@@ -920,8 +920,7 @@ class _Sent:
 class _FieldShape:
     """How a form field's (or multipart part's) text is read, from its schema."""
 
-    array: bool = False  # sent as the field repeated, an item each
-    empty: bool = False  # [] is a value of it (an array, or any value): sent as no field at all
+    array: bool = False  # sent as the field repeated, an item each (no field at all: [])
     json: bool = False  # an object (or an array of them): JSON text, OpenAPI's default for it
     #: The JSON types ("number", "boolean") of an enum's values other than strings: text that
     #: spells a value of one of them is read as that value.
@@ -963,12 +962,9 @@ def _form_shape(adapter: TypeAdapter[Any]) -> tuple[dict[str, _FieldShape], froz
     for top in leaves(schema):
         required.update(top.get("required", ()))
         for name, field_schema in top.get("properties", {}).items():
-            options = leaves(field_schema)
-            arrays = [n for n in options if n.get("type") == "array"]
-            items = leaves(arrays[0].get("items", {})) if arrays else options
-            empty = bool(arrays) or any(not n.keys() & {"type", "enum", "const"} for n in options)
-            shape = _FieldShape(bool(arrays), empty, structured(items), scalar(items))
-            shapes.setdefault(name, shape)
+            arrays = [n for n in leaves(field_schema) if n.get("type") == "array"]
+            items = leaves(arrays[0].get("items", {})) if arrays else leaves(field_schema)
+            shapes.setdefault(name, _FieldShape(bool(arrays), structured(items), scalar(items)))
     return shapes, frozenset(required)
 
 
@@ -999,8 +995,8 @@ def _read_sent(name: str, sent: _Sent, shape: _FieldShape) -> _Sent:
 def _field_values(adapter: TypeAdapter[Any], sent: dict[str, list[_Sent]]) -> dict[str, Any]:
     """The fields of a form or multipart body, read as their schema says: objects from JSON
     text, enums of numbers from their text, arrays from the field repeated (a field sent once
-    is a list of one; a required field not sent at all is ``[]`` when that is one of its
-    values, which no form can say otherwise). Values sent as JSON are validated strictly, as a JSON body is (the rest is
+    is a list of one; a required array not sent at all is empty, which no form can say
+    otherwise; an untyped field, which [] would fit too, is missing). Values sent as JSON are validated strictly, as a JSON body is (the rest is
     text, validated laxly with the whole body)."""
     shapes, required = _form_shape(adapter)
     fields: dict[str, Any] = {}
@@ -1014,7 +1010,7 @@ def _field_values(adapter: TypeAdapter[Any], sent: dict[str, list[_Sent]]) -> di
         if all(value.from_json for value in read):
             from_json.add(name)
     for name in required - fields.keys():
-        if shapes.get(name, _TEXT_FIELD).empty:
+        if shapes.get(name, _TEXT_FIELD).array:
             fields[name] = []
     if from_json:
         _check_json_fields(adapter, {name: fields[name] for name in from_json})
