@@ -20,6 +20,8 @@ from .pysource import literal
 
 Location = Literal["path", "query", "header", "cookie"]
 Encoding = Literal["json", "form", "multipart", "binary", "text"]
+#: How the server reads a body FastAPI does not (see ``Body.server_reading``).
+BodyReading = Literal["form", "multipart", "bytes", "text", "json-text"]
 AuthKind = Literal["apiKey", "basic", "bearer"]
 Kind = Literal["string", "integer", "number", "boolean", "array", "map", "model", "enum", "union", "any"]
 #: What a response's body is read as: decoded JSON, text, bytes, nothing, or a stream of events.
@@ -658,7 +660,8 @@ class Body:
 
     @cached_property
     def encoding(self) -> Encoding:
-        """How the body goes on the wire, from its media type."""
+        """How the body goes on the wire, from its media type. A wildcard (``*/*``) names no
+        format: a schema other than a string is JSON, as for responses (``Response.kind``)."""
         lowered = self.content_type.lower()
         if "json" in lowered:
             return "json"
@@ -668,7 +671,31 @@ class Body:
             return "multipart"
         if lowered.startswith("text/") or "xml" in lowered:
             return "text"
+        if "*" in lowered and self.type.kind != "string":
+            return "json"
+        if "*" in lowered and self.type.format != "binary":
+            return "text"
         return "binary"
+
+    @cached_property
+    def server_media_type(self) -> str:
+        """The media type the server reads the body as, and publishes: the declared one, but for
+        a wildcard JSON body a concrete one (the server reads JSON only: any other is a 415)."""
+        if self.encoding == "json" and "*" in self.content_type:
+            return "application/json"
+        return self.content_type
+
+    @cached_property
+    def server_reading(self) -> BodyReading:
+        """How the server reads a body that is not JSON: the fields of a form or multipart body
+        (an object); else the raw body: ``bytes`` for a bytes type (raw on the wire, never
+        base64), ``json-text`` for a structured type (objects and arrays travel as JSON text,
+        which the client sends), ``text`` for the rest (validated as text, like parameters)."""
+        if self.encoding in ("form", "multipart") and self.type.kind != "string":
+            return self.encoding
+        if self.type.python_type == "bytes" or (self.type.kind == "any" and self.encoding != "text"):
+            return "bytes"
+        return "json-text" if self.type.kind in ("model", "map", "array") else "text"
 
 
 @dataclass(frozen=True)
@@ -1230,9 +1257,10 @@ class Model:
 
 
 #: The error statuses the server answers itself within an operation: a bad dispatch value or a
-#: body it cannot read (400), no credentials (401), a body too large (413), an invalid request
-#: (422), a handler's answer that does not match the spec (500), no implementation (501).
-SERVER_ERROR_STATUSES = (400, 401, 413, 422, 500, 501)
+#: body it cannot read (400), no credentials (401), a body too large (413), a body of a media
+#: type the operation does not read (415), an invalid request (422), a handler's answer that
+#: does not match the spec (500), no implementation (501).
+SERVER_ERROR_STATUSES = (400, 401, 413, 415, 422, 500, 501)
 #: Field names (lowercase, without ``_`` and ``-``) that get the error's message, its status or
 #: its kind (``invalid_request``) when the server fills a spec's error model.
 _MESSAGE_FIELDS = frozenset({"message", "msg", "detail", "details", "description", "errormessage", "errordescription", "title", "reason", "text"})

@@ -127,7 +127,7 @@ def _merged_body(operations: list[Operation]) -> dict[str, Any] | None:
         return None
     schemas: dict[str, list[dict[str, Any]]] = {}
     for body in bodies:
-        found = schemas.setdefault(body.content_type, [])
+        found = schemas.setdefault(body.server_media_type, [])
         if body.type.json_schema not in found:
             found.append(body.type.json_schema)
     content = {media: {"schema": found[0] if len(found) == 1 else {"anyOf": found}} for media, found in schemas.items()}
@@ -200,7 +200,7 @@ def _operation(op: Operation, optional_params: bool, errors: ErrorModels) -> dic
     if op.body is not None:
         result["requestBody"] = {
             "required": op.body.required,
-            "content": {op.body.content_type: {"schema": op.body.type.json_schema}},
+            "content": {op.body.server_media_type: {"schema": op.body.type.json_schema}},
         }
     responses: dict[str, Any] = {}
     for response in op.responses:
@@ -216,6 +216,8 @@ def _operation(op: Operation, optional_params: bool, errors: ErrorModels) -> dic
         result["security"] = [{scheme.name: [] for scheme in alternative} for alternative in op.security]
     if op.security or _requires_authorization_header(op):
         responses["401"] = _server_error(responses.get("401"), "No credentials", models.get(401))
+    if op.body is not None:
+        responses["415"] = _server_error(responses.get("415"), "A body of a media type the operation does not read", models.get(415))
     responses["422"] = _server_error(responses.get("422"), "The request does not match the spec", models.get(422))
     responses["501"] = _server_error(responses.get("501"), "Not implemented yet", models.get(501))
     result["responses"] = responses

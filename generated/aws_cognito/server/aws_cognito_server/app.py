@@ -6,6 +6,7 @@ import base64
 import binascii
 import contextlib
 import email.message
+import fnmatch
 import functools
 import json
 import logging
@@ -675,7 +676,8 @@ class BodySpec:
     """A request body that is not JSON: form fields, multipart parts, bytes or text."""
 
     argument: str
-    encoding: str  # form, multipart, binary, text
+    reading: str  # form, multipart, bytes, text (validated as text), json-text (JSON as text)
+    media_type: str  # what it must be sent as (a wildcard covers many; others answer 415)
     required: bool
     adapter: TypeAdapter[Any]
 
@@ -970,22 +972,144 @@ def _multipart_parts(content_type: str, content: bytes) -> list[tuple[dict[str, 
     return parts
 
 
-def _multipart_fields(content_type: str, content: bytes) -> dict[str, Any]:
-    """Each named part: bytes for files, the value of a JSON part (how OpenAPI sends an object
-    field), UTF-8 text otherwise; a name given again, a list."""
-    found: dict[str, list[Any]] = {}
+def _multipart_fields(content_type: str, content: bytes) -> dict[str, list[_Sent]]:
+    """The values of each named part: bytes for files, the value of a part sent as JSON, UTF-8
+    text otherwise."""
+    found: dict[str, list[_Sent]] = {}
     for disposition, part_type, data in _multipart_parts(content_type, content):
         name = disposition.get("name")
         if name is None:
             continue
         if "filename" in disposition:
-            value: Any = data
+            value = _Sent(data)
         elif part_type and _is_json(part_type):
-            value = _strict_json(data)
+            value = _Sent(_strict_json(data), from_json=True)
         else:
-            value = data.decode("utf-8")
+            value = _Sent(data.decode("utf-8"))
         found.setdefault(name, []).append(value)
-    return {name: values[0] if len(values) == 1 else values for name, values in found.items()}
+    return found
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """One value of a form field or multipart part, as sent: text, bytes, or a JSON value."""
+
+    value: Any
+    from_json: bool = False
+
+
+@dataclass(frozen=True)
+class _FieldShape:
+    """How a form field's (or multipart part's) text is read, from its schema."""
+
+    array: bool = False  # sent as the field repeated, an item each (no field at all: [])
+    json: bool = False  # an object (or an array of them): JSON text, OpenAPI's default for it
+    #: The JSON types ("number", "boolean") of an enum's values other than strings: text that
+    #: spells a value of one of them is read as that value.
+    scalar: frozenset[str] = frozenset()
+
+
+_TEXT_FIELD = _FieldShape()
+
+
+@functools.cache
+def _form_shape(adapter: TypeAdapter[Any]) -> tuple[dict[str, _FieldShape], frozenset[str]]:
+    """The shape of each field of a form or multipart body and the required ones, by wire name
+    (from the body type's JSON Schema: what the model says, whatever names Python gives the
+    fields)."""
+    try:
+        schema = adapter.json_schema()
+    except Exception:  # noqa: BLE001 - no JSON Schema: every field is read as plain text
+        return {}, frozenset()
+    definitions = schema.get("$defs", {})
+
+    def leaves(node: dict[str, Any]) -> list[dict[str, Any]]:
+        while "$ref" in node:
+            node = definitions.get(node["$ref"].rsplit("/", 1)[-1], {})
+        branches = node.get("anyOf") or node.get("oneOf") or node.get("allOf")
+        found = [leaf for branch in branches for leaf in leaves(branch)] if branches else [node]
+        return [leaf for leaf in found if leaf.get("type") != "null"]
+
+    def structured(nodes: list[dict[str, Any]]) -> bool:
+        return bool(nodes) and all(
+            n.get("type") in ("object", "array") or "properties" in n for n in nodes
+        )
+
+    def scalar(nodes: list[dict[str, Any]]) -> frozenset[str]:
+        values = [v for n in nodes for v in n.get("enum", [n["const"]] if "const" in n else [])]
+        return frozenset(_JSON_SCALARS[type(v)] for v in values if type(v) in _JSON_SCALARS)
+
+    shapes: dict[str, _FieldShape] = {}
+    required: set[str] = set()
+    for top in leaves(schema):
+        required.update(top.get("required", ()))
+        for name, field_schema in top.get("properties", {}).items():
+            arrays = [n for n in leaves(field_schema) if n.get("type") == "array"]
+            items = leaves(arrays[0].get("items", {})) if arrays else leaves(field_schema)
+            shapes.setdefault(name, _FieldShape(bool(arrays), structured(items), scalar(items)))
+    return shapes, frozenset(required)
+
+
+_JSON_SCALARS = {bool: "boolean", int: "number", float: "number"}
+
+
+def _scalar_text(text: str, types: frozenset[str]) -> Any:
+    """A field's text as the number or boolean it spells when ``types`` has its type (so that
+    ``true`` is not 1), else the text."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return value if _JSON_SCALARS.get(type(value)) in types else text
+
+
+def _read_sent(name: str, sent: _Sent, shape: _FieldShape) -> _Sent:
+    if not isinstance(sent.value, str) or sent.from_json:
+        return sent
+    if shape.json:
+        try:
+            return _Sent(_strict_json(sent.value.encode()), from_json=True)
+        except ValueError as exc:
+            raise ValueError(f"the field {name!r} is not JSON: {exc}") from None
+    return _Sent(_scalar_text(sent.value, shape.scalar)) if shape.scalar else sent
+
+
+def _field_values(adapter: TypeAdapter[Any], sent: dict[str, list[_Sent]]) -> dict[str, Any]:
+    """The fields of a form or multipart body, read as their schema says: objects from JSON
+    text, enums of numbers from their text, arrays from the field repeated (a field sent once
+    is a list of one; a required array not sent at all is empty, which no form can say
+    otherwise; an untyped field, which [] would fit too, is missing). Values sent as JSON are validated strictly, as a JSON body is (the rest is
+    text, validated laxly with the whole body)."""
+    shapes, required = _form_shape(adapter)
+    fields: dict[str, Any] = {}
+    from_json: set[str] = set()
+    for name, values in sent.items():
+        shape = shapes.get(name, _TEXT_FIELD)
+        read = [_read_sent(name, value, shape) for value in values]
+        fields[name] = read[0].value if len(read) == 1 else [value.value for value in read]
+        if shape.array and not isinstance(fields[name], list):
+            fields[name] = [fields[name]]
+        if all(value.from_json for value in read):
+            from_json.add(name)
+    for name in required - fields.keys():
+        if shapes.get(name, _TEXT_FIELD).array:
+            fields[name] = []
+    if from_json:
+        _check_json_fields(adapter, {name: fields[name] for name in from_json})
+    return fields
+
+
+def _check_json_fields(adapter: TypeAdapter[Any], values: dict[str, Any]) -> None:
+    """Refuses the fields sent as JSON that strict validation refuses (``true`` is no number),
+    validating them alone: errors about other fields (required ones absent) are not theirs."""
+    try:
+        adapter.validate_json(json.dumps(values), strict=True)
+    except ValidationError as exc:
+        errors = [error for error in exc.errors() if error["loc"][:1] and error["loc"][0] in values]
+        if errors:
+            raise RequestValidationError(
+                [{**error, "loc": ("body", *error["loc"])} for error in errors]
+            ) from None
 
 
 @contextlib.contextmanager
@@ -1004,50 +1128,49 @@ def _located(where: str) -> Iterator[None]:
 
 async def _read_body(request: Request, spec: BodySpec) -> Any:
     content = await request.body()
-    if not content and spec.encoding == "form" and spec.required:
-        return spec.adapter.validate_python({})  # no fields: the encoding of an empty form
-    if not content:
-        if spec.required:
+    if not content and not (spec.reading == "form" and spec.required):
+        if spec.required:  # (no fields at all is an empty form: the encoding of {})
             raise RequestValidationError(
                 [{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}]
             )
         return None
-    if spec.encoding == "binary":
+    if spec.reading == "bytes":
         return content
-    if spec.encoding == "text":
-        return content.decode("utf-8", "replace")
-    if spec.encoding == "form":
+    if spec.reading == "text":
+        return spec.adapter.validate_python(content.decode("utf-8", "replace"))
+    if spec.reading == "json-text":
+        return spec.adapter.validate_json(json.dumps(_strict_json(content)), strict=True)
+    if spec.reading == "form":
         parsed = parse_qs(content.decode("utf-8"), keep_blank_values=True, errors="strict")
-        fields: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in parsed.items()}
+        sent = {name: [_Sent(value) for value in values] for name, values in parsed.items()}
     else:
-        fields = _multipart_fields(request.headers.get("content-type", ""), content)
-    for name in _array_fields(spec.adapter) & fields.keys():
-        if not isinstance(fields[name], list):
-            fields[name] = [fields[name]]  # an array field sent once is a list of one
-    return spec.adapter.validate_python(fields)
+        sent = _multipart_fields(request.headers.get("content-type", ""), content)
+    return spec.adapter.validate_python(_field_values(spec.adapter, sent))
 
 
-@functools.cache
-def _array_fields(adapter: TypeAdapter[Any]) -> frozenset[str]:
-    """The fields of a form or multipart body that hold arrays, by wire name (from the body
-    type's JSON Schema: what the model says, whatever names Python gives the fields)."""
-    try:
-        schema = adapter.json_schema()
-    except Exception:  # noqa: BLE001 - no JSON Schema: no field is known to be an array
-        return frozenset()
-    definitions = schema.get("$defs", {})
+def _media_type(content_type: str) -> str:
+    """The ``type/subtype`` of a Content-Type, lowercase; a body sent without one is
+    ``application/octet-stream`` (RFC 9110, 8.3)."""
+    if not content_type.strip():
+        return "application/octet-stream"
+    message = email.message.Message()
+    message["content-type"] = content_type
+    return message.get_content_type()
 
-    def options(node: dict[str, Any]) -> list[dict[str, Any]]:
-        while "$ref" in node:
-            node = definitions.get(node["$ref"].rsplit("/", 1)[-1], {})
-        return [node, *(o for branch in node.get("anyOf", []) for o in options(branch))]
 
-    return frozenset(
-        name
-        for top in options(schema)
-        for name, field_schema in top.get("properties", {}).items()
-        if any(o.get("type") == "array" for o in options(field_schema))
-    )
+async def _check_media_type(request: Request, spec: OperationSpec) -> None:
+    """A body sent as a media type the operation does not read answers 415: the server
+    validates a body only as the media type it publishes (JSON: any JSON media type)."""
+    if not (spec.body or spec.json_body) or not await request.body():
+        return
+    sent = request.headers.get("content-type", "")
+    if spec.json_body is not None and _is_json(sent):
+        return
+    declared = spec.body.media_type.lower() if spec.body else "application/json"
+    if spec.body and fnmatch.fnmatchcase(_media_type(sent), declared.split(";")[0].strip()):
+        return
+    message = f"the body must be sent as {declared}, not {sent or 'without a Content-Type'}"
+    raise HTTPException(415, message)
 
 
 def _non_finite_argument(arguments: dict[str, Any]) -> str | None:
@@ -1095,15 +1218,10 @@ async def _run(
     for argument, parse in spec.parse.items():
         with _located(parse.wire_name):
             arguments[argument] = _parse_parameter(request, parse, arguments.get(argument))
+    await _check_media_type(request, spec)
     if spec.body is not None:
         with _located("body"):
             arguments[spec.body.argument] = await _read_body(request, spec.body)
-    if spec.json_body and not _is_json(request.headers.get("content-type", "")):
-        if await request.body():
-            message = "the body must be JSON, sent with Content-Type: application/json"
-            raise RequestValidationError(
-                [{"type": "content_type", "loc": ("body",), "msg": message}]
-            )
     if spec.json_body is not None:
         with _located("body"):
             arguments[spec.json_body.argument] = await _json_argument(
