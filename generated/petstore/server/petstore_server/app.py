@@ -245,10 +245,8 @@ class StrictJSONRoute(APIRoute):
             return match, child
         path = _route_path(scope)
         if any(rival.takes_path(path) for rival in self.rivals):
-            return (
-                Match.NONE,
-                {},
-            )  # the path is the rival's (whatever the method): its parameters are valid
+            # The path is the rival's (whatever the method): its parameters are valid.
+            return Match.NONE, {}
         return match, child
 
     def takes(self, path_params: dict[str, Any]) -> bool:
@@ -437,9 +435,8 @@ def _shadow_templates(routes: Iterable[Any]) -> None:
             if not _PLACEHOLDER.search(segment)
         ]
         shape = _PLACEHOLDER.sub("{}", route.path)
-        candidates = set.intersection(
-            *(having[key] for key in literal)
-        )  # the empty first segment is always one
+        # The empty first segment is always one of the literals.
+        candidates = set.intersection(*(having[key] for key in literal))
         route.shadowing = tuple(
             {
                 own[i].path: own[i].path_regex
@@ -881,9 +878,8 @@ def _query_object(request: Request, parse: Parse) -> dict[str, str] | None:
             if key.startswith(prefix):
                 name = key[len(prefix) : -1]
                 if not key.endswith("]") or not name or "[" in name or "]" in name:
-                    raise ValueError(
-                        f"{key!r} is no property of the deepObject {parse.wire_name!r}"
-                    )
+                    problem = f"{key!r} is no property of the deepObject {parse.wire_name!r}"
+                    raise ValueError(problem)
                 found[name] = value
     elif parse.how == "keys":
         found = {k: v for k, v in query.items() if k in parse.keys}
