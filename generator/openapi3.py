@@ -16,6 +16,12 @@ from .schemas import text
 
 _LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header", "cookie": "cookie"}
 _DEFAULT_STYLES = {"path": "simple", "header": "simple", "query": "form", "cookie": "form"}
+#: Header parameters OpenAPI 3 says are ignored, with what says the header's value instead.
+_IGNORED_HEADERS = {
+    "accept": "the responses' media types say it",
+    "content-type": "the request body's media type says it",
+    "authorization": "the security schemes say it",
+}
 _UNGENERATED = {"callbacks": "callbacks are not generated", "links": "links are not generated"}
 
 
@@ -100,6 +106,10 @@ class OpenApi3(Normalizer):
         location, wire = text(param["in"]), text(param["name"])
         if location not in _LOCATIONS:
             self.warn(Level.WARNING, where + "/in", f"unknown parameter location {location!r}; skipped")
+            return None
+        if location == "header" and wire.lower() in _IGNORED_HEADERS:
+            what = _IGNORED_HEADERS[wire.lower()]
+            self.warn(Level.WARNING, where + "/name", f"header parameter {wire!r} is ignored, as OpenAPI 3 says: {what}; skipped")
             return None
         schema = param.get("schema")
         style = text(param.get("style")) or _DEFAULT_STYLES[location]

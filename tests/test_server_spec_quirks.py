@@ -4,13 +4,14 @@ published OpenAPI document allows."""
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import generate_packages
+from conftest import generate_packages, run_stubforge
 
 AUTHORIZATION_PARAMETER = """
 swagger: "2.0"
@@ -367,3 +368,37 @@ def test_operations_dispatched_on_a_header_publish_their_request_bodies(tmp_path
     target = {"X-Amz-Target": "Streams.DescribeStream"}
     assert client.post("/", headers=target, json={"StreamArn": "a"}).status_code == 200
     assert client.post("/", headers=target).status_code == 422
+
+
+IGNORED_HEADERS = """
+openapi: 3.0.3
+info: {title: Ignored headers, version: "1"}
+paths:
+  /fees:
+    get:
+      operationId: get_fees
+      parameters:
+        - {in: header, name: Accept, required: true, schema: {type: string, enum: [application/xml]}}
+        - {in: header, name: content-type, required: true, schema: {type: string}}
+        - {in: header, name: Authorization, required: true, schema: {type: string}}
+        - {in: header, name: X-Trace, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {type: object, properties: {fee: {type: integer}}}}}
+"""
+
+
+def test_accept_content_type_and_authorization_header_parameters_are_ignored_as_openapi_3_says(tmp_path: Path) -> None:
+    client, server = generate_packages(tmp_path, "ignored", IGNORED_HEADERS)
+    app = TestClient(server.create_app(mock=True))
+    assert app.get("/fees", headers={"X-Trace": "t"}).status_code == 200
+    assert app.get("/fees").json()["detail"][0]["loc"] == ["header", "X-Trace"]
+    published = app.get("/openapi.json").json()["paths"]["/fees"]["get"]["parameters"]
+    assert [p["name"] for p in published] == ["X-Trace"]
+    with client.Client("http://testserver", http_client=app) as api:
+        assert list(inspect.signature(api.default.get_fees).parameters) == ["x_trace", "options"]
+        assert api.default.get_fees(x_trace="t").fee == 0
+    result = run_stubforge("generate", tmp_path / "ignored.yaml", "--out", tmp_path / "again")
+    for index, name in enumerate(("Accept", "content-type", "Authorization")):
+        assert f"/paths/~1fees/get/parameters/{index}/name: warning: header parameter {name!r} is ignored, as OpenAPI 3 says" in result.stderr
