@@ -86,6 +86,8 @@ def _parameter(p: Parameter, required: bool, others: tuple[str, ...] = ()) -> di
         entry["content"] = {"application/json": {"schema": p.type.json_schema}}
         return entry
     entry["schema"] = p.type.json_schema
+    if p.type.kind == "any":  # an untyped parameter is read as the text sent (``type: time``)
+        entry["schema"] = {**p.type.json_schema, "type": "string"}
     if p.server_parse == "deep":
         entry["schema"] = {"allOf": [p.type.json_schema, _DEEP_PROPERTY_NAMES]}
     elif p.server_parse == "rest" and others:

@@ -402,3 +402,26 @@ def test_accept_content_type_and_authorization_header_parameters_are_ignored_as_
     result = run_stubforge("generate", tmp_path / "ignored.yaml", "--out", tmp_path / "again")
     for index, name in enumerate(("Accept", "content-type", "Authorization")):
         assert f"/paths/~1fees/get/parameters/{index}/name: warning: header parameter {name!r} is ignored, as OpenAPI 3 says" in result.stderr
+
+
+UNTYPED_QUERY = """
+swagger: "2.0"
+info: {title: Metrics, version: "1"}
+paths:
+  /metrics:
+    get:
+      operationId: get_metrics
+      parameters:
+        - {in: query, name: to, type: time, description: a type no spec knows}
+      responses:
+        "200": {description: ok, schema: {type: object, properties: {to: {type: string}}}}
+"""
+
+
+def test_an_untyped_parameter_is_text_and_published_as_a_string(tmp_path: Path) -> None:
+    (server,) = generate_packages(tmp_path, "metrics", UNTYPED_QUERY, parts=("server",))
+    app = TestClient(server.create_app(mock=True))
+    (published,) = app.get("/openapi.json").json()["paths"]["/metrics"]["get"]["parameters"]
+    assert published["schema"]["type"] == "string"
+    assert app.get("/metrics?to=2024-01-31").status_code == 200
+    assert app.get("/metrics?to=1&to=2").status_code == 422
