@@ -63,7 +63,7 @@ def hostile_document() -> dict[str, Any]:
                             "default": SENTINEL_DOC,
                             "description": "'''",
                         },
-                        {"in": "header", "name": "X-Evil\"'\\", "type": "string", "description": '"'},
+                        {"in": "query", "name": "X-Evil\"'\\", "type": "string", "description": '"'},
                     ],
                     "responses": {"200": {"description": NASTY, "schema": {"$ref": "#/definitions/Evil"}}},
                 }
