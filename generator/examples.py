@@ -8,7 +8,7 @@ import shlex
 from typing import Any
 from urllib.parse import quote
 
-from .model import Example, Parameter, TypeInfo
+from .model import Example, Parameter, SecurityScheme, TypeInfo
 from .pysource import literal
 
 def call_example(
@@ -24,8 +24,11 @@ def call_example(
     parameters: tuple[Parameter, ...],
     body: Any,
     body_arg: str | None,
+    credentials: tuple[SecurityScheme, ...] = (),
 ) -> Example:
-    """A curl line and a client call for the same request."""
+    """A curl line and a client call for the same request; ``credentials`` (the operation's
+    first security alternative) are read from environment variables (``SecurityScheme.variables``)
+    by both: ``"Authorization: Bearer $TOKEN"``, ``api_key=os.environ["API_KEY"]``."""
     url_path = path
     query: list[str] = [f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in fixed_query]
     headers: list[str] = [f"{k}: {v}" for k, v in fixed_headers]
@@ -41,13 +44,65 @@ def call_example(
         elif param.location == "header":
             headers.append(f"{param.wire_name}: {wire_value}")
     url = base_url.rstrip("/") + quote(url_path, safe="/{}%") + ("?" + "&".join(query) if query else "")
-    curl = ["curl", "-X", method, url] + [x for h in headers for x in ("-H", h)]
+    url_word: list[str | _Var] = [url]
+    curl: list[str] = ["curl", "-X", shlex.quote(method)]
+    client_args: list[str] = []
+    for scheme in credentials:
+        variables = [_Var(v) for v in scheme.variables]
+        if scheme.kind == "basic":
+            curl += ["-u", _shell_word([variables[0], ":", variables[1]])]
+            client_args.append(f"{scheme.py_name}=({_environ(variables[0])}, {_environ(variables[1])})")
+            continue
+        client_args.append(f"{scheme.py_name}={_environ(variables[0])}")
+        if scheme.kind == "bearer":
+            curl += ["-H", _shell_word(["Authorization: Bearer ", variables[0]])]
+        elif scheme.location == "header":
+            curl += ["-H", _shell_word([f"{scheme.param_name}: ", variables[0]])]
+        elif scheme.location == "cookie":
+            curl += ["-b", _shell_word([f"{scheme.param_name}=", variables[0]])]
+        else:
+            url_word += ["&" if query else "?", f"{quote(scheme.param_name, safe='')}=", variables[0]]
+            query.append(scheme.param_name)  # later keys join with "&"
+    curl.insert(3, _shell_word(url_word))
+    curl += [x for h in headers for x in ("-H", shlex.quote(h))]
     if body_arg is not None:
-        curl += ["-H", "Content-Type: application/json", "-d", json.dumps(body, sort_keys=True)]
+        curl += ["-H", shlex.quote("Content-Type: application/json"), "-d", shlex.quote(json.dumps(body, sort_keys=True))]
         args.append(f"{body_arg}={literal(body)}")
     call = f"{client_attr}.{group_attr}.{op_name}({', '.join(args)})"
     imports = sorted({typed.split(".")[0] for p in parameters if (typed := p.type.python_type) and "." in typed})
-    return Example(curl=" ".join(shlex.quote(part) for part in curl), python=call, imports=tuple(imports))
+    return Example(curl=" ".join(curl), python=call, imports=tuple(imports), credentials=tuple(client_args))
+
+
+class _Var(str):
+    """An environment variable's name (letters, digits, ``_``) in a shell word."""
+
+
+def _environ(variable: _Var) -> str:
+    return f'os.environ["{variable}"]'
+
+
+def _shell_word(parts: list[str | _Var]) -> str:
+    """One shell word of literal text and ``$VARIABLE`` expansions: in double quotes where the
+    text holds nothing the shell reads there (``$ ` " \\ !``), else that text single-quoted."""
+    if not any(isinstance(part, _Var) for part in parts):
+        return shlex.quote("".join(parts))
+    pieces: list[tuple[bool, str]] = []  # (in double quotes, text)
+    for index, part in enumerate(parts):
+        if isinstance(part, _Var):
+            following = parts[index + 1] if index + 1 < len(parts) else ""
+            braced = following[:1].isalnum() or following[:1] == "_"
+            pieces.append((True, f"${{{part}}}" if braced else f"${part}"))
+        elif part and set(part) & set('$`"\\!\n'):
+            pieces.append((False, shlex.quote(part)))
+        elif part:
+            pieces.append((True, part))
+    out = []
+    for quoted, piece in pieces:
+        if quoted and out and out[-1][0]:
+            out[-1] = (True, out[-1][1] + piece)
+        else:
+            out.append((quoted, piece))
+    return "".join(f'"{piece}"' if quoted else piece for quoted, piece in out)
 
 
 def _python_value(type_: TypeInfo, value: Any) -> str:

@@ -797,6 +797,23 @@ class Response:
 
 
 @dataclass(frozen=True)
+class OAuthFlow:
+    """One OAuth2 flow of a scheme, for the docs: its URLs ("" when not given) and its scopes."""
+
+    name: str  # implicit, password, clientCredentials, authorizationCode (Swagger 2.0: accessCode, application)
+    authorization_url: str
+    token_url: str
+    refresh_url: str
+    scopes: tuple[tuple[str, str], ...]  # (scope, description)
+
+    @cached_property
+    def urls(self) -> tuple[tuple[str, str], ...]:
+        """(label, URL) for each URL the flow gives."""
+        found = (("Authorization URL", self.authorization_url), ("Token URL", self.token_url), ("Refresh URL", self.refresh_url))
+        return tuple((label, url) for label, url in found if url)
+
+
+@dataclass(frozen=True)
 class SecurityScheme:
     """One way to authenticate; the client takes a keyword argument for each."""
 
@@ -807,6 +824,30 @@ class SecurityScheme:
     param_name: str  # the header, query or cookie name that carries it
     description: str
     spec_type: str  # apiKey, http, oauth2, openIdConnect, basic (Swagger 2.0)
+    bearer_format: str = ""  # http bearer's bearerFormat (a hint: JWT)
+    flows: tuple[OAuthFlow, ...] = ()  # OAuth2's
+    openid_url: str = ""  # OpenID Connect's discovery URL
+    #: The environment variables the docs' examples read the credential from: (TOKEN,),
+    #: (API_KEY,), (USERNAME, PASSWORD); shell and Python names whatever the spec's are.
+    variables: tuple[str, ...] = ()
+
+    @cached_property
+    def anchor(self) -> str:
+        """The docs' id of the scheme's entry in the Authentication section."""
+        return "auth-" + self.py_name.replace("_", "-").strip("-")
+
+    @cached_property
+    def details(self) -> tuple[tuple[str, str], ...]:
+        """(label, value) rows that describe the scheme in the docs (flows aside)."""
+        if self.spec_type == "apiKey":
+            return (("Type", "API key"), ("In", self.location), ("Name", self.param_name))
+        if self.spec_type in ("http", "basic"):
+            rows = (("Type", "HTTP"), ("Scheme", "basic" if self.kind == "basic" else "bearer"))
+            return rows + ((("Bearer format", self.bearer_format),) if self.bearer_format else ())
+        if self.spec_type == "oauth2":
+            return (("Type", "OAuth2"), ("Sent as", "Authorization: Bearer <token>"))
+        rows = (("Type", "OpenID Connect"), ("Sent as", "Authorization: Bearer <token>"))
+        return rows + ((("Discovery URL", self.openid_url),) if self.openid_url else ())
 
     @cached_property
     def argument_annotation(self) -> str:
@@ -865,6 +906,14 @@ class Example:
     curl: str
     python: str
     imports: tuple[str, ...] = ()  # the modules the Python call names (datetime, uuid, decimal)
+    #: The client constructor's credential arguments (``api_key=os.environ["API_KEY"]``): the
+    #: operation's first security alternative's, read from the variables the curl line reads.
+    credentials: tuple[str, ...] = ()
+
+    @cached_property
+    def preamble(self) -> str:
+        """What the Python example imports before the client: ``os`` for the credentials."""
+        return "import os\n" if self.credentials else ""
 
 
 @dataclass(frozen=True)
@@ -920,6 +969,12 @@ class Operation:
     pagination: Pagination | None = None  # None: the client has no iterator for it
     #: The scopes each scheme of each alternative asks for, in the shape of ``security``.
     scopes: tuple[tuple[tuple[str, ...], ...], ...] = ()
+
+    @cached_property
+    def security_display(self) -> tuple[tuple[tuple[SecurityScheme, tuple[str, ...]], ...], ...]:
+        """The alternatives for the docs: each a tuple of (scheme, the scopes it asks for)."""
+        scopes = self.scopes or tuple(tuple(() for _ in alternative) for alternative in self.security)
+        return tuple(tuple(zip(alternative, needs, strict=True)) for alternative, needs in zip(self.security, scopes, strict=True))
 
     @cached_property
     def requirements(self) -> tuple[dict[str, list[str]], ...]:

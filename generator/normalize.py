@@ -17,7 +17,7 @@ from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token as e
 from .examples import call_example
 from .load import LoadedSpec, resolve_pointer
 from .mockdata import Direction, MockData
-from .model import Api, Body, Group, Model, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo, Verifier, is_media_type, query_spread_problem, style_problem
+from .model import Api, Body, Group, Model, OAuthFlow, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo, Verifier, is_media_type, query_spread_problem, style_problem
 from .schemas import SchemaConverter, TooDeep, text
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -226,7 +226,7 @@ class Normalizer:
             made = self.scheme(name, scheme, py_names.claim(names.snake(name, "auth")), where)
             if made is not None:
                 schemes.append(made)
-        return tuple(schemes)
+        return _with_variables(schemes)
 
     def _security(self, op: dict[str, Any], schemes: dict[str, SecurityScheme], pointer: str) -> dict[str, Any]:
         """The operation's ``security`` alternatives and the ``scopes`` each scheme asks for."""
@@ -529,6 +529,7 @@ def _finish(item: PendingOperation, group: str, op_names: names.Namespace, maker
         parameters=parameters,
         body=body.example if body else None,
         body_arg=body.py_name if body else None,
+        credentials=fields["security"][0] if fields["security"] else (),
     )
     return Operation(
         py_name=py_name,
@@ -538,6 +539,38 @@ def _finish(item: PendingOperation, group: str, op_names: names.Namespace, maker
         anchor="operation-" + py_name.replace("_", "-").strip("-"),
         **{**fields, "parameters": parameters, "body": body, "responses": responses},
     )
+
+
+def oauth_flow(name: str, raw: dict[str, Any]) -> OAuthFlow:
+    """One OAuth2 flow as the docs show it (OpenAPI 3's ``flows`` entry, or Swagger 2.0's scheme)."""
+    scopes = raw.get("scopes")
+    listed = tuple((text(scope), text(about)) for scope, about in scopes.items()) if isinstance(scopes, dict) else ()
+    urls = (text(raw.get(key)) for key in ("authorizationUrl", "tokenUrl", "refreshUrl"))
+    return OAuthFlow(name, *urls, scopes=listed)
+
+
+def _with_variables(schemes: list[SecurityScheme]) -> tuple[SecurityScheme, ...]:
+    """The schemes with the environment variables the docs' examples read their credentials
+    from: TOKEN for a bearer token, USERNAME and PASSWORD for basic, the argument's name in
+    capitals for an API key; a name taken by an earlier scheme gets the argument's name in
+    front (``ADMIN_TOKEN``), then a number. Letters, digits and ``_`` only: safe in a shell
+    word and a Python string whatever the spec names."""
+    taken: set[str] = set()
+    made = []
+    for scheme in schemes:
+        stem = re.sub(r"[^A-Z0-9_]", "_", scheme.py_name.upper()).strip("_") or "CREDENTIAL"
+        stem = f"KEY_{stem}" if stem[0].isdigit() else stem
+        wanted = {"basic": ("USERNAME", "PASSWORD"), "bearer": ("TOKEN",)}.get(scheme.kind, (stem,))
+        if taken & set(wanted):
+            wanted = tuple(w if w == stem else f"{stem}_{w}" for w in wanted)
+        number = 2
+        chosen = wanted
+        while taken & set(chosen):
+            chosen = tuple(f"{w}_{number}" for w in wanted)
+            number += 1
+        taken.update(chosen)
+        made.append(replace(scheme, variables=chosen))
+    return tuple(made)
 
 
 def _scopes(listed: Any) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from . import names
 from .diagnostics import Level
 from .load import LoadedSpec
 from .model import Api, Body, Location, Parameter, Response, SecurityScheme, TypeInfo
-from .normalize import Normalizer
+from .normalize import Normalizer, oauth_flow
 from .schemas import text
 
 _LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header", "cookie": "cookie"}
@@ -94,11 +94,17 @@ class OpenApi3(Normalizer):
             if http_scheme == "basic":
                 return SecurityScheme(name, py_name, "basic", "header", "Authorization", description, kind)
             if http_scheme == "bearer":
-                return SecurityScheme(name, py_name, "bearer", "header", "Authorization", description, kind)
+                bearer_format = text(raw.get("bearerFormat"))
+                return SecurityScheme(name, py_name, "bearer", "header", "Authorization", description, kind, bearer_format=bearer_format)
             self.warn(Level.WARNING, pointer, f"HTTP auth scheme {http_scheme!r} is not supported; ignored")
             return None
-        if kind in ("oauth2", "openIdConnect"):
-            return SecurityScheme(name, py_name, "bearer", "header", "Authorization", description, kind)
+        if kind == "oauth2":
+            flows = raw.get("flows") if isinstance(raw.get("flows"), dict) else {}
+            made = tuple(oauth_flow(text(flow), value) for flow, value in flows.items() if isinstance(value, dict))
+            return SecurityScheme(name, py_name, "bearer", "header", "Authorization", description, kind, flows=made)
+        if kind == "openIdConnect":
+            url = text(raw.get("openIdConnectUrl"))
+            return SecurityScheme(name, py_name, "bearer", "header", "Authorization", description, kind, openid_url=url)
         self.warn(Level.WARNING, pointer, f"security scheme {name!r} of type {kind!r} is not supported; ignored")
         return None
 

@@ -10,7 +10,7 @@ from . import names
 from .diagnostics import Level
 from .load import LoadedSpec
 from .model import Api, Body, Location, Parameter, Response, SecurityScheme, TypeInfo
-from .normalize import Normalizer
+from .normalize import Normalizer, oauth_flow
 from .schemas import text
 
 _LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header"}
@@ -72,7 +72,8 @@ class Swagger2(Normalizer):
         if kind == "basic":
             return SecurityScheme(name, py_name, "basic", "header", "Authorization", description, kind)
         if kind == "oauth2":
-            return SecurityScheme(name, py_name, "bearer", "header", "Authorization", description, kind)
+            flows = (oauth_flow(text(raw.get("flow")) or "oauth2", raw),)
+            return SecurityScheme(name, py_name, "bearer", "header", "Authorization", description, kind, flows=flows)
         self.warn(Level.WARNING, pointer, f"security scheme {name!r} of type {kind!r} is not supported; ignored")
         return None
 
