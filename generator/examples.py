@@ -96,7 +96,7 @@ def _shell_word(parts: list[str | _Var]) -> str:
             pieces.append((False, shlex.quote(part)))
         elif part:
             pieces.append((True, part))
-    out = []
+    out: list[tuple[bool, str]] = []
     for quoted, piece in pieces:
         if quoted and out and out[-1][0]:
             out[-1] = (True, out[-1][1] + piece)

@@ -545,8 +545,7 @@ def oauth_flow(name: str, raw: dict[str, Any]) -> OAuthFlow:
     """One OAuth2 flow as the docs show it (OpenAPI 3's ``flows`` entry, or Swagger 2.0's scheme)."""
     scopes = raw.get("scopes")
     listed = tuple((text(scope), text(about)) for scope, about in scopes.items()) if isinstance(scopes, dict) else ()
-    urls = (text(raw.get(key)) for key in ("authorizationUrl", "tokenUrl", "refreshUrl"))
-    return OAuthFlow(name, *urls, scopes=listed)
+    return OAuthFlow(name, text(raw.get("authorizationUrl")), text(raw.get("tokenUrl")), text(raw.get("refreshUrl")), listed)
 
 
 def _with_variables(schemes: list[SecurityScheme]) -> tuple[SecurityScheme, ...]:

@@ -99,8 +99,9 @@ class OpenApi3(Normalizer):
             self.warn(Level.WARNING, pointer, f"HTTP auth scheme {http_scheme!r} is not supported; ignored")
             return None
         if kind == "oauth2":
-            flows = raw.get("flows") if isinstance(raw.get("flows"), dict) else {}
-            made = tuple(oauth_flow(text(flow), value) for flow, value in flows.items() if isinstance(value, dict))
+            flows = raw.get("flows")
+            listed = flows.items() if isinstance(flows, dict) else ()
+            made = tuple(oauth_flow(text(flow), value) for flow, value in listed if isinstance(value, dict))
             return SecurityScheme(name, py_name, "bearer", "header", "Authorization", description, kind, flows=made)
         if kind == "openIdConnect":
             url = text(raw.get("openIdConnectUrl"))
