@@ -25,6 +25,7 @@ components:
   securitySchemes:
     headerKey: {type: apiKey, in: header, name: X-API-Key, description: Issued on the *account* page.}
     queryKey: {type: apiKey, in: query, name: key}
+    cookieKey: {type: apiKey, in: cookie, name: session}
     bearer: {type: http, scheme: bearer, bearerFormat: JWT}
     basic: {type: http, scheme: basic}
     oauth:
@@ -52,6 +53,11 @@ paths:
       security: [{queryKey: []}]
       parameters: [{name: limit, in: query, schema: {type: integer}}]
       responses: {"200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Ok'}}}}}
+  /cookie:
+    get:
+      operationId: byCookie
+      security: [{cookieKey: []}]
+      responses: {"204": {description: done}}
   /bearer:
     get:
       operationId: byBearer
@@ -83,10 +89,10 @@ paths:
 """
 
 #: What the reader exports before running an example.
-VALUES = {"HEADER_KEY": "k-1", "QUERY_KEY": "q-2", "TOKEN": "t-3", "USERNAME": "ann", "PASSWORD": "p:4 $x", "OAUTH_TOKEN": "o-5"}
+VALUES = {"HEADER_KEY": "k-1", "QUERY_KEY": "q-2", "TOKEN": "t-3", "USERNAME": "ann", "PASSWORD": "p:4 $x", "OAUTH_TOKEN": "o-5", "COOKIE_KEY": "c-6"}
 
 #: The operations whose examples send credentials, and the group they are in.
-SECURED = ("by_header", "by_query", "by_bearer", "by_basic", "both", "scoped")
+SECURED = ("by_header", "by_query", "by_cookie", "by_bearer", "by_basic", "both", "scoped")
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +179,7 @@ def test_the_examples_send_the_first_alternatives_credentials_from_variables(gat
     found = examples(gate[2])
     assert found["by_header"][0] == "curl -X GET http://127.0.0.1:8000/header -H \"X-API-Key: $HEADER_KEY\""
     assert found["by_query"][0] == "curl -X GET \"http://127.0.0.1:8000/query?limit=0&key=$QUERY_KEY\""
+    assert found["by_cookie"][0] == "curl -X GET http://127.0.0.1:8000/cookie -b \"session=$COOKIE_KEY\""
     assert found["by_bearer"][0] == "curl -X GET http://127.0.0.1:8000/bearer -H \"Authorization: Bearer $TOKEN\""
     assert found["by_basic"][0].startswith("curl -X POST http://127.0.0.1:8000/basic -u \"$USERNAME:$PASSWORD\" ")
     assert 'Client(base_url="http://127.0.0.1:8000", basic=(os.environ["USERNAME"], os.environ["PASSWORD"]))' in found["by_basic"][1]
