@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import jinja2
 
+from . import markdown as markdown_render
 from . import pysource
 from .format import BREAK, STYLED
 from .mockdata import MockData
@@ -79,12 +80,6 @@ def markdown(value: Any) -> str:
     text = " ".join(str(value or "").split())
     text = html.escape(text, quote=False)
     return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", text)
-
-
-def markdown_block(value: Any) -> str:
-    """Paragraphs of Markdown text: the same escaping, line breaks kept as paragraph breaks."""
-    paragraphs = re.split(r"\n\s*\n", str(value or "").strip())
-    return "\n\n".join(markdown(p) for p in paragraphs if p.strip())
 
 
 def markdown_code(value: Any, language: str = "") -> str:
@@ -167,10 +162,11 @@ FILTERS: dict[str, Callable[..., str]] = {
     "oneline": one_line,
     "tomlstr": toml_string,
     "md": markdown,
-    "md_block": markdown_block,
+    "md_block": markdown_render.markdown_block,
     "md_code": markdown_code,
     "html": html_text,
     "html_block": html_block,
+    "html_md": markdown_render.html_markdown,
     "json": json_text,
 }
 
