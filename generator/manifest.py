@@ -164,7 +164,8 @@ def inputs_unchanged(spec: Path, recorded: dict[str, str], limit: int = DEFAULT_
 
 def fingerprint(settings: dict[str, Any], templates: Path | None) -> str:
     """Everything but the spec that decides the output: stubforge's own code and templates
-    (which covers its version), Black's version, the user's templates and the options."""
+    (which covers its version), Black's and markdown-it-py's versions, the user's templates and
+    the options."""
     user_templates = _tree_hash(templates) if templates else ""
     payload = json.dumps({"generator": _generator_hash(), "settings": settings, "templates": user_templates}, sort_keys=True)
     return sha256(payload)
@@ -173,10 +174,11 @@ def fingerprint(settings: dict[str, Any], templates: Path | None) -> str:
 @functools.cache
 def _generator_hash() -> str:
     import black
+    import markdown_it
 
     from .render import BUILTIN_TEMPLATES
 
-    return sha256(_tree_hash(_GENERATOR, "*.py") + _tree_hash(BUILTIN_TEMPLATES) + black.__version__)
+    return sha256(_tree_hash(_GENERATOR, "*.py") + _tree_hash(BUILTIN_TEMPLATES) + black.__version__ + markdown_it.__version__)
 
 
 def _tree_hash(folder: Path, pattern: str = "*") -> str:

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import jinja2
 
+from . import markdown as markdown_render
 from . import pysource
 from .format import BREAK, STYLED
 from .mockdata import MockData
@@ -81,12 +82,6 @@ def markdown(value: Any) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", text)
 
 
-def markdown_block(value: Any) -> str:
-    """Paragraphs of Markdown text: the same escaping, line breaks kept as paragraph breaks."""
-    paragraphs = re.split(r"\n\s*\n", str(value or "").strip())
-    return "\n\n".join(markdown(p) for p in paragraphs if p.strip())
-
-
 def markdown_code(value: Any, language: str = "") -> str:
     """A fenced code block whose fence no backtick run in ``value`` can close."""
     text = str(value)
@@ -98,12 +93,6 @@ def markdown_code(value: Any, language: str = "") -> str:
 def html_text(value: Any) -> str:
     """Text for HTML element content or a quoted attribute."""
     return html.escape(str(value if value is not None else ""), quote=True)
-
-
-def html_block(value: Any) -> str:
-    """Paragraphs of text as escaped HTML ``<p>`` elements."""
-    paragraphs = re.split(r"\n\s*\n", str(value or "").strip())
-    return "".join(f"<p>{html_text(' '.join(p.split()))}</p>" for p in paragraphs if p.strip())
 
 
 def json_text(value: Any) -> str:
@@ -167,10 +156,10 @@ FILTERS: dict[str, Callable[..., str]] = {
     "oneline": one_line,
     "tomlstr": toml_string,
     "md": markdown,
-    "md_block": markdown_block,
+    "md_block": markdown_render.markdown_block,
     "md_code": markdown_code,
     "html": html_text,
-    "html_block": html_block,
+    "html_md": markdown_render.html_markdown,
     "json": json_text,
 }
 

@@ -30,6 +30,13 @@ NASTY = (
     + SENTINEL_DOC
     + "\n\nlast line ends with a quote and a backslash \\\""
 )
+#: Markdown whose links and HTML must never become live in the docs (descriptions are CommonMark).
+LINKS = (
+    "**[ok](#overview)** [a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](&#106;avascript:alert(1)) "
+    "[d](data:text/html,<script>alert(1)</script>) <javascript:alert(1)> ![e](javascript:alert(1)) "
+    '[f](https://example.com "t\\" onmouseover=\\"alert(1)") <img src=x onerror=alert(1)>\n\n'
+    "[g][evil] <svg onload=alert(1)>\n\n[evil]: javascript:alert(1)"
+)
 TITLE = 'Hostile """ API {{ 7*7 }} {% raw %} 100% %(prog)s </title><script>alert(1)</script> ' + MARKER + '\nsecond """ line\\'
 
 
@@ -81,11 +88,12 @@ def hostile_document() -> dict[str, Any]:
             "/numbers": {
                 "get": {
                     "operationId": "numbers",
+                    "description": LINKS,
                     "tags": ["/etc/passwd"],
                     "parameters": [
                         {"in": "query", "name": "ratio", "type": "number", "enum": [float("inf"), float("nan"), 1.5]},
                     ],
-                    "responses": {"200": {"description": "ok"}},
+                    "responses": {"200": {"description": LINKS}},
                 }
             },
         },
@@ -323,6 +331,34 @@ def test_docs_html_escapes_spec_markup(generated: Hostile) -> None:
     assert not re.search(r"</title><script", page, re.IGNORECASE)
     assert "&lt;script&gt;" in page or "&lt;script" in page
     assert "{{ 7*7 }}" in unescape_markdown(page) or "{{ 7*7 }}" in page
+
+
+def test_docs_html_has_no_script_handler_or_unsafe_link(generated: Hostile) -> None:
+    """Descriptions are rendered as Markdown: every tag and attribute of the page is walked."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Walk(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, attrs))
+
+    Walk(convert_charrefs=True).feed((generated.folder / "docs" / "index.html").read_text("utf-8"))
+    assert ("a", [("href", "#overview")]) in found, "the spec's own safe link is rendered (or this test proves nothing)"
+    for tag, attrs in found:
+        assert tag not in ("script", "img", "svg", "iframe", "object", "embed"), tag
+        for name, value in attrs:
+            assert not name.lower().startswith("on"), (tag, name, value)
+            if name in ("href", "src"):
+                assert value is not None and re.match(r"(?:https?://|mailto:|#)", value, re.IGNORECASE), (tag, name, value)
+
+
+def test_docs_markdown_has_no_raw_html_or_unsafe_link(generated: Hostile) -> None:
+    readme = (generated.folder / "docs" / "README.md").read_text("utf-8")
+    assert "**[ok](#overview)**" in readme, "the spec's Markdown is kept (or this test proves nothing)"
+    assert not re.search(r"<\s*(script|img|svg)", readme, re.IGNORECASE)
+    assert not re.search(r"\]\(\s*(javascript|data|&#)", readme, re.IGNORECASE)
+    assert not re.search(r"^\[evil\]:", readme, re.MULTILINE)
 
 
 def test_openapi_json_and_manifest_are_valid_json(generated: Hostile) -> None:
