@@ -322,12 +322,12 @@ paths:
 
 
 def test_header_parameters_whose_name_is_no_token_are_skipped_with_a_warning(tmp_path: Path) -> None:
-    (server,) = generate_packages(tmp_path, "pages", NAMELESS_HEADER_SPEC, parts=("server",))
+    (server,) = generate_packages(tmp_path, "notion_pages", NAMELESS_HEADER_SPEC, parts=("server",))
     document = TestClient(server.create_app(mock=True)).get("/openapi.json").json()
     parameters = document["paths"]["/pages/{id}"]["get"]["parameters"]
     assert [p["name"] for p in parameters] == ["id", "Notion-Version"]
     schemathesis.openapi.from_dict(document)["/pages/{id}"]["GET"]  # a document schemathesis can read
-    result = run_stubforge("generate", tmp_path / "pages.yaml", "--out", tmp_path / "again")
+    result = run_stubforge("generate", tmp_path / "notion_pages.yaml", "--out", tmp_path / "again")
     assert "/paths/~1pages~1{id}/get/parameters/2/name: warning: header parameter name '' cannot be sent" in result.stderr
     assert "/parameters/3/name: warning: header parameter name 'Bad Name' cannot be sent" in result.stderr
 
