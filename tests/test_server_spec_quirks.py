@@ -247,8 +247,14 @@ paths:
 """
 
 
-def test_an_array_field_sent_once_is_a_list_of_one(tmp_path: Path) -> None:
-    (server,) = generate_packages(tmp_path, "arrays", ARRAY_FIELDS, parts=("server",))
+@pytest.fixture(scope="module")
+def arrays_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    (server,) = generate_packages(tmp_path_factory.mktemp("arrays"), "arrays", ARRAY_FIELDS, parts=("server",))
+    return server
+
+
+def test_an_array_field_sent_once_is_a_list_of_one(arrays_server: Any) -> None:
+    server = arrays_server
     received: list[Any] = []
 
     class Recording(server.Handlers):  # type: ignore[misc, name-defined]
@@ -313,8 +319,8 @@ def multipart(*parts: tuple[str, str, bytes]) -> tuple[dict[str, str], bytes]:
     return {"Content-Type": "multipart/form-data; boundary=b0undary"}, body + b"--b0undary--\r\n"
 
 
-def test_a_json_part_of_a_multipart_body_is_its_json_value(tmp_path: Path) -> None:
-    (server,) = generate_packages(tmp_path, "arrays", ARRAY_FIELDS, parts=("server",))
+def test_a_json_part_of_a_multipart_body_is_its_json_value(arrays_server: Any) -> None:
+    server = arrays_server
     received: list[Any] = []
 
     class Recording(server.Handlers):  # type: ignore[misc, name-defined]
