@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 # Node tools the tests run against the generated code (Prism), pinned by package-lock.json.
 NODE_STAMP := node_modules/.installed
+# The browser the docs' browser tests drive with Playwright: Debian's chromium (Playwright itself
+# downloads no browser). Installed with apt-get, through sudo when not root.
+CHROMIUM := /usr/bin/chromium
+APT_GET := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
 # Options of the schemathesis corpus sweep (`make corpus`, `make corpus-schemathesis`).
 CORPUS_SCHEMATHESIS_ARGS ?= --jobs 2 --max-examples 10
 
@@ -26,16 +30,19 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
+$(CHROMIUM):
+	$(APT_GET) install -y -q chromium || ($(APT_GET) update -q && $(APT_GET) install -y -q chromium)
+
 generate: $(STAMP)  ## regenerate generated/ from every spec in specs/
 	$(BIN)/stubforge generate
 
 check: $(STAMP)  ## exit 1 when generated/ is not what the specs generate now
 	$(BIN)/stubforge check
 
-test: $(STAMP) $(NODE_STAMP)  ## the whole test suite (what CI runs)
+test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)  ## the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -q
 
-bench: $(BENCH_STAMP)  ## cold generation CPU, wall and memory beside openapi-generator's; steps; regeneration (specs/, Kubernetes, Stripe, GitHub, Microsoft Graph); the client's per-call overhead and import time (`python tests/bench.py --client`: only these)
+bench: $(BENCH_STAMP)  ## cold generation CPU, wall and memory beside openapi-generator's; steps; regeneration (specs/, Kubernetes, Stripe, GitHub, Microsoft Graph); the client's per-call overhead and import time (`python tests/bench.py --client`: only these); the docs page beside Redoc (`--docs`)
 	$(BIN)/python tests/bench.py
 
 corpus: $(STAMP)  ## generate, import and mypy --strict every spec in ../shared/corpus; print the report; then the schemathesis sweep

