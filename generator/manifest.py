@@ -25,6 +25,11 @@ from typing import Any
 from .load import DEFAULT_MAX_SPEC_MB, MB, Unreadable, read_bounded
 
 MANIFEST = ".stubforge-manifest.json"
+#: Folders that installs, builds and tools leave inside a generated package (``pip install``
+#: with setuptools, ``python -m build``, Python itself, mypy, pytest, ruff). They are not the
+#: generator's and not hand edits: never hashed, compared or reported; a rewrite of the output
+#: folder drops them with the rest of the old folder.
+ARTEFACT_FOLDERS = frozenset({"build", "dist", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox"})
 _GENERATOR = Path(__file__).resolve().parent
 
 
@@ -128,13 +133,18 @@ def _hash_tree(folder: Path) -> dict[str, str]:
     if not folder.is_dir():
         return hashes
     for root, dirs, files in os.walk(folder):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if not is_artefact_folder(d))
         for name in sorted(files):
             path = Path(root, name)
             relative = path.relative_to(folder).as_posix()
             if relative != MANIFEST:
                 hashes[relative] = sha256(path.read_bytes())
     return hashes
+
+
+def is_artefact_folder(name: str) -> bool:
+    """Whether a folder of this name is a build artefact or cache (``ARTEFACT_FOLDERS``)."""
+    return name in ARTEFACT_FOLDERS or name.endswith(".egg-info")
 
 
 def input_hashes(spec: Path, referenced: list[Path]) -> dict[str, str]:

@@ -1,0 +1,145 @@
+"""Installing the generated packages as the README says: into a virtual environment of the
+user's, the client as a package and the server editable. Nothing an install or a tool leaves in
+generated/ counts as a hand edit, and mypy finds the installed server for the user's handlers
+(no MYPYPATH), so it names the operation a spec change altered.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import sysconfig
+import textwrap
+from pathlib import Path
+
+from conftest import run_stubforge, write_spec
+
+SHOP = """
+openapi: 3.0.3
+info: {title: Shop, version: "1.0"}
+paths:
+  /items/{item_id}:
+    get:
+      operationId: getItem
+      parameters:
+        - {name: item_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        "200": {description: the item, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}
+components:
+  schemas:
+    Item:
+      type: object
+      required: [id]
+      properties: {id: {type: integer}, name: {type: string}}
+"""
+
+HANDLERS = """
+from typing import Any
+
+from typing_extensions import override
+
+from shop_client import Client
+from shop_client.models import Item
+from shop_server.handlers import Handlers
+
+
+class Shop(Handlers):
+    @override
+    async def get_item(self, *, item_id: int) -> Any:
+        return Item(id=item_id).to_dict()
+
+
+def client() -> Client:
+    return Client(base_url="http://127.0.0.1:8000")
+"""
+
+
+def virtual_env(folder: Path) -> Path:
+    """A new virtual environment that also sees this one's packages (FastAPI, hatchling, ...)
+    through a ``.pth`` file, so installing into it needs no network; its Python."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True)
+    Path(site.stdout.strip(), "outer.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    return python
+
+
+def pip_install(python: Path, *args: str | Path) -> None:
+    done = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index", *map(str, args)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def mypy(python: Path, *files: Path) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` as the user runs it from their project, no MYPYPATH."""
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-executable", str(python), *map(str, files)],
+        capture_output=True,
+        text=True,
+        cwd=files[0].parent,
+    )
+
+
+def test_installed_packages_leave_generated_current_and_mypy_names_a_changed_operation(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    spec = write_spec(project / "specs", "shop.yaml", SHOP)
+    assert run_stubforge("generate", spec, "--out", project / "generated").returncode == 0
+    python = virtual_env(tmp_path / "venv")
+    pip_install(python, project / "generated/shop/client")
+    pip_install(python, "-e", project / "generated/shop/server")
+
+    leftovers = sorted(p.name for p in (project / "generated").rglob("*") if p.name == "build" or p.name.endswith(".egg-info"))
+    assert leftovers == [], "the packages build out of tree"
+    check = run_stubforge("check", spec, "--out", project / "generated")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    handlers = project / "app.py"
+    handlers.write_text(textwrap.dedent(HANDLERS), encoding="utf-8")
+    first = mypy(python, handlers)
+    assert first.returncode == 0, first.stdout
+
+    write_spec(project / "specs", "shop.yaml", SHOP.replace("type: integer}}\n      responses", "type: string}}\n      responses"))
+    regenerated = run_stubforge("generate", spec, "--out", project / "generated")
+    assert regenerated.returncode == 0, regenerated.stderr
+    second = mypy(python, handlers)
+    assert second.returncode == 1
+    assert 'app.py:13: error: Argument 1 of "get_item" is incompatible with supertype' in second.stdout
+
+
+def test_build_artefacts_and_caches_are_not_hand_edits(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path / "specs", "shop.yaml", SHOP)
+    out = tmp_path / "generated"
+    assert run_stubforge("generate", spec, "--out", out).returncode == 0
+    package = out / "shop" / "server"
+    artefacts = [
+        package / "build" / "lib" / "shop_server" / "app.py",
+        package / "dist" / "shop_server-1.0-py3-none-any.whl",
+        package / "shop_server.egg-info" / "PKG-INFO",
+        package / "shop_server" / "__pycache__" / "app.cpython-311.pyc",
+        package / ".mypy_cache" / "3.11" / "cache.db",
+        package / ".pytest_cache" / "README.md",
+        out / "shop" / "client" / ".ruff_cache" / "CACHEDIR.TAG",
+    ]
+    for artefact in artefacts:
+        artefact.parent.mkdir(parents=True, exist_ok=True)
+        artefact.write_text("left by a tool\n", encoding="utf-8")
+
+    check = run_stubforge("check", spec, "--out", out)
+    assert check.returncode == 0, check.stdout + check.stderr
+    changed = spec.read_text(encoding="utf-8").replace("title: Shop", "title: Shop2")
+    spec.write_text(changed, encoding="utf-8")
+    regenerated = run_stubforge("generate", spec, "--out", out)
+    assert regenerated.returncode == 0, regenerated.stderr
+    assert "edited" not in regenerated.stderr
+
+
+def test_no_generated_path_lies_in_a_folder_taken_for_an_artefact() -> None:
+    from generator.manifest import is_artefact_folder, read_manifest
+
+    for folder in sorted(Path(__file__).resolve().parent.parent.joinpath("generated").iterdir()):
+        manifest = read_manifest(folder)
+        assert manifest is not None
+        assert [p for p in manifest.files if any(is_artefact_folder(part) for part in Path(p).parts[:-1])] == []
