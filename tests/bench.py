@@ -197,7 +197,7 @@ def openapi_generator() -> str | None:
 
 def cold_ours(spec: Path) -> tuple[Run, str]:
     with tempfile.TemporaryDirectory() as scratch:
-        run = run_measured([sys.executable, "-m", "generator", "generate", str(spec), "--out", scratch], ROOT)
+        run = run_measured([sys.executable, "-m", "stubforge", "generate", str(spec), "--out", scratch], ROOT)
     summary = re.search(r"(\d+) operations;.*?(\d+) chunks formatted", run.stdout)
     detail = f"{summary.group(1)} ops, {summary.group(2)} chunks for Black" if summary else ""
     return run, detail
@@ -212,13 +212,13 @@ def measure(spec: Path) -> dict[str, float]:
     """Time each step of one generation in this process (fresh for every spec)."""
     import resource
 
-    from generator import openapi3, swagger2
-    from generator.config import default_name
-    from generator.format import format_files
-    from generator.load import load_spec
-    from generator.render import render
-    from generator.validate import validation_findings
-    from generator.write import write_tree
+    from stubforge import openapi3, swagger2
+    from stubforge.config import default_name
+    from stubforge.format import format_files
+    from stubforge.load import load_spec
+    from stubforge.render import render
+    from stubforge.validate import validation_findings
+    from stubforge.write import write_tree
 
     def cpu() -> float:
         """CPU seconds of this process and of the workers it waited for (Black's)."""
@@ -277,13 +277,13 @@ def one_operation_changed(document: dict[str, Any]) -> dict[str, Any]:
 
 def regeneration(spec: Path) -> str:
     """A no-op run and a one-operation change, each a ``stubforge generate`` command."""
-    from generator.load import parse_document
+    from stubforge.load import parse_document
 
     document, _, _ = parse_document(spec.read_bytes(), str(spec))
     with tempfile.TemporaryDirectory() as scratch:
         copy, out = Path(scratch) / f"{spec.stem}.json", Path(scratch) / "out"
         copy.write_text(json.dumps(document, indent=1, sort_keys=True))
-        command = [sys.executable, "-m", "generator", "generate", str(copy), "--out", str(out)]
+        command = [sys.executable, "-m", "stubforge", "generate", str(copy), "--out", str(out)]
         run_measured(command, ROOT)
         no_op = min(run_measured(command, ROOT).wall for _ in range(REPEATS))
         copy.write_text(json.dumps(one_operation_changed(document), indent=1, sort_keys=True))
@@ -376,7 +376,7 @@ def client_overhead() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         spec = Path(scratch) / "bench_overhead.json"
         spec.write_text(json.dumps(OVERHEAD_SPEC))
-        run_measured([sys.executable, "-m", "generator", "generate", str(spec), "--out", scratch], ROOT)
+        run_measured([sys.executable, "-m", "stubforge", "generate", str(spec), "--out", scratch], ROOT)
         sys.path.insert(0, str(Path(scratch) / "bench_overhead" / "client"))
         import bench_overhead_client as package  # type: ignore[import-not-found]
 
@@ -421,7 +421,7 @@ def import_times(spec: Path, tool: str | None) -> None:
     """Import time of the client package for ``spec``, ours and openapi-generator's."""
     print(f"\nclient import time, {spec.name} (python -X importtime, cumulative, median of 5 processes)")
     with tempfile.TemporaryDirectory() as scratch:
-        run_measured([sys.executable, "-m", "generator", "generate", str(spec), "--out", scratch], ROOT)
+        run_measured([sys.executable, "-m", "stubforge", "generate", str(spec), "--out", scratch], ROOT)
         client = next(Path(scratch).glob("*/client"))
         package = next(p.name for p in client.iterdir() if p.is_dir() and p.name.endswith("_client"))
         ours = import_seconds(package, client)

@@ -23,9 +23,9 @@ CORPUS = Path(os.environ.get("STUBFORGE_CORPUS", ROOT.parent / "shared" / "corpu
 
 
 def run_stubforge(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m generator ARGS`` the way a user would, capturing its output."""
+    """Run ``python -m stubforge ARGS`` the way a user would, capturing its output."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, args)],
+        [sys.executable, "-m", "stubforge", *map(str, args)],
         cwd=cwd or ROOT,
         capture_output=True,
         text=True,
@@ -126,7 +126,7 @@ def require_corpus() -> None:
 
 def generate_into(spec: Path, folder: Path) -> Any:
     """Generate ``spec`` into ``folder``; the model (Api) of what was generated."""
-    from generator.pipeline import Options, generate_files
+    from stubforge.pipeline import Options, generate_files
 
     generated = generate_files(spec, Options())
     for relative, text in generated.files.items():

@@ -250,14 +250,14 @@ CHECKS = ("generate", "compile", "import client", "import server", "routes", "my
 
 def _generate_one(spec: str, out: str, nested_black: bool = False) -> dict[str, Any]:
     """In a pool process: load → model → render → format, written under ``out``; timings and errors."""
-    from generator import format as format_module
-    from generator.diagnostics import SpecError
-    from generator.format import format_files
+    from stubforge import format as format_module
+    from stubforge.diagnostics import SpecError
+    from stubforge.format import format_files
 
     if not nested_black:  # the pool already keeps every core busy: no Black workers inside a worker
         format_module.PARALLEL_THRESHOLD = sys.maxsize
-    from generator.pipeline import Options, build_model
-    from generator.render import render
+    from stubforge.pipeline import Options, build_model
+    from stubforge.render import render
 
     record: dict[str, Any] = {"spec": spec, "failures": {}}
     path = Path(spec)

@@ -3,7 +3,7 @@
 Run ``make corpus`` or ``python tests/corpus_schemathesis.py [--jobs N] [--max-examples N]
 [--only PATTERN] [--json OUT] [--logs DIR] [FILES...]``.
 
-For each spec: generate it into a temporary folder (``python -m generator generate``), start
+For each spec: generate it into a temporary folder (``python -m stubforge generate``), start
 ``python -m <pkg>_server --host 127.0.0.1 --port N --mock`` (PYTHONPATH = the generated server
 folder) on a free port, run ``schemathesis run http://127.0.0.1:N/openapi.json --checks all``
 with every check but those in ``EXCLUDED_CHECKS`` and both data generation modes (positive and
@@ -118,7 +118,7 @@ def generate(spec: Path, out: Path, timeout: float) -> tuple[str, Path]:
     """Generate ``spec`` under ``out`` with the CLI; its server package and the folder holding it.
     Raises ``RuntimeError`` with the generator's message when it refuses the spec."""
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(spec), "--out", str(out), "-q"],
+        [sys.executable, "-m", "stubforge", "generate", str(spec), "--out", str(out), "-q"],
         cwd=ROOT,
         capture_output=True,
         text=True,

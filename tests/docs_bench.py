@@ -60,7 +60,7 @@ def redocly(cache: Path) -> Path | None:
 
 def parsed_document(spec: Path, target: Path) -> Path:
     """The spec as one JSON document, as stubforge reads it (Redoc refuses the seed's YAML quirks)."""
-    from generator.load import parse_document
+    from stubforge.load import parse_document
 
     document, _, _ = parse_document(spec.read_bytes(), spec.name)
     target.write_text(json.dumps(document), encoding="utf-8")
@@ -69,7 +69,7 @@ def parsed_document(spec: Path, target: Path) -> Path:
 
 def our_page(spec: Path, scratch: Path) -> Path:
     out = scratch / f"ours-{spec.stem}"
-    subprocess.run([sys.executable, "-m", "generator", "generate", str(spec), "--out", str(out), "-q"], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "stubforge", "generate", str(spec), "--out", str(out), "-q"], check=True, cwd=ROOT)
     (page,) = out.glob("*/docs/index.html")
     return page
 

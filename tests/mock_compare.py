@@ -40,7 +40,7 @@ from jsonschema import FormatChecker
 sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import CORPUS, SEED, free_port, generate_into, stop_process  # noqa: E402
-from generator.server_openapi import server_openapi  # noqa: E402
+from stubforge.server_openapi import server_openapi  # noqa: E402
 from test_prism import PrismServer, arguments, clean_copy, credentials, import_client  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,7 +203,7 @@ def call_every_operation(api: Any, package: Any, base_url: str, document: dict[s
 
 
 def compare(spec: Path, folder: Path) -> tuple[Any, Tally, Tally]:
-    from generator.load import LoadOptions, load_spec
+    from stubforge.load import LoadOptions, load_spec
 
     document = load_spec(spec, LoadOptions()).document
     prism = PrismServer(clean_copy(spec, document, folder), folder)

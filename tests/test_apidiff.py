@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SEED, write_spec
-from generator.apidiff import Change, compare, summary, surface
-from generator.pipeline import build_model
+from stubforge.apidiff import Change, compare, summary, surface
+from stubforge.pipeline import build_model
 
 PETS = """
 swagger: "2.0"

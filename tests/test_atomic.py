@@ -82,13 +82,13 @@ from pathlib import Path
 source, warm_spec, warm_out = sys.argv[1:4]
 sys.path.insert(0, source)
 os.chdir(source)
-import generator
-import generator.cli
+import stubforge
+import stubforge.cli
 
 
 def run_cli(spec, out):
     try:
-        generator.cli.cli.main(["generate", spec, "--out", out, "-q"], prog_name="stubforge")
+        stubforge.cli.cli.main(["generate", spec, "--out", out, "-q"], prog_name="stubforge")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     return 0
@@ -274,7 +274,7 @@ def install(root, kill_at, log, no_exchange, checkpoint):
     replaced[id(real_cdll)] = cdll
     # Names the generator imported with ``from os import ...`` and the like.
     for module in list(sys.modules.values()):
-        if getattr(module, "__name__", "").partition(".")[0] != "generator":
+        if getattr(module, "__name__", "").partition(".")[0] != "stubforge":
             continue
         for key, value in list(vars(module).items()):
             if id(value) in replaced and callable(value):
@@ -536,7 +536,7 @@ def is_swap(label: str) -> bool:
 def generate_cli(source: Path, spec: Path, out: Path) -> subprocess.Popen[str]:
     """``stubforge generate SPEC --out OUT -q`` the way a user runs it, from the copied generator."""
     return subprocess.Popen(
-        [sys.executable, "-m", "generator", "generate", str(spec), "--out", str(out), "-q"],
+        [sys.executable, "-m", "stubforge", "generate", str(spec), "--out", str(out), "-q"],
         cwd=source,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -578,7 +578,7 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
     base = tmp_path_factory.mktemp("atomic")
     source = base / "stubforge"
     ignore = shutil.ignore_patterns("__pycache__")
-    shutil.copytree(ROOT / "generator", source / "generator", ignore=ignore)
+    shutil.copytree(ROOT / "generator", source / "stubforge", ignore=ignore)
     shutil.copytree(ROOT / "templates", source / "templates", ignore=ignore)
     spec_a = CORPUS / SPEC
     spec_b = version_b(spec_a, base / "spec-b")

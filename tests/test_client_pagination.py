@@ -411,7 +411,7 @@ NEXT_CURSOR_PAGE = "{type: object, properties: {things: {type: array, items: {ty
 
 
 def pagination_of(tmp_path: Path, method: str = "get", parameters: str = CURSOR_PARAMETER, schema: str = NEXT_CURSOR_PAGE, headers: str = "") -> Any:
-    from generator.pipeline import build_model
+    from stubforge.pipeline import build_model
 
     text = LIST_OPERATION.format(method=method, parameters=parameters, schema=schema, headers=headers)
     (operation,) = build_model(write_spec(tmp_path, "t.yaml", text)).operations
@@ -488,7 +488,7 @@ def test_specs_that_leave_the_convention_in_doubt_get_no_iterator(tmp_path: Path
 
 
 def test_an_iterator_name_never_takes_an_operations_name(tmp_path: Path) -> None:
-    from generator.pipeline import build_model
+    from stubforge.pipeline import build_model
 
     text = LIST_OPERATION.format(method="get", parameters=CURSOR_PARAMETER, schema=NEXT_CURSOR_PAGE, headers="")
     text += "  /iterate:\n    get:\n      operationId: iterListThings\n      responses: {'204': {description: none}}\n"
@@ -499,7 +499,7 @@ def test_an_iterator_name_never_takes_an_operations_name(tmp_path: Path) -> None
 
 def test_the_seed_declares_no_list_operation_and_gets_no_iterator(seed_output: Path) -> None:
     """The seed's operations return undescribed bodies: nothing says where items or cursors are."""
-    from generator.pipeline import build_model
+    from stubforge.pipeline import build_model
 
     from conftest import SEED
 

@@ -294,7 +294,7 @@ def test_an_operation_named_with_raw_response_gets_another_name(call: Any, pkg: 
     ],
 )
 def test_the_model_decides_how_a_response_is_read(content_type: str | None, schema: str | None, kind: str) -> None:
-    from generator.model import Response, TypeInfo
+    from stubforge.model import Response, TypeInfo
 
     types = {"model": TypeInfo("model", model="Pet"), "string": TypeInfo("string"), "binary": TypeInfo("string", format="binary"), None: None}
     assert Response("200", "", types[schema], content_type, None).kind == kind
@@ -316,7 +316,7 @@ def test_the_model_decides_how_a_response_is_read(content_type: str | None, sche
 def test_the_return_annotation_is_the_union_of_the_success_responses(responses: list[Any], annotation: str) -> None:
     from dataclasses import replace
 
-    from generator.model import Response, TypeInfo
+    from stubforge.model import Response, TypeInfo
 
     types = {"model": TypeInfo("model", model="Pet"), "any": TypeInfo("any"), "binary": TypeInfo("string", format="binary"), "string": TypeInfo("string"), None: None}
     op = seed_operation()
@@ -328,7 +328,7 @@ def test_the_return_annotation_is_the_union_of_the_success_responses(responses: 
 
 def seed_operation() -> Any:
     from conftest import SEED
-    from generator.pipeline import build_model
+    from stubforge.pipeline import build_model
 
     return build_model(SEED).operations[0]
 

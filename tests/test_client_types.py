@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from conftest import run_stubforge, write_spec
-from generator.model import ModelField, TypeInfo
+from stubforge.model import ModelField, TypeInfo
 
 SPEC = """
 openapi: 3.0.3

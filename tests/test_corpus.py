@@ -35,10 +35,10 @@ from corpus_report import (
     python_lines,
     write_files,
 )
-from generator.diagnostics import SpecError
-from generator.format import format_files, without_breaks
-from generator.pipeline import Options, build_model
-from generator.render import render
+from stubforge.diagnostics import SpecError
+from stubforge.format import format_files, without_breaks
+from stubforge.pipeline import Options, build_model
+from stubforge.render import render
 
 # False skips OpenAPI 3 documents (as needed while the generator refused them). The OpenAPI 3 normalizer
 # is merged (f2e8fa5) and every OpenAPI 3 document in the corpus passes.

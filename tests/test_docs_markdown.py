@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from conftest import write_spec
 
-from generator.markdown import html_markdown, markdown_block, safe_url
-from generator.pipeline import Options, generate_files
+from stubforge.markdown import html_markdown, markdown_block, safe_url
+from stubforge.pipeline import Options, generate_files
 
 HOSTILE = [
     "<script>alert('script-tag')</script>",
@@ -134,7 +134,7 @@ def test_an_image_becomes_a_link_the_page_loads_nothing() -> None:
 
 def test_plain_text_is_escaped_as_the_parser_would() -> None:
     """Plain one-line text skips the parser; what it gives must be what the parser gives."""
-    from generator.markdown import _render
+    from stubforge.markdown import _render
 
     for text in ['say "hi" & bye', "it's 10.5 kg", "a: b - c", "x 1. y", "1. y", "- y", "# y", "a <b> c", "a &amp; b"]:
         assert html_markdown(text) == _render(text), text

@@ -13,11 +13,11 @@ import pytest
 from conftest import CORPUS, SEED, require_corpus, write_spec
 from corpus_report import corpus_specs
 
-from generator import format as format_module
-from generator.format import BREAK, MODE, STYLED, chunks, format_files, layout, remember, without_breaks
-from generator.diagnostics import SpecError
-from generator.pipeline import build_model
-from generator.render import render
+from stubforge import format as format_module
+from stubforge.format import BREAK, MODE, STYLED, chunks, format_files, layout, remember, without_breaks
+from stubforge.diagnostics import SpecError
+from stubforge.pipeline import build_model
+from stubforge.render import render
 
 #: Specs with many operations, tags and models, from both versions (checked when the corpus is
 #: there). ``STUBFORGE_FORMAT_CORPUS=all`` checks every corpus spec instead (about 15 minutes).

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from conftest import GENERATED, ROOT, run_stubforge
-from generator.config import default_name
-from generator.pipeline import generate_files
+from stubforge.config import default_name
+from stubforge.pipeline import generate_files
 
 
 def test_generated_output_is_current() -> None:

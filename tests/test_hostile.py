@@ -404,7 +404,7 @@ def test_non_finite_enum_values_do_not_break_the_server(generated: Hostile) -> N
 
 def run_cli_with_timeout(seconds: float, *args: str | Path) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=seconds, check=False)
+        return subprocess.run([sys.executable, "-m", "stubforge", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=seconds, check=False)
     except subprocess.TimeoutExpired:
         pytest.fail(f"stubforge {' '.join(map(str, args))} still running after {seconds} s")
 

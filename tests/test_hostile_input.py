@@ -77,7 +77,7 @@ def run(*args: str | Path, cwd: Path = ROOT, timeout: float = 120) -> subprocess
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
     return subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, args)],
+        [sys.executable, "-m", "stubforge", *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -149,7 +149,7 @@ def hook(event, args):
     if event == "open" and args and isinstance(args[0], (str, bytes)):
         opened.append(os.path.realpath(os.fsdecode(args[0])))
 sys.addaudithook(hook)
-from generator.cli import main
+from stubforge.cli import main
 sys.argv = ["stubforge", *sys.argv[2:]]
 try:
     main()
@@ -299,7 +299,7 @@ def _filled(text: str, fill: dict[str, str]) -> str:
 
 
 def test_data_refs_stay_data_in_the_loaded_document(tmp_path: Path) -> None:
-    from generator.load import load_spec
+    from stubforge.load import load_spec
 
     write_spec(tmp_path, "common.yaml", 'Cat:\n  type: object\n  x-ext: {$ref: "../secret.yaml"}\n  example: {$ref: "nope.yaml"}\n')
     spec = load_spec(write_spec(tmp_path, "api.yaml", spec_with('{$ref: "common.yaml#/Cat"}', top='x-top: {$ref: "/etc/passwd"}\n')))
@@ -309,7 +309,7 @@ def test_data_refs_stay_data_in_the_loaded_document(tmp_path: Path) -> None:
 
 
 def test_a_sibling_property_named_ref_survives_resolution(tmp_path: Path) -> None:
-    from generator.load import load_spec
+    from stubforge.load import load_spec
 
     write_spec(tmp_path, "common.yaml", "Schema:\n  type: object\n  properties:\n    $ref: {type: string}\n    size: {type: integer}\n")
     spec = load_spec(write_spec(tmp_path, "api.yaml", spec_with('{$ref: "common.yaml#/Schema"}')))
@@ -318,7 +318,7 @@ def test_a_sibling_property_named_ref_survives_resolution(tmp_path: Path) -> Non
 
 
 def test_example_objects_are_refs_and_their_values_data(tmp_path: Path) -> None:
-    from generator.load import load_spec
+    from stubforge.load import load_spec
 
     write_spec(tmp_path, "common.yaml", "Cat:\n  type: object\n")
     path = write_spec(
@@ -528,7 +528,7 @@ def test_a_chain_of_10000_files_nesting_each_other_is_a_located_error(case: Case
 
 
 def test_a_chain_of_10000_files_each_only_a_ref_to_the_next_loads(tmp_path: Path) -> None:
-    from generator.load import load_spec
+    from stubforge.load import load_spec
 
     count = 10_000
     for index in range(count):
@@ -551,8 +551,8 @@ def test_files_that_refer_to_each_other_many_times_are_refused_not_expanded(case
 
 @pytest.mark.parametrize("shape", ["object", "ref"])
 def test_10000_local_schemas_chained_by_ref_load_and_validate(tmp_path: Path, shape: str) -> None:
-    from generator.load import load_spec
-    from generator.validate import validation_findings
+    from stubforge.load import load_spec
+    from stubforge.validate import validation_findings
 
     count = 10_000
     definitions = {}

@@ -26,10 +26,10 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from conftest import run_stubforge, snapshot, write_spec
-from generator import names
-from generator.cli import cli
-from generator.pipeline import build_model
-from generator.render import plan
+from stubforge import names
+from stubforge.cli import cli
+from stubforge.pipeline import build_model
+from stubforge.render import plan
 
 
 def document(title: str = "Pets", tags: tuple[str, ...] = ("pets",), operation_ids: tuple[str, ...] = (), **info: str) -> dict[str, Any]:
@@ -224,7 +224,7 @@ def test_a_read_only_output_parent_is_a_located_error(previous: Any, monkeypatch
     def mkdtemp(**kwargs: Any) -> str:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(kwargs["dir"]))
 
-    monkeypatch.setattr("generator.write.tempfile.mkdtemp", mkdtemp)
+    monkeypatch.setattr("stubforge.write.tempfile.mkdtemp", mkdtemp)
     assert_located_failure(invoke("generate", spec, "--out", out), rf"cannot write the output folder: Permission denied \({re.escape(str(out))}\)")
     assert snapshot(out / "hostile_out_disk") == before
 
@@ -265,7 +265,7 @@ def test_an_orphan_that_cannot_be_removed_is_an_error(tmp_path: Path, monkeypatc
     def rename_fails(folder: Path) -> None:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
 
-    monkeypatch.setattr("generator.pipeline.remove_tree", rename_fails)
+    monkeypatch.setattr("stubforge.pipeline.remove_tree", rename_fails)
     result = invoke("generate")
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.stderr
@@ -487,7 +487,7 @@ def test_a_generated_path_no_file_system_can_hold_is_an_internal_error(
     assert invoke("generate", spec, "--out", out).exit_code == 0
     before = snapshot(out)
     spec_file(tmp_path, "hostile_out_bug.json", document("Changed"))
-    monkeypatch.setattr("generator.pipeline.plan", lambda *a, **k: {**plan(*a, **k), **{p: lambda: "x = 1\n" for p in paths}})
+    monkeypatch.setattr("stubforge.pipeline.plan", lambda *a, **k: {**plan(*a, **k), **{p: lambda: "x = 1\n" for p in paths}})
     result = invoke("generate", spec, "--out", out)
     assert_located_failure(result, rf"{re.escape(str(spec))}: error: internal error \(a bug in stubforge, please report it\): .*{problem}")
     assert snapshot(out) == before

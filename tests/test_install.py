@@ -10,9 +10,10 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+import zipfile
 from pathlib import Path
 
-from conftest import run_stubforge, write_spec
+from conftest import ROOT, run_stubforge, write_spec
 
 SHOP = """
 openapi: 3.0.3
@@ -137,9 +138,33 @@ def test_build_artefacts_and_caches_are_not_hand_edits(tmp_path: Path) -> None:
 
 
 def test_no_generated_path_lies_in_a_folder_taken_for_an_artefact() -> None:
-    from generator.manifest import is_artefact_folder, read_manifest
+    from stubforge.manifest import is_artefact_folder, read_manifest
 
     for folder in sorted(Path(__file__).resolve().parent.parent.joinpath("generated").iterdir()):
         manifest = read_manifest(folder)
         assert manifest is not None
         assert [p for p in manifest.files if any(is_artefact_folder(part) for part in Path(p).parts[:-1])] == []
+
+
+def test_stubforge_installs_as_the_package_stubforge_and_runs_from_any_folder(tmp_path: Path) -> None:
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(tmp_path / "wheels"), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = (tmp_path / "wheels").glob("stubforge-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert sorted({name.split("/")[0] for name in names}) == ["stubforge", f"{wheel.name.split('-py3')[0]}.dist-info"]
+    assert "stubforge/templates/docs/index.html.jinja" in names
+
+    python = virtual_env(tmp_path / "venv")
+    pip_install(python, wheel)
+    project = tmp_path / "project"
+    write_spec(project / "specs", "shop.yaml", SHOP)
+    for command in ([python, "-m", "stubforge"], [tmp_path / "venv" / "bin" / "stubforge"]):
+        done = subprocess.run([*map(str, command), "generate", "-q"], cwd=project, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert (project / "generated/shop/docs/index.html").is_file()
+    unknown = subprocess.run([python, "-c", "import generator"], cwd=project, capture_output=True, text=True)
+    assert "No module named 'generator'" in unknown.stderr

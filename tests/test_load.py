@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from conftest import CORPUS, ROOT, SEED, require_corpus, write_spec
 
-from generator import swagger2
-from generator.diagnostics import Diagnostic, Level, SpecError
-from generator.load import (
+from stubforge import swagger2
+from stubforge.diagnostics import Diagnostic, Level, SpecError
+from stubforge.load import (
     LoadedSpec,
     _json_lines,
     _yaml_lines,
@@ -263,8 +263,8 @@ def test_a_yaml_alias_bomb_fails_fast_and_small(tmp_path: Path) -> None:
         f"""
         import sys
         from pathlib import Path
-        from generator.diagnostics import SpecError
-        from generator.load import load_spec
+        from stubforge.diagnostics import SpecError
+        from stubforge.load import load_spec
         try:
             load_spec(Path({str(path)!r}))
         except SpecError as exc:

@@ -22,8 +22,8 @@ import pytest
 import yaml
 from conftest import run_stubforge, write_spec
 
-from generator.diagnostics import Diagnostic, SpecError
-from generator.pipeline import Options, generate_files
+from stubforge.diagnostics import Diagnostic, SpecError
+from stubforge.pipeline import Options, generate_files
 
 PETS = "/paths/~1pets~1{id}"
 
@@ -525,8 +525,8 @@ def test_a_chain_just_under_the_depth_generates(tmp_path: Path) -> None:
 
 def test_ten_thousand_models_each_holding_the_next_render(tmp_path: Path) -> None:
     """Refs to models are names, not nesting: a chain of them is as long as the spec wants."""
-    from generator.pipeline import build_model
-    from generator.render import render
+    from stubforge.pipeline import build_model
+    from stubforge.render import render
 
     spec = write_spec(tmp_path, "chain.json", chain("models"))
     api = build_model(spec)

@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from conftest import CORPUS, ROOT, SEED, free_port, generate_packages, require_corpus, snapshot, write_spec
-from generator.mockdata import pattern_strings
-from generator.pipeline import build_model
+from stubforge.mockdata import pattern_strings
+from stubforge.pipeline import build_model
 
 EXAMPLES_SPEC = """
 openapi: 3.0.3
@@ -401,7 +401,7 @@ def test_stubforge_mock_serves_the_seed_from_memory(tmp_path: Path) -> None:
     port = free_port()
     before = snapshot(ROOT / "generated")
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "mock", str(SEED), "--port", str(port), "--host", "127.0.0.1"],
+        [sys.executable, "-m", "stubforge", "mock", str(SEED), "--port", str(port), "--host", "127.0.0.1"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -431,7 +431,7 @@ def test_stubforge_mock_serves_the_seed_from_memory(tmp_path: Path) -> None:
 
 def test_stubforge_mock_refuses_a_bad_spec_with_located_diagnostics(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, "bad.yaml", "openapi: 3.0.3\ninfo: {title: Bad, version: '1'}\npaths:\n  /a:\n    get:\n      responses: [\n")
-    result = subprocess.run([sys.executable, "-m", "generator", "mock", str(spec), "--port", str(free_port())], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-m", "stubforge", "mock", str(spec), "--port", str(free_port())], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 1
     assert f"{spec}:" in result.stderr and "error" in result.stderr
 
@@ -443,8 +443,8 @@ def test_airflow_mock_answers_are_complete_and_valid() -> None:
     """Every default answer of Airflow's spec fits the schema the server publishes, and none
     holds an empty object (before: 47 of 73 did, ``[{}]`` for lists of models)."""
     require_corpus()
-    from generator.render import mock_responses
-    from generator.server_openapi import server_openapi
+    from stubforge.render import mock_responses
+    from stubforge.server_openapi import server_openapi
 
     api = build_model(CORPUS / "oas3" / "apache.org__airflow.json")
     mock, document = mock_responses(api), server_openapi(api)

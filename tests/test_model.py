@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SEED, write_spec
-from generator.pipeline import build_model
+from stubforge.pipeline import build_model
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,7 @@ components:
 
 
 def test_constraints_are_read_once_into_the_model_and_published(tmp_path: Path) -> None:
-    from generator.model import Constraints
+    from stubforge.model import Constraints
 
     api = build_model(write_spec(tmp_path, "things.yaml", CONSTRAINED))
     [op] = api.operations
@@ -166,7 +166,7 @@ def test_constraints_are_read_once_into_the_model_and_published(tmp_path: Path) 
 
 
 def test_the_docs_print_each_constraint_as_a_rule(tmp_path: Path) -> None:
-    from generator.pipeline import generate_files
+    from stubforge.pipeline import generate_files
 
     files = generate_files(write_spec(tmp_path, "things.yaml", CONSTRAINED)).files
     markdown, html = files["docs/README.md"], files["docs/index.html"]

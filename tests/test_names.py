@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from generator import names
+from stubforge import names
 
 RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins))
 

@@ -235,7 +235,7 @@ MEDIA_TYPE_HEADERS = {"accept", "content-type"}
 
 def arguments(op: Any, models: Any, document: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     """Schema-valid keyword arguments for ``op`` from the model's examples, or None and why not."""
-    from generator.load import resolve_pointer
+    from stubforge.load import resolve_pointer
 
     args: dict[str, Any] = {}
     for param in op.parameters:
@@ -385,7 +385,7 @@ def call_every_operation(api: Any, package: Any, server: PrismServer, document: 
 
 def run_spec(spec: Path, folder: Path) -> Outcome:
     """Prism boots (a second or two of node) while the spec is generated."""
-    from generator.load import LoadOptions, load_spec
+    from stubforge.load import LoadOptions, load_spec
 
     server = PrismServer(spec, folder)
     try:

@@ -11,9 +11,9 @@ from black.strings import normalize_string_quotes
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from generator.format import MODE, fits
-from generator.pysource import assigned_call, attribute, docstring_statement, exploded_list, exploded_tuple, keyword_list, literal, parameter, split_at_last_bracket, string_literal
-from generator.render import docstring, json_text
+from stubforge.format import MODE, fits
+from stubforge.pysource import assigned_call, attribute, docstring_statement, exploded_list, exploded_tuple, keyword_list, literal, parameter, split_at_last_bracket, string_literal
+from stubforge.render import docstring, json_text
 
 #: Text with what makes quoting and docstrings hard: quotes, backslashes, whitespace of every
 #: kind, line breaks, control and wide characters.

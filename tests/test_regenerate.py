@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import run_stubforge, snapshot, write_spec
 
-from generator import format as format_module
-from generator import pipeline
-from generator.cli import TerminalProgress, progress_line
-from generator.config import Options
+from stubforge import format as format_module
+from stubforge import pipeline
+from stubforge.cli import TerminalProgress, progress_line
+from stubforge.config import Options
 
 PETS = """
 swagger: "2.0"

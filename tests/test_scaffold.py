@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from conftest import write_spec
 
-from generator.pipeline import generate
-from generator.scaffold import CLASS_NAME, ScaffoldError, scaffold
+from stubforge.pipeline import generate
+from stubforge.scaffold import CLASS_NAME, ScaffoldError, scaffold
 
 PETS_V1 = """
 openapi: 3.0.3
@@ -181,7 +181,7 @@ def test_scaffold_never_overwrites_a_file(tmp_path: Path) -> None:
 
 def test_a_file_that_appears_while_scaffolding_is_not_clobbered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The final step links the finished file into place, which fails if the name was taken."""
-    import generator.scaffold as module
+    import stubforge.scaffold as module
 
     spec = write_spec(tmp_path, "race.yaml", PETS_V1)
     target = tmp_path / "race_impl.py"
@@ -213,7 +213,7 @@ def test_scaffold_writes_a_new_folder_and_follows_user_templates(tmp_path: Path)
     spec = write_spec(tmp_path, "custom.yaml", PETS_V1)
     templates = tmp_path / "templates"
     write_spec(templates, "scaffold/handlers.py.jinja", "# {{ api.title | comment }}: {{ class_name }}\n")
-    from generator.pipeline import Options
+    from stubforge.pipeline import Options
 
     written = scaffold(spec, tmp_path / "new" / "deeper" / "impl.py", Options(templates=templates))
     assert written.read_text() == "# Pets: Implementation\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 from bench import synthetic_spec
 from conftest import run_stubforge
 
-from generator.names import Namespace
+from stubforge.names import Namespace
 
 
 def test_a_spec_of_2000_operations_generates_every_operation(tmp_path: Path) -> None:

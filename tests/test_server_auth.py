@@ -459,7 +459,7 @@ def test_the_generated_server_and_the_users_module_pass_mypy_strict(vault: tuple
 def test_the_scaffold_has_a_verifier_per_scheme_that_refuses_until_written(tmp_path: Path, vault: tuple[Any, Path]) -> None:
     """The starter overrides every verifier (so its strict app builds), each refusing every
     credential, and passes ``mypy --strict`` against the generated server."""
-    from generator.scaffold import scaffold
+    from stubforge.scaffold import scaffold
 
     server, _ = vault
     spec = tmp_path / "vault.yaml"
@@ -501,7 +501,7 @@ paths:
 
 
 def test_the_model_keeps_each_alternatives_scopes_and_names_a_verifier_per_used_scheme(tmp_path: Path) -> None:
-    from generator.pipeline import build_model
+    from stubforge.pipeline import build_model
 
     spec = tmp_path / "old_vault.yaml"
     spec.write_text(SWAGGER_2, encoding="utf-8")
@@ -518,7 +518,7 @@ def test_the_model_keeps_each_alternatives_scopes_and_names_a_verifier_per_used_
 
 
 def test_verifier_names_never_take_an_operations_name() -> None:
-    from generator import names
+    from stubforge import names
 
     assert names.verifier_names(["api key", "apiKey", "class"], ["verify_api_key", "list"]) == [
         "verify_api_key_2",

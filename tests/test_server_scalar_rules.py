@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import generate_packages
-from generator.model import DECIMAL_TEXT, Constraints
+from stubforge.model import DECIMAL_TEXT, Constraints
 
 SPEC = r"""
 openapi: 3.0.3

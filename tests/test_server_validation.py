@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from conftest import generate_packages
-from generator.model import Constraints
+from stubforge.model import Constraints
 
 SPEC = """
 openapi: 3.0.3
