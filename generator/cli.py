@@ -1,4 +1,5 @@
-"""The command line: ``stubforge generate | check | diff | scaffold | validate | mock``.
+"""The command line: ``stubforge generate | check | diff | scaffold | validate | mock | init |
+completion``.
 
 Exit codes: 0 success; 1 the output needs attention (``check``: stale; ``generate``: hand edits
 in the way; ``diff``: breaking changes); 2 bad input or usage.
@@ -376,6 +377,36 @@ def mock_command(spec: Path, host: str, port: int, config_path: Path, strict: bo
 
     click.echo(startup_text(server.api, host, port))
     uvicorn.run(server.app, host=host, port=port, log_level="warning")
+
+
+@cli.command(name="init")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("."))
+def init_command(folder: Path) -> None:
+    """Set stubforge up in the repository at FOLDER (default: here): a [tool.stubforge] table in
+    pyproject.toml, a specs/ folder, and Makefile targets for generate and check. Only what is
+    missing is added, and existing text is only appended to."""
+    from .init import InitError, init
+
+    try:
+        steps = init(folder)
+    except InitError as exc:
+        click.echo(f"stubforge init: {exc}", err=True)
+        sys.exit(2)
+    for step in steps:
+        click.echo(f"{step.path}: {step.done}")
+    click.echo("Next: put a spec in specs/ and run `stubforge generate`; `stubforge check` in CI or a pre-commit hook keeps generated/ current.")
+
+
+@cli.command(name="completion")
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion_command(shell: str) -> None:
+    """Print the shell completion script for SHELL. Add to your shell's startup file, e.g.
+    ``eval "$(stubforge completion bash)"`` in ~/.bashrc."""
+    from click.shell_completion import get_completion_class
+
+    completion = get_completion_class(shell)
+    assert completion is not None  # every choice is one of click's shells
+    click.echo(completion(cli, {}, "stubforge", "_STUBFORGE_COMPLETE").source())
 
 
 def main() -> None:
