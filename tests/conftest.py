@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import sysconfig
 import textwrap
 import threading
 import time
@@ -50,6 +51,16 @@ def generate_packages(folder: Path, name: str, spec_text: str, parts: tuple[str,
     for part in parts:
         sys.path.insert(0, str(folder / "out" / name / part))
     return tuple(importlib.import_module(f"{name}_{part}") for part in parts)
+
+
+def virtual_env(folder: Path) -> Path:
+    """A new virtual environment that also sees this one's packages (FastAPI, hatchling, ...)
+    through a ``.pth`` file, so installing into it needs no network; its Python."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True)
+    Path(site.stdout.strip(), "outer.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    return python
 
 
 def stop_process(process: subprocess.Popen[Any]) -> None:

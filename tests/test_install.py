@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import sysconfig
 import textwrap
 import zipfile
 from pathlib import Path
 
-from conftest import ROOT, run_stubforge, write_spec
+from conftest import ROOT, run_stubforge, virtual_env, write_spec
 
 SHOP = """
 openapi: 3.0.3
@@ -53,16 +52,6 @@ class Shop(Handlers):
 def client() -> Client:
     return Client(base_url="http://127.0.0.1:8000")
 """
-
-
-def virtual_env(folder: Path) -> Path:
-    """A new virtual environment that also sees this one's packages (FastAPI, hatchling, ...)
-    through a ``.pth`` file, so installing into it needs no network; its Python."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
-    python = folder / "bin" / "python"
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True)
-    Path(site.stdout.strip(), "outer.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    return python
 
 
 def pip_install(python: Path, *args: str | Path) -> None:
