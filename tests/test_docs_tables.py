@@ -48,9 +48,13 @@ paths:
     get:
       operationId: listOrders
       tags: [orders]
+      parameters: [{name: match, in: query, style: deepObject, explode: true, schema: {$ref: '#/components/schemas/Line'}}]
       responses:
         "200":
           description: All orders.
+          content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Order'}}}}
+        "206":
+          description: Some orders.
           content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Order'}}}}
   /orders/{id}/note:
     put:
@@ -232,15 +236,18 @@ def test_types_link_to_models_everywhere(page: str, readme: str) -> None:
     statuses = next(t for t in responses if "400" in t)
     assert statuses["201"]["Type"] == '<code><a href="#model-Order">Order</a></code> as <code>application/json</code>'
     assert statuses["400"]["Type"] == '<code><a href="#model-Problem">Problem</a></code> as <code>application/json</code>'
-    listing = html_tables(html_section(page, "operation-list-orders"))[0]
-    assert listing["200"]["Type"].startswith('<code>list[<a href="#model-Order">Order</a>]</code>')
+    listing = html_tables(html_section(page, "operation-list-orders"))
+    assert listing[0]["match"]["Type"] == '<code><a href="#model-Line">Line</a></code>'
+    assert listing[1]["200"]["Type"].startswith('<code>list[<a href="#model-Order">Order</a>]</code>')
 
     md_fields = md_tables(md_section(readme, "model-Order"))[0]
     assert md_fields["customer"]["Type"] == "<code>[Customer](#model-Customer)</code>"
     assert md_fields["lines"]["Type"] == "<code>list\\[[Line](#model-Line)\\]</code>"
     md_create = md_section(readme, "operation-create-order")
     assert "<code>[Order](#model-Order)</code> as <code>application/json</code>, required;" in md_create
-    assert md_tables(md_section(readme, "operation-list-orders"))[0]["200"]["Type"].startswith("<code>list\\[[Order](#model-Order)\\]</code>")
+    md_listing = md_tables(md_section(readme, "operation-list-orders"))
+    assert md_listing[0]["match"]["Type"] == "<code>[Line](#model-Line)</code>"
+    assert md_listing[1]["200"]["Type"].startswith("<code>list\\[[Order](#model-Order)\\]</code>")
 
 
 # --- Parameters -------------------------------------------------------------------------------
@@ -324,7 +331,8 @@ def test_a_success_response_lists_its_model_fields_an_error_response_links_it(pa
 
     listing = html_section(page, "operation-list-orders")
     assert '<p class="fields-of">Response <code>200</code>: fields of <a href="#model-Order">Order</a>:</p>' in listing
-    assert "quantity" in html_tables(listing)[1]
+    assert "quantity" in html_tables(listing)[2]
+    assert listing.count("fields of") == 1, "a model two success responses share is listed once"
     # A map of models is no model: its type links, no table.
     note = html_section(page, "operation-set-note")
     assert '<code>dict[str, <a href="#model-Line">Line</a>]</code>' in note and "fields of" not in note
