@@ -31,6 +31,7 @@ paths:
         - {name: X-Trace, in: header, description: Trace id., schema: {type: string, example: trace-42}}
         - {name: dryRun, in: query, deprecated: true, schema: {type: boolean, default: false}}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 50}}
+        - {name: X-Tag, in: header, example: blue, schema: {type: string}}
       requestBody:
         required: true
         content: {application/json: {schema: {$ref: '#/components/schemas/Order'}}}
@@ -128,7 +129,7 @@ def readme(outputs: tuple[str, str]) -> str:
 
 def html_section(page: str, anchor: str) -> str:
     """The article with the id ``anchor``."""
-    start = page.index(f'<article class="operation" id="{anchor}">' if anchor.startswith("operation-") else f'<article class="model" id="{anchor}">')
+    start = page.index(f'<article class="{"operation" if anchor.startswith("operation-") else "model"}" id="{anchor}">')
     return page[start : page.index("</article>", start)]
 
 
@@ -138,13 +139,16 @@ class _Tables(HTMLParser):
     def __init__(self, source: str) -> None:
         super().__init__(convert_charrefs=False)
         self.source = source
+        self._line_starts = [0]
+        for line in source.splitlines(keepends=True):
+            self._line_starts.append(self._line_starts[-1] + len(line))
         self.tables: list[list[list[str]]] = []
         self._cell_start: int | None = None
         self._depth = 0
 
     def _offset(self) -> int:
         line, column = self.getpos()
-        return sum(len(text) for text in self.source.splitlines(keepends=True)[: line - 1]) + column
+        return self._line_starts[line - 1] + column
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
@@ -255,7 +259,7 @@ def test_types_link_to_models_everywhere(page: str, readme: str) -> None:
 
 def test_parameter_table(page: str, readme: str) -> None:
     params = html_tables(html_section(page, "operation-create-order"))[0]
-    assert list(params) == ["X-Trace", "dryRun", "limit"]
+    assert list(params) == ["X-Trace", "dryRun", "limit", "X-Tag"]
     assert params["X-Trace"]["Python argument"] == "<code>x_trace</code>" and params["X-Trace"]["In"] == "header"
     assert params["X-Trace"]["Description"] == 'Trace id.<div class="default">Example: <code>&quot;trace-42&quot;</code></div>'
     assert params["dryRun"]["Name"] == '<code>dryRun</code><div class="markers"><span class="marker">deprecated</span></div>'
@@ -269,6 +273,8 @@ def test_parameter_table(page: str, readme: str) -> None:
     assert md["dryRun"]["Name"] == "<code>dryRun</code><br>*deprecated*"
     assert md["dryRun"]["Description"] == "Default: <code>false</code>"
     assert md["limit"]["Description"] == "Rules: <code>≥ 1</code>, <code>≤ 50</code>"
+    assert md["X-Tag"]["Description"] == 'Example: <code>"blue"</code>'
+    assert params["X-Tag"]["Description"] == '<div class="default">Example: <code>&quot;blue&quot;</code></div>'
 
 
 # --- Request body -----------------------------------------------------------------------------
