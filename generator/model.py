@@ -219,6 +219,50 @@ class TypeInfo:
         return self._annotation("", expand=True)
 
     @cached_property
+    def reader_parts(self) -> tuple[tuple[str, str | None], ...]:
+        """``expanded`` in pieces for the docs: (text, the anchor of the model it names, or
+        None), so that ``list[Pet] | None`` prints with ``Pet`` a link to the model's section.
+        The texts joined are ``expanded``."""
+        members = self._reader_members()
+        if (("Any", None),) in members:
+            return (("Any", None),)
+        none = (("None", None),)
+        ordered = [m for m in members if m != none] + [none] * (none in members)
+        pieces: list[tuple[str, str | None]] = []
+        for index, member in enumerate(ordered):
+            pieces += [(" | ", None)] * bool(index) + list(member)
+        merged: list[tuple[str, str | None]] = []
+        for text, anchor in pieces:  # neighbouring plain texts become one
+            if anchor is None and merged and merged[-1][1] is None:
+                merged[-1] = (merged[-1][0] + text, None)
+            else:
+                merged.append((text, anchor))
+        return tuple(merged)
+
+    def _reader_members(self) -> list[tuple[tuple[str, str | None], ...]]:
+        """``_members`` for ``reader_parts``: each member in pieces."""
+        if self.kind == "union":
+            members = [m for v in self.variants for m in v._reader_members()]
+        elif self.kind in ("array", "map"):
+            inner = self.items.reader_parts if self.items else (("Any", None),)
+            members = [((("list[" if self.kind == "array" else "dict[str, "), None),) + inner + (("]", None),)]
+        elif self.kind == "model" and self.model is not None:
+            members = [((self.model, model_anchor(self.model)),)]
+        else:
+            members = [((self._base("", expand=True, server=False), None),)]
+        return list(dict.fromkeys(members + [(("None", None),)] * self.nullable))
+
+    @cached_property
+    def tabulated_model(self) -> str | None:
+        """The model whose fields the docs show beside a body or response of this type: its own,
+        or its items' for a list of a model; None for anything else (maps, unions, scalars)."""
+        if self.kind == "model":
+            return self.model
+        if self.kind == "array" and self.items is not None and self.items.kind == "model":
+            return self.items.model
+        return None
+
+    @cached_property
     def server_annotation(self) -> str:
         """The annotation inside the server's ``models.py``: pydantic reads base64 text as bytes."""
         return self._annotation("", server=True)
@@ -427,6 +471,11 @@ _FORMAT_CHECKS = {"email": "_EMAIL", "uri": "_URI", "time": "_TIME", "hostname":
 
 
 
+def model_anchor(name: str) -> str:
+    """The docs' anchor of a model's section (``Model.anchor``), which links to it use."""
+    return "model-" + name
+
+
 def client_modules(types: Iterable[TypeInfo | None]) -> list[str]:
     """The standard modules that annotations of ``types`` name, for ``import`` lines."""
     return sorted({name for t in types if t is not None for name in t.imports})
@@ -489,6 +538,18 @@ class Parameter:
     example: Any  # a JSON value, for docs and mocks
     default: Any = None
     object_keys: tuple[str, ...] = ()  # an object's property names (form-exploded query objects)
+    deprecated: bool = False  # the spec marks it deprecated (docs only)
+
+    @cached_property
+    def markers(self) -> tuple[str, ...]:
+        """What the docs mark beside the name."""
+        return ("deprecated",) * self.deprecated
+
+    @cached_property
+    def example_given(self) -> bool:
+        """Whether ``example`` (what the docs' examples send) is one the spec gave, which the
+        docs show beside the parameter; a made-up value says nothing its type does not."""
+        return any(type(given) is type(self.example) and given == self.example for given in self.type.examples)
 
     @cached_property
     def argument_annotation(self) -> str:
@@ -1228,6 +1289,21 @@ class ModelField:
     description: str
     read_only: bool = False  # sent by the server only: never in a request body
     write_only: bool = False  # sent by the client only: never in a response
+    default: Any = None  # the schema's default, a JSON value (None: none given), for the docs
+    deprecated: bool = False  # the spec marks it deprecated (docs only)
+
+    @cached_property
+    def markers(self) -> tuple[str, ...]:
+        """What the docs mark beside the name: who sends the field, whether it is deprecated."""
+        return ("read-only",) * self.read_only + ("write-only",) * self.write_only + ("deprecated",) * self.deprecated
+
+    def required_in(self, side: Literal["request", "response", "model"]) -> bool:
+        """Whether the docs call the field required in a request body, a response body, or (in
+        the model's own section) as the spec says: a request never carries a readOnly field, a
+        response never a writeOnly one, whatever ``required`` says."""
+        if side == "request":
+            return self.server_required
+        return self.required and not (side == "response" and self.write_only)
 
     @cached_property
     def python_required(self) -> bool:
@@ -1278,7 +1354,7 @@ class Model:
 
     @cached_property
     def anchor(self) -> str:
-        return "model-" + self.name
+        return model_anchor(self.name)
 
     @cached_property
     def rules(self) -> tuple[str, ...]:
@@ -1383,6 +1459,28 @@ class Api:
     @cached_property
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for group in self.groups for op in group.operations)
+
+    @cached_property
+    def models_by_name(self) -> dict[str, Model]:
+        return {m.name: m for m in self.models}
+
+    def field_table(self, type_: TypeInfo | None) -> Model | None:
+        """The model whose fields the docs tabulate beside a body or response of ``type_`` (see
+        ``TypeInfo.tabulated_model``), or None."""
+        return self.models_by_name.get(type_.tabulated_model or "") if type_ is not None else None
+
+    def response_table(self, op: Operation, response: Response) -> Model | None:
+        """The model whose fields the docs tabulate under one of ``op``'s responses: a success
+        response's, once per operation. An error response links its model instead: that is most
+        often one error shape every operation shares (Jira's ``ErrorCollection``: 210 tables,
+        900 kB of its page), tabulated once in the models section."""
+        shown: set[str] = set()
+        for success in op.success_responses:
+            model = self.field_table(success.type)
+            if success.status == response.status:
+                return model if model is not None and model.name not in shown else None
+            shown.update([model.name] if model is not None else [])
+        return None
 
     @cached_property
     def paginated_operations(self) -> tuple[Operation, ...]:

@@ -145,6 +145,7 @@ class OpenApi3(Normalizer):
             explode=bool(explode) if explode is not None else style == "form",
             example=None,
             default=schema.get("default"),
+            deprecated=param.get("deprecated") is True,
         )
 
     def body(self, op: dict[str, Any], pointer: str, context: str, py_args: names.Namespace, params: list[tuple[dict[str, Any], str]]) -> Body | None:

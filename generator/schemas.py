@@ -254,7 +254,9 @@ class SchemaConverter:
             prop_type = self.convert(prop, f"{pointer}/properties/{names_escape(wire)}", class_name + names.pascal(wire, "Field"), seen)
             prop = prop if isinstance(prop, dict) else {}
             read_only, write_only = prop.get("readOnly") is True, prop.get("writeOnly") is True
-            field_ = ModelField(wire, py_name, prop_type, wire in required, text(prop.get("description", "")), read_only, write_only)
+            default = repair_schema(prop, lambda where, message: None).get("default")  # convert warned of a misfit
+            description = text(prop.get("description", ""))
+            field_ = ModelField(wire, py_name, prop_type, wire in required, description, read_only, write_only, default, prop.get("deprecated") is True)
             fields.append(field_)
         fields.sort(key=lambda f: not f.python_required)  # dataclass fields without defaults come first
         closed = schema.get("additionalProperties") is False
