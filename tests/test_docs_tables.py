@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import write_spec
+from conftest import GENERATED, write_spec
 
 from stubforge.model import TypeInfo
 from stubforge.pipeline import Options, generate_files
@@ -439,3 +439,14 @@ def test_swagger2_body_and_response_tables(tmp_path: Path) -> None:
     assert next(t for t in html_tables(add) if "X-Id" in t)["X-Id"]["Description"] == "The id."
     md = md_section(files["docs/README.md"], "operation-add-pet")
     assert [t["name"]["Description"] for t in md_tables(md) if "name" in t] == ['Default: <code>"Rex"</code>'] * 2
+
+
+def test_the_docs_show_the_page_iterator_raw_responses_and_where_credentials_go() -> None:
+    docs = GENERATED / "petstore" / "docs"
+    html, markdown = (docs / "index.html").read_text(encoding="utf-8"), (docs / "README.md").read_text(encoding="utf-8")
+    assert '<dt>All pages</dt><dd><code>client.pets.iter_list_pets(&hellip;)</code> yields each <code><a href="#model-Pet">Pet</a></code>' in html
+    assert "- **All pages:** <code>client.pets.iter\\_list\\_pets(...)</code> yields each <code>[Pet](#model-Pet)</code>" in markdown
+    assert html.count("<dt>All pages</dt>") == markdown.count("- **All pages:**") == 1, "only list_pets pages"
+    for text in (html, markdown):
+        assert "with_raw_response" in text.replace("\\_", "_")
+        assert "The client sends credentials only to the API's own origin: a redirect to another scheme, host or port drops them." in text.replace("&#39;", "'")
