@@ -54,7 +54,7 @@
   var touched = typeof WeakSet === "function" ? new WeakSet() : null;
   nav.addEventListener("click", function (event) {
     var summary = event.target.closest ? event.target.closest("summary") : null;
-    if (summary && touched) touched.add(summary.parentElement);
+    if (summary && touched && !event.target.closest("a")) touched.add(summary.parentElement);  // folded or opened by hand
   });
   if (links.length > 60) {  // a long sidebar starts folded; the group being read opens
     for (var g = 0; g < groups.length; g++) groups[g].open = false;
