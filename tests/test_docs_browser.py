@@ -232,7 +232,7 @@ def open_page(browser: Any) -> Iterator[Callable[..., Opened]]:
     contexts: list[Any] = []
 
     def open_(path: Path, fragment: str = "", **context_options: Any) -> Opened:
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, **context_options)
+        context = browser.new_context(**{"viewport": {"width": 1280, "height": 800}, **context_options})
         contexts.append(context)
         page = context.new_page()
         result = Opened(page, path.as_uri() + fragment)
@@ -390,10 +390,24 @@ def test_the_sidebar_follows_the_reader(open_page: Callable[..., Opened], long_p
         assert link is not None and link.is_visible()
         box, nav = link.bounding_box(), page.locator("nav.toc").bounding_box()
         assert box is not None and nav is not None and nav["y"] <= box["y"] and box["y"] + box["height"] <= nav["y"] + nav["height"], "scrolled into the sidebar's view"
-    # A group opened only to show the reader's place folds again when the reader leaves it.
+    # A group opened only to show the reader's place folds again when the reader leaves it;
+    # one the reader opened by hand stays open.
+    page.click("nav.toc details:has(a[href='#group-store']) > summary", position={"x": 4, "y": 8})
     page.eval_on_selector("#operation-list-pets", "e => e.scrollIntoView()")
     page.wait_for_selector("nav.toc a[href='#operation-list-pets'][aria-current]")
-    assert page.eval_on_selector(models, "d => d.open") is False
+    assert page.eval_on_selector_all("nav.toc details", "ds => ds.map(d => d.open)") == [True, True, False]
+
+
+def test_in_a_narrow_window_the_place_is_marked_and_the_page_does_not_move(open_page: Callable[..., Opened], long_page: Path) -> None:
+    """The contents sit above the page there: opening a group in them would push the page down."""
+    page = open_page(long_page, viewport={"width": 600, "height": 800}).page
+    assert page.evaluate("getComputedStyle(document.querySelector('nav.toc')).position") == "static"
+    top = "e => Math.round(e.getBoundingClientRect().top)"
+    before = page.eval_on_selector("#model-Thing40", "e => (e.scrollIntoView(), Math.round(e.getBoundingClientRect().top))")
+    page.wait_for_selector("nav.toc a[href='#model-Thing40'][aria-current]", state="attached")
+    page.wait_for_timeout(100)
+    assert page.eval_on_selector("#model-Thing40", top) == before
+    assert page.eval_on_selector_all("nav.toc details", "ds => ds.map(d => d.open)") == [False, False, False]
 
 
 def test_without_javascript_everything_is_readable(open_page: Callable[..., Opened], long_page: Path) -> None:

@@ -196,6 +196,7 @@
     if (current) current.removeAttribute("aria-current");
     current = link;
     link.setAttribute("aria-current", "true");
+    if (getComputedStyle(nav).position !== "sticky") return;  // a narrow window: the contents sit above the page, which must not move
     var group = link.closest("details");
     if (opened !== group) {  // a group opened only to show the place folds again when the place leaves it
       if (opened && !(touched && touched.has(opened))) opened.open = false;
