@@ -383,7 +383,6 @@ def test_the_sidebar_follows_the_reader(open_page: Callable[..., Opened], long_p
     # 75 entries: the sidebar starts folded, each group opens when the reader gets to it.
     assert page.eval_on_selector_all("nav.toc details", "ds => ds.map(d => d.open)") == [False, False, False]
     assert page.eval_on_selector_all("nav.toc [aria-current]", "e => e.length") == 0  # the overview is no entry
-    models = "nav.toc details:has(a[href='#models'])"
     for target in ("model-Thing40", "model-Thing12", "operation-place-order", "model-Thing66"):
         page.eval_on_selector(f"#{target}", "e => e.scrollIntoView()")  # scrolling, not a link
         link = page.wait_for_selector(f"nav.toc a[href='#{target}'][aria-current]")
