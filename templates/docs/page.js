@@ -13,6 +13,7 @@
   for (var i = 0; i < links.length; i++) byId[links[i].getAttribute("href").slice(1)] = links[i];
 
   /* --- Collapsible groups: <details>; an anchor inside a closed one opens it. --- */
+  var pinned = null;  // where a link or a typed address took the reader, until they scroll
   function targetOf(hash) {
     if (!hash || hash.length < 2) return null;
     var id = hash.slice(1);
@@ -39,7 +40,6 @@
   window.addEventListener("wheel", unpin, { passive: true });
   window.addEventListener("touchmove", unpin, { passive: true });
   window.addEventListener("keydown", unpin);
-  var pinned = null;  // where a link or a typed address took the reader, until they scroll
   function showHash() {
     var el = targetOf(location.hash);
     if (!el) return;
