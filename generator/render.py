@@ -7,7 +7,9 @@ from identifiers that ``names`` made, never from spec text.
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import html
 import itertools
 import json
@@ -140,6 +142,54 @@ def _indented_json(value: Any, newline: str) -> str:
 _encode_string = json.encoder.encode_basestring
 
 
+def script_json(value: Any) -> str:
+    """JSON for an HTML ``<script type="application/json">`` data block: compact, and ``<``,
+    ``>``, ``&`` (and the line separators) written as ``\\u`` escapes, so no spec text can close
+    the element (``</script>``) or open a comment in it; ``JSON.parse`` reads the same value."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.translate(_SCRIPT_JSON_ESCAPES)
+
+
+_SCRIPT_JSON_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+
+
+def search_index(api: Api) -> dict[str, Any]:
+    """What the docs page's search finds, each entry with the anchor it opens. ``operations``:
+    [anchor, method, path, summary, operationId, client attribute of its group, Python name];
+    ``models``: [anchor, class name, name in the spec]; ``fields``: [index of its model in
+    ``models``, name on the wire, Python attribute] (a field opens its row in the model's table,
+    ``<model anchor>.<Python attribute>``). Lists,
+    not objects: the index of a big spec (Kubernetes) holds tens of thousands of entries."""
+    operations = [[op.anchor, op.method, op.display_path, one_line(op.summary), op.operation_id, op.group, op.py_name] for op in api.operations]
+    models = [[m.anchor, m.name, m.wire_name] for m in api.models]
+    fields = [[index, f.wire_name, f.py_name] for index, m in enumerate(api.models) for f in m.fields]
+    return {"operations": operations, "models": models, "fields": fields}
+
+
+@dataclass(frozen=True)
+class InlineScript:
+    """A script the docs page runs inline: its text, from a template file printed as it is (no
+    Jinja syntax in it), and the CSP source that allows exactly that text."""
+
+    text: str
+
+    @property
+    def csp_source(self) -> str:
+        digest = hashlib.sha256(self.text.encode("utf-8")).digest()
+        return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@jinja2.pass_environment
+def inline_script(env: jinja2.Environment, name: str) -> InlineScript:
+    """The template file ``name`` (a user's templates folder may override it) as an inline
+    script; refused if it could end its ``<script>`` element early."""
+    assert env.loader is not None
+    text = env.loader.get_source(env, name)[0]
+    if re.search(r"</script|<!--", text, re.IGNORECASE):
+        raise ValueError(f"{name}: an inline script must not contain '</script' or '<!--'")
+    return InlineScript(text)
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "pystr": pysource.string_literal,
     "pyliteral": pysource.literal,
@@ -161,6 +211,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "html": html_text,
     "html_md": markdown_render.html_markdown,
     "json": json_text,
+    "script_json": script_json,
 }
 
 
@@ -185,6 +236,8 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.globals["chunk_break"] = chunk_break
+    env.globals["inline_script"] = inline_script
+    env.globals["search_index"] = search_index
     return env
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -72,6 +74,22 @@ def stop_process(process: subprocess.Popen[Any]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+DOCS_SCRIPT = (ROOT / "templates" / "docs" / "page.js").read_text(encoding="utf-8")
+_SEARCH_INDEX = re.compile(r'<script type="application/json" id="search-index">([^<]*)</script>')
+
+
+def without_own_scripts(page: str) -> str:
+    """The docs page with its own two scripts cut out, after checking each is there once and is
+    ours: the search index (JSON with no ``<`` in it, so no spec text ends it early) and
+    ``templates/docs/page.js`` as it is. What is left must hold no script at all."""
+    index = _SEARCH_INDEX.findall(page)
+    assert len(index) == 1, "the page has one search index"
+    json.loads(index[0])
+    own = "<script>" + DOCS_SCRIPT + "</script>"
+    assert page.count(own) == 1, "the page runs templates/docs/page.js, once"
+    return _SEARCH_INDEX.sub("", page).replace(own, "")
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_spec
+from conftest import without_own_scripts, write_spec
 
 from stubforge.markdown import html_markdown, markdown_block, safe_url
 from stubforge.pipeline import Options, generate_files
@@ -70,9 +70,10 @@ def spec(description: str) -> dict[str, Any]:
 
 
 def docs(tmp_path: Path, description: str) -> tuple[str, str]:
+    """The HTML page (without its own scripts, checked to be ours) and the Markdown reference."""
     path = write_spec(tmp_path, "marked.json", json.dumps(spec(description)))
     files = generate_files(path, Options(artefacts=("docs",))).files
-    return files["docs/index.html"], files["docs/README.md"]
+    return without_own_scripts(files["docs/index.html"]), files["docs/README.md"]
 
 
 class Tags(HTMLParser):
