@@ -40,7 +40,7 @@ check: $(STAMP)  ## exit 1 when generated/ is not what the specs generate now
 	$(BIN)/stubforge check
 
 test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)  ## the whole test suite (what CI runs)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: $(BENCH_STAMP)  ## cold generation CPU, wall and memory beside openapi-generator's; steps; regeneration (specs/, Kubernetes, Stripe, GitHub, Microsoft Graph); the client's per-call overhead and import time (`python tests/bench.py --client`: only these); the docs page beside Redoc (`--docs`)
 	$(BIN)/python tests/bench.py
