@@ -12,6 +12,7 @@ import textwrap
 import zipfile
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, run_stubforge, virtual_env, write_spec
 
 SHOP = """
@@ -73,13 +74,16 @@ def mypy(python: Path, *files: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_installed_packages_leave_generated_current_and_mypy_names_a_changed_operation(tmp_path: Path) -> None:
+@pytest.mark.parametrize("client_mode, server_mode", [((), ("-e",)), (("-e",), ())], ids=["server-editable", "client-editable"])
+def test_installed_packages_leave_generated_current_and_mypy_names_a_changed_operation(
+    tmp_path: Path, client_mode: tuple[str, ...], server_mode: tuple[str, ...]
+) -> None:
     project = tmp_path / "project"
     spec = write_spec(project / "specs", "shop.yaml", SHOP)
     assert run_stubforge("generate", spec, "--out", project / "generated").returncode == 0
     python = virtual_env(tmp_path / "venv")
-    pip_install(python, project / "generated/shop/client")
-    pip_install(python, "-e", project / "generated/shop/server")
+    pip_install(python, *client_mode, project / "generated/shop/client")
+    pip_install(python, *server_mode, project / "generated/shop/server")
 
     leftovers = sorted(p.name for p in (project / "generated").rglob("*") if p.name == "build" or p.name.endswith(".egg-info"))
     assert leftovers == [], "the packages build out of tree"
@@ -94,6 +98,8 @@ def test_installed_packages_leave_generated_current_and_mypy_names_a_changed_ope
     write_spec(project / "specs", "shop.yaml", SHOP.replace("type: integer}}\n      responses", "type: string}}\n      responses"))
     regenerated = run_stubforge("generate", spec, "--out", project / "generated")
     assert regenerated.returncode == 0, regenerated.stderr
+    if not server_mode:  # an installed copy is a snapshot: installed again, as the README says
+        pip_install(python, project / "generated/shop/server")
     second = mypy(python, handlers)
     assert second.returncode == 1
     assert 'app.py:13: error: Argument 1 of "get_item" is incompatible with supertype' in second.stdout
