@@ -45,10 +45,11 @@ test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)  ## the whole test suite (what CI runs)
 bench: $(BENCH_STAMP)  ## cold generation CPU, wall and memory beside openapi-generator's; steps; regeneration (specs/, Kubernetes, Stripe, GitHub, Microsoft Graph); the client's per-call overhead and import time (`python tests/bench.py --client`: only these); the docs page beside Redoc (`--docs`)
 	$(BIN)/python tests/bench.py
 
-corpus: $(STAMP)  ## the corpus tests on every spec and a kill at every filesystem step (make test samples both); generate, import and mypy --strict every spec in ../shared/corpus and print the report; then the schemathesis sweep
+corpus: $(STAMP)  ## the corpus tests on every spec and a kill at every filesystem step (make test samples both); generate, import and mypy --strict every spec in ../shared/corpus and print the report; the client calling every operation of the mock (calls made and succeeded per spec); then the schemathesis sweep
 	STUBFORGE_CORPUS_SPECS=all STUBFORGE_KILL_POINTS=all $(BIN)/python -m pytest -q tests/test_corpus.py tests/test_atomic.py; tests=$$?; \
 	$(BIN)/python tests/corpus_report.py; report=$$?; \
-	$(BIN)/python tests/corpus_schemathesis.py $(CORPUS_SCHEMATHESIS_ARGS) && exit $$(( tests || report ))
+	$(BIN)/python tests/corpus_calls.py; calls=$$?; \
+	$(BIN)/python tests/corpus_schemathesis.py $(CORPUS_SCHEMATHESIS_ARGS) && exit $$(( tests || report || calls ))
 
 corpus-schemathesis: $(STAMP)  ## only the schemathesis sweep: every corpus spec that generates, served in mock mode, every check (CORPUS_SCHEMATHESIS_ARGS="--jobs 2 --max-examples 10 --json out.json")
 	$(BIN)/python tests/corpus_schemathesis.py $(CORPUS_SCHEMATHESIS_ARGS)
