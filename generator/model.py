@@ -520,7 +520,7 @@ def _optional(annotation: str, required: bool) -> str:
 
 
 #: How the server reads a parameter (see ``Parameter.server_parse``).
-ServerParse = Literal["plain", "text", "array", "object", "pairs", "json", "deep", "keys", "rest"]
+ServerParse = Literal["plain", "text", "array", "object", "pairs", "json", "deep", "keys", "rest", "union"]
 #: Query styles whose exploded arrays repeat the key: ``id=3&id=4``.
 REPEATED_STYLES = frozenset({"form", "spaceDelimited", "pipeDelimited", "tabDelimited"})
 
@@ -573,7 +573,9 @@ class Parameter:
         matrix prefix ("text"), an array ("array"), an object as ``k,v,k,v`` ("object") or
         ``k=v,k=v`` ("pairs"), JSON text ("json"), ``name[k]=v`` query keys ("deep"), an
         object's properties as query keys: its own ("keys") or every key no other parameter
-        names ("rest"). The one place this rule lives (the client is to send the same)."""
+        names ("rest"), a union of plain values and arrays of them, by what was sent ("union":
+        a repeated key or a text no scalar member takes is the array). The one place this rule
+        lives (the client is to send the same)."""
         if self.style == "json":
             return "json"
         query = self.location == "query"
@@ -588,9 +590,17 @@ class Parameter:
             return "plain" if repeated else "array"
         if self.type.kind == "enum" and not all(isinstance(v, str) for v in self.type.enum_values):
             return "json"  # ``Literal[500]``, ``Literal[False, True]`` match no query text: read "500" as JSON
+        if self.type.kind == "union" and not self.type.scalar:
+            return "union"
         if not (self.type.scalar or self.type.kind == "any"):
             return "json"
         return "text" if self.location == "path" and self.style in ("label", "matrix") else "plain"
+
+    @cached_property
+    def repeats_key(self) -> bool:
+        """Whether an array goes as the key repeated (``?id=3&id=4``: form, exploded), so that
+        FastAPI hands the server every value sent."""
+        return self.location == "query" and self.style == "form" and self.explode
 
     @cached_property
     def wire_prefix(self) -> str:
@@ -624,7 +634,7 @@ class Parameter:
         then parses."""
         if self.server_parse == "plain" and self.type.kind != "any":
             return self.validated_argument_annotation
-        return _optional("str", self.required)
+        return _optional("list[str]" if self.server_parse == "union" and self.repeats_key else "str", self.required)
 
     @cached_property
     def fastapi_marker(self) -> str:
@@ -659,6 +669,8 @@ def style_problem(p: Parameter, models: Mapping[str, Model]) -> str | None:
     kind = p.type.kind
     if p.style == "label" and p.explode and _value_types(p, models) & {"string", "number"}:
         return "values that may hold its separator '.'"
+    if kind == "union" and not p.type.scalar:
+        return _union_problem(p)
     if kind == "array":
         if p.style == "deepObject":
             return "an array"
@@ -672,6 +684,20 @@ def style_problem(p: Parameter, models: Mapping[str, Model]) -> str | None:
         return "an object whose properties are not plain values"
     if p.explode and p.style in ("spaceDelimited", "pipeDelimited", "tabDelimited"):
         return f"an exploded {p.style} object"
+    return None
+
+
+def _union_problem(p: Parameter) -> str | None:
+    """Why a union with an array member cannot be told from its text: a member that is not a
+    plain value or an array of them, or (unless each item goes as its own repeated key) a string
+    member, whose text may hold the array's separator."""
+    if p.style == "deepObject":
+        return "a union"
+    plain = [v for v in p.type.variants if _plain_text(v) or (v.kind == "array" and (v.items is None or _plain_text(v.items)))]
+    if len(plain) < len(p.type.variants):
+        return "a union whose members are not plain values or arrays of them"
+    if not p.repeats_key and any(v.kind in ("string", "any") for v in p.type.variants):
+        return "a union of an array and a string"
     return None
 
 
@@ -1061,7 +1087,10 @@ class Operation:
         return tuple(
             p.wire_name
             for p in self.parameters
-            if p.location == "query" and p.server_parse != "deep" and not (p.server_parse == "plain" and p.type.kind == "array")
+            if p.location == "query"
+            and p.server_parse != "deep"
+            and not (p.server_parse == "plain" and p.type.kind == "array")
+            and not (p.server_parse == "union" and p.repeats_key)
         )
 
     @cached_property
@@ -1263,8 +1292,21 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Selector:
+    """What a request must carry to reach one of the operations of a method and path that the
+    spec tells apart only by a fragment (``/items#search``), which HTTP never sends: the query
+    keys and headers it requires, and none that only the others declare."""
+
+    present_query: tuple[str, ...] = ()
+    present_headers: tuple[str, ...] = ()
+    absent_query: tuple[str, ...] = ()
+    absent_headers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Route:
-    """Operations that share a method and path; they differ only in their fixed query."""
+    """Operations that share a method and path; they differ in their fixed query or headers,
+    or (told apart by a fragment only) in the parameters they take."""
 
     method: str
     path: str
@@ -1273,11 +1315,29 @@ class Route:
     fallback: Operation | None  # the operation with no fixed query, if any
     dispatch_keys: tuple[str, ...]  # query names the fixed queries use
     dispatch_headers: tuple[str, ...]  # header names the fixed headers use
+    #: Operations without fixed values, tried before the fallback, each with what selects it.
+    by_parameters: tuple[tuple[Operation, Selector], ...] = ()
 
     @cached_property
     def all_operations(self) -> tuple[Operation, ...]:
-        """In the order the server tries them: fixed queries first, the fallback last."""
-        return self.operations + ((self.fallback,) if self.fallback else ())
+        """In the order the server tries them: fixed queries first, then the operations
+        selected by their parameters, the fallback last."""
+        return self.operations + tuple(op for op, _ in self.by_parameters) + ((self.fallback,) if self.fallback else ())
+
+    def selector(self, op: Operation) -> Selector:
+        """What selects ``op`` among the route's operations (its fixed values aside): a
+        fallback takes what carries none of the fixed keys."""
+        found = next((selector for chosen, selector in self.by_parameters if chosen is op), None)
+        if found is not None:
+            return found
+        if op.dispatched:
+            return Selector()
+        return Selector(absent_query=self.dispatch_keys, absent_headers=self.dispatch_headers)
+
+    @cached_property
+    def dispatched(self) -> bool:
+        """Whether the server tells the route's operations apart (else it has one)."""
+        return len(self.all_operations) > 1 or any(op.dispatched for op in self.operations)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .diagnostics import Diagnostic, Level, SpecError, escape_pointer_token as e
 from .examples import call_example
 from .load import LoadedSpec, resolve_pointer
 from .mockdata import Direction, MockData
-from .model import Api, Body, Group, Model, OAuthFlow, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, TypeInfo, Verifier, is_media_type, query_spread_problem, style_problem
+from .model import Api, Body, Group, Model, OAuthFlow, Operation, Parameter, Response, ResponseHeader, Route, SecurityScheme, Selector, TypeInfo, Verifier, is_media_type, query_spread_problem, style_problem
 from .schemas import SchemaConverter, TooDeep, text
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -450,12 +450,13 @@ class Normalizer:
         routes = []
         for (method, server_path), ops in by_route.items():
             fixed = sorted((op for op in ops if op.dispatched), key=lambda op: -len(op.fixed_query + op.fixed_headers))
-            plain = [op for op in ops if not op.dispatched]
-            for unreachable in plain[1:]:
-                self.warn(Level.WARNING, unreachable.pointer, f"{method} {unreachable.path} is declared twice; the server serves the first")
             keys = tuple(dict.fromkeys(k for op in fixed for k, _ in op.fixed_query))
             headers = tuple(dict.fromkeys(k for op in fixed for k, _ in op.fixed_headers))
-            routes.append(Route(method, ops[0].path, server_path, tuple(fixed), plain[0] if plain else None, keys, headers))
+            plain, unreachable = _told_apart([op for op in ops if not op.dispatched])
+            for op, twin in unreachable:
+                self.warn(Level.WARNING, op.pointer, f"{method} {op.path} cannot be told apart from {twin.operation_id!r} by the parameters it takes; the server serves {twin.operation_id!r}")
+            selected = tuple((op, _selector(op, plain, keys, headers)) for op in plain[:-1])
+            routes.append(Route(method, ops[0].path, server_path, tuple(fixed), plain[-1] if plain else None, keys, headers, selected))
         routes.sort(key=lambda r: [(seg.startswith("{"), seg) for seg in r.server_path.split("/")])
         self._warn_identical_templates(routes)
         return tuple(routes)
@@ -474,6 +475,47 @@ class Normalizer:
                 self.warn(Level.WARNING, where, f"path {route.path} differs from {kept} only in its placeholders' names (OpenAPI: identical paths); /openapi.json publishes both as {kept}")
 
 
+def _query_and_header_keys(op: Operation, required: bool) -> tuple[frozenset[str], frozenset[str]]:
+    """The query keys and (lower-case) header names of an operation's parameters: the required
+    ones, or all it declares."""
+    chosen = [p for p in op.parameters if p.required or not required]
+    query = frozenset(p.wire_name for p in chosen if p.location == "query")
+    return query, frozenset(p.wire_name.lower() for p in chosen if p.location == "header")
+
+
+def _told_apart(plain: list[Operation]) -> tuple[list[Operation], list[tuple[Operation, Operation]]]:
+    """The operations of one method and path without fixed values (told apart by a fragment
+    only, which HTTP never sends), in the order the server tries them: the ones that require
+    more keys first; and the ones no request can reach, each with the operation that takes its
+    requests (the same keys required and declared)."""
+    ordered = sorted(plain, key=lambda op: -sum(map(len, _query_and_header_keys(op, required=True))))
+    kept: dict[tuple[frozenset[str], ...], Operation] = {}
+    unreachable = []
+    for op in ordered:
+        signature = _query_and_header_keys(op, required=True) + _query_and_header_keys(op, required=False)
+        if signature in kept:
+            unreachable.append((op, kept[signature]))
+        else:
+            kept[signature] = op
+    return list(kept.values()), unreachable
+
+
+def _selector(op: Operation, plain: list[Operation], keys: tuple[str, ...], headers: tuple[str, ...]) -> Selector:
+    """What selects ``op`` among ``plain``: its required keys present, and none of the keys only
+    the others declare, nor any fixed key of the path's dispatched operations."""
+    required_query, required_headers = _query_and_header_keys(op, required=True)
+    own_query, own_headers = _query_and_header_keys(op, required=False)
+    others = [_query_and_header_keys(other, required=False) for other in plain if other is not op]
+    foreign_query = {k for query, _ in others for k in query} - own_query
+    foreign_headers = {h for _, found in others for h in found} - own_headers
+    return Selector(
+        tuple(sorted(required_query)),
+        tuple(sorted(required_headers)),
+        keys + tuple(sorted(foreign_query - set(keys))),
+        headers + tuple(sorted(foreign_headers - {h.lower() for h in headers})),
+    )
+
+
 #: A header or cookie name: an RFC 9110 token.
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
@@ -489,12 +531,15 @@ def split_path_key(key: str) -> tuple[str, tuple[tuple[str, str], ...], tuple[tu
 
     ``/?Action=GetId`` is path ``/`` with the fixed query ``Action=GetId``; a fragment of
     ``name=value`` pairs (``/#X-Amz-Target=Foo``, as in AWS's JSON APIs) names fixed headers.
+    Any other fragment (``/items#search``) names nothing HTTP sends: operations told apart by it
+    alone are told apart by their parameters (see ``_told_apart``).
     """
     key, _, fragment = key.partition("#")
     path, _, query = key.partition("?")
     if not path.startswith("/"):
         path = "/" + path
-    headers = tuple((k, v) for k, v in parse_qsl(fragment, keep_blank_values=True) if re.fullmatch(r"[A-Za-z0-9-]+", k))
+    pairs = "&".join(piece for piece in fragment.split("&") if "=" in piece)
+    headers = tuple((k, v) for k, v in parse_qsl(pairs, keep_blank_values=True) if re.fullmatch(r"[A-Za-z0-9-]+", k))
     return path, tuple(parse_qsl(query, keep_blank_values=True)), headers
 
 

@@ -103,22 +103,31 @@ ErrorModels = dict[str, dict[int, str]]
 
 
 def _route_operation(route: Route, errors: ErrorModels) -> dict[str, Any]:
-    operations = list(route.operations) + ([route.fallback] if route.fallback else [])
-    if len(operations) == 1 and not operations[0].dispatched:
+    operations = list(route.all_operations)
+    if not route.dispatched:
         return _operation(operations[0], optional_params=False, errors=errors)
     merged: dict[str, Any] = {
         "operationId": "_or_".join(op.py_name for op in operations),
         "summary": " | ".join(op.operation_id for op in operations),
-        "description": "Dispatched on " + ", ".join(route.dispatch_keys + route.dispatch_headers) + ": " + ", ".join(
-            op.dispatch_text or "(none)" for op in operations
-        ),
+        "description": _dispatch_description(route),
         "parameters": _dispatch_parameters(route) + _merged_parameters(operations, route),
-        "responses": _merged_responses(operations, errors),
+        "responses": _merged_responses(operations, errors, selector_answers=bool(route.operations)),
     }
     body = _merged_body(operations)
     if body is not None:
         merged["requestBody"] = body
     return merged
+
+
+def _dispatch_description(route: Route) -> str:
+    """How the server picks the operation: by fixed values, then by the keys each requires."""
+    told = [f"{op.operation_id} ({op.dispatch_text})" for op in route.operations]
+    for op, selector in route.by_parameters:
+        keys = selector.present_query + selector.present_headers
+        told.append(f"{op.operation_id} (with {', '.join(keys)})" if keys else f"{op.operation_id} (without {', '.join(selector.absent_query + selector.absent_headers)})")
+    if route.fallback is not None:
+        told.append(f"{route.fallback.operation_id} (otherwise)")
+    return "One operation of several, chosen by the request: " + "; ".join(told)
 
 
 def _merged_body(operations: list[Operation]) -> dict[str, Any] | None:
@@ -157,7 +166,9 @@ def _merged_parameters(operations: list[Operation], route: Route) -> list[dict[s
     return list(seen.values())
 
 
-def _merged_responses(operations: list[Operation], errors: ErrorModels) -> dict[str, Any]:
+def _merged_responses(operations: list[Operation], errors: ErrorModels, selector_answers: bool) -> dict[str, Any]:
+    """Every operation's responses (one status of different shapes: any JSON), and with
+    ``selector_answers`` the 400 for a missing or unknown fixed value."""
     responses: dict[str, Any] = {}
     for op in operations:
         for status, response in _operation(op, optional_params=True, errors=errors)["responses"].items():
@@ -165,7 +176,8 @@ def _merged_responses(operations: list[Operation], errors: ErrorModels) -> dict[
                 responses[status] = {"description": responses[status]["description"], "content": {"application/json": {"schema": {}}}}
             else:
                 responses.setdefault(status, response)
-    responses["400"] = {"description": "Missing or unknown dispatch value", "content": _ERROR}
+    if selector_answers:
+        responses["400"] = {"description": "Missing or unknown dispatch value", "content": _ERROR}
     return responses
 
 

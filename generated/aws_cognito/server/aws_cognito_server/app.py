@@ -269,12 +269,14 @@ class StrictJSONRoute(APIRoute):
 
 
 class FixedQueryRoute(StrictJSONRoute):
-    """A route of operations told apart by fixed values (``?Action=GetId``, ``X-Amz-Target``).
+    """A route of operations told apart by fixed values (``?Action=GetId``, ``X-Amz-Target``),
+    or by the parameters they take (operations the spec tells apart by a fragment only).
 
     It matches when each of its fixed query keys and headers is present with its value and no
-    other: ``?Action=GetId&Action=DeleteIdentities`` matches no operation (the app answers 400).
-    The operation of the path without fixed values (the fallback) matches only when the request
-    carries none of the path's selector keys and headers (``absent_query``, ``absent_headers``).
+    other: ``?Action=GetId&Action=DeleteIdentities`` matches no operation (the app answers 400),
+    when the keys it requires are present (``present_query``, ``present_headers``), and when none
+    of the keys that select other operations is (``absent_query``, ``absent_headers``). The
+    operation tried last (the fallback) matches any request without another's fixed keys.
     """
 
     def __init__(
@@ -284,11 +286,15 @@ class FixedQueryRoute(StrictJSONRoute):
         *,
         fixed_query: Sequence[tuple[str, str]] = (),
         fixed_headers: Sequence[tuple[str, str]] = (),
+        present_query: Sequence[str] = (),
+        present_headers: Sequence[str] = (),
         absent_query: Sequence[str] = (),
         absent_headers: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         self.fixed_query = fixed_query
+        self.present_query = present_query
+        self.present_headers = tuple(key.lower().encode("utf-8") for key in present_headers)
         # Spec text may hold any character: compare with the UTF-8 bytes a client would send.
         self.fixed_headers = tuple(
             (key.lower().encode("utf-8"), value.encode("utf-8")) for key, value in fixed_headers
@@ -308,6 +314,8 @@ class FixedQueryRoute(StrictJSONRoute):
         if (
             all(set(query.get(key, [])) == {value} for key, value in self.fixed_query)
             and all(headers.get(key) == {value} for key, value in self.fixed_headers)
+            and all(key in query for key in self.present_query)
+            and all(key in headers for key in self.present_headers)
             and not any(key in query for key in self.absent_query)
             and not any(key in headers for key in self.absent_headers)
         ):
@@ -661,7 +669,7 @@ class Parse:
     """A parameter FastAPI cannot read by itself: the server parses and validates it."""
 
     wire_name: str
-    how: str  # text, array, object, pairs, json, deep, keys, rest (see ``_parse_parameter``)
+    how: str  # text, array, object, pairs, json, deep, keys, rest, union (see ``_parse_parameter``)
     adapter: TypeAdapter[Any]
     prefix: str = ""  # before the value: "." (label), ";name=" (matrix)
     separator: str = ","  # between items, names and values: "|", ";name=" ...
@@ -895,6 +903,8 @@ def _parse_parameter(request: Request, parse: Parse, raw: Any) -> Any:
         return None
     if parse.how == "json":
         return parse.adapter.validate_json(raw, strict=True)
+    if parse.how == "union":
+        return _union_value(parse, raw)
     text = _unprefixed(parse, raw)
     if parse.how == "text":
         return parse.adapter.validate_python(text)
@@ -902,6 +912,30 @@ def _parse_parameter(request: Request, parse: Parse, raw: Any) -> Any:
     if parse.how == "array":
         return parse.adapter.validate_python(items)
     return parse.adapter.validate_python(_styled_object(parse, items))
+
+
+def _union_value(parse: Parse, raw: str | list[str]) -> Any:
+    """A union of plain values and arrays of them, by what was sent: a key repeated is the
+    array; one text is the first member that takes it, as text or as the JSON scalar it
+    writes (``500``, ``true``), else the array of its items (one item, when each item goes as
+    its own repeated key: ``raw`` is then the list of values FastAPI read)."""
+    if isinstance(raw, list) and len(raw) > 1:
+        return parse.adapter.validate_python(raw)
+    text = raw[0] if isinstance(raw, list) else _unprefixed(parse, raw)
+    candidates: list[Any] = [text]
+    try:
+        decoded = json.loads(text)
+    except ValueError:
+        decoded = text
+    if not isinstance(decoded, (str, list, dict)):
+        candidates.append(decoded)
+    candidates.append([text] if isinstance(raw, list) else text.split(parse.separator))
+    for candidate in candidates[:-1]:
+        try:
+            return parse.adapter.validate_python(candidate)
+        except ValidationError:
+            pass
+    return parse.adapter.validate_python(candidates[-1])
 
 
 def _refuse_repeated_query(request: Request, names: Sequence[str]) -> None:
