@@ -356,3 +356,91 @@ def test_ambiguous_styles_and_fragments_are_warned_of_with_their_location(tmp_pa
     assert "not plain values" in warning("/paths/~1filters/get/parameters/0")
     assert "cannot be told apart from 'searchItems'" in warning("/paths/~1items#again/get")
     assert not any("/paths/~1unions/get/parameters/1" in line for line in lines)
+
+
+MOCKED = """
+openapi: 3.0.3
+info: {title: Mocked, version: "1.0"}
+components:
+  schemas:
+    Node:
+      type: object
+      required: [name, kids]
+      properties:
+        name: {type: string}
+        kids: {type: array, items: {$ref: "#/components/schemas/Node"}}
+paths:
+  /deep:
+    get:
+      operationId: getDeep
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [a, tree]
+                properties:
+                  tree: {$ref: "#/components/schemas/Node"}
+                  a:
+                    type: object
+                    required: [b]
+                    properties:
+                      b:
+                        type: object
+                        required: [c]
+                        properties:
+                          c:
+                            type: array
+                            items:
+                              type: object
+                              required: [d]
+                              properties:
+                                d:
+                                  type: object
+                                  required: [e, f]
+                                  properties:
+                                    e: {type: object, required: [g], properties: {g: {type: integer}}}
+                                    f: {type: string}
+  /thing:
+    delete:
+      operationId: deleteThing
+      responses:
+        "204":
+          description: gone
+          content: {application/json: {schema: {type: object}}}
+"""
+
+
+@pytest.fixture(scope="module")
+def mocked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+    return generate_packages(tmp_path_factory.mktemp("mocked"), "mocked", MOCKED)
+
+
+@pytest.mark.parametrize("mode", ["sync-loopback", "async-loopback", "sync"])
+def test_the_mock_fills_required_fields_at_any_depth_and_a_204_carries_no_body(mocked: tuple[Any, Any], serve: Any, mode: str) -> None:
+    client_package, server = mocked
+    app = server.create_app(mock=True)
+    base_url = serve(app) if mode.endswith("loopback") else "http://testserver"
+
+    def check(deep: Any) -> None:
+        d = deep.a.b.c[0].d
+        assert isinstance(d.e.g, int) and isinstance(d.f, str)
+        assert isinstance(deep.tree.name, str) and isinstance(deep.tree.kids, list)
+
+    if mode.startswith("async"):
+
+        async def scenario() -> None:
+            async with client_package.AsyncClient(base_url) as client:
+                assert await client.default.delete_thing() is None
+                assert await client.default.delete_thing() is None
+                check(await client.default.get_deep())
+
+        asyncio.run(scenario())
+        return
+    http = TestClient(app) if base_url == "http://testserver" else None
+    with client_package.Client(base_url, http_client=http) as client:
+        assert client.default.delete_thing() is None
+        assert client.default.delete_thing() is None
+        check(client.default.get_deep())
