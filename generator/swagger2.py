@@ -14,6 +14,10 @@ from .normalize import Normalizer, oauth_flow
 from .schemas import text
 
 _LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header"}
+#: Header parameters that the operation's media types say, ignored as OpenAPI 3 ignores them (a
+#: declared ``Accept: application/json`` made the server refuse the client's ``*/*``). Unlike
+#: OpenAPI 3, Authorization stays: Swagger 2.0 specs often declare it instead of a scheme.
+_MEDIA_TYPE_HEADERS = {"accept": "produces", "content-type": "consumes"}
 _COLLECTION_STYLES = {
     "csv": ("form", False),
     "ssv": ("spaceDelimited", False),
@@ -83,6 +87,10 @@ class Swagger2(Normalizer):
             return None
         if location not in _LOCATIONS:
             self.warn(Level.WARNING, where + "/in", f"unknown parameter location {location!r}; skipped")
+            return None
+        if location == "header" and wire.lower() in _MEDIA_TYPE_HEADERS:
+            what = _MEDIA_TYPE_HEADERS[wire.lower()]
+            self.warn(Level.WARNING, where + "/name", f"header parameter {wire!r} is ignored, as OpenAPI 3 says of it: the operation's {what!r} says it; skipped")
             return None
         if "type" not in param and "schema" not in param:
             self.warn(Level.WARNING, where, f"parameter {wire!r} has no type; read as a string")
