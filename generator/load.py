@@ -53,16 +53,17 @@ _CONSTRUCTED_TAGS = {
 
 
 class SourceMap:
-    """JSON pointer → 1-based line, built while the document is read."""
+    """JSON pointer → 1-based line: recorded while a YAML document is read, or found on demand
+    in a JSON document's text (``locate``)."""
 
-    def __init__(self, lines: dict[str, int] | None = None, fallback: Callable[[], dict[str, int]] | None = None):
-        self._lines = lines
-        self._fallback = fallback
+    def __init__(self, lines: dict[str, int] | None = None, locate: Callable[[str], int] | None = None):
+        self._lines = lines or {}
+        self._locate = locate
 
     def line(self, pointer: str) -> int:
         """The line of ``pointer``, or of its nearest located ancestor (0 when unknown)."""
-        if self._lines is None:
-            self._lines = self._fallback() if self._fallback else {}
+        if self._locate is not None:
+            return self._locate(pointer)
         while True:
             if pointer in self._lines:
                 return self._lines[pointer]
@@ -189,7 +190,7 @@ def _parse_text(text: str, name: str) -> tuple[dict[str, Any], SourceMap, list[D
             raise SpecError([Diagnostic(name, line, "", Level.ERROR, f"the document nests deeper than {MAX_DEPTH} levels")])
         if not isinstance(document, dict):
             raise SpecError([Diagnostic(name, 1, "", Level.ERROR, "the document is not a mapping")])
-        return document, SourceMap(fallback=lambda: _json_lines(text)), []
+        return document, SourceMap(locate=JsonLines(text).line), []
     return _parse_yaml(text, name)
 
 
@@ -242,49 +243,91 @@ def _decode(raw: bytes, name: str) -> str:
     return text
 
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\],:\n]|[^\s{}\[\],:"]+')
+#: Where a member of a JSON object or array is: the line it starts on, the offset it starts at
+#: (its key's, in an object), the offset its value starts at.
+_Member = tuple[int, int, int]
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]{0,17}")
+#: The JSON value that starts at an offset of a text, and the offset after it (C speed).
+_decode_json_at = json.JSONDecoder().raw_decode
 
 
-def _json_lines(text: str) -> dict[str, int]:
-    """The line of every JSON pointer of a document that ``json.loads`` read: one pass over its
-    tokens, several times faster than composing it as YAML (the biggest specs are JSON)."""
-    lines = {"": 1}
-    frames: list[list[Any]] = []  # per open bracket: [its pointer, "{" or "[", the next item index]
-    line, key_expected = 1, False
-    for match in _JSON_TOKEN.finditer(text):
-        token = match.group()
-        if token == "\n":
-            line += 1
-        elif token == ",":
-            key_expected = frames[-1][1] == "{"
-        elif token == ":":
-            key_expected = False
-        elif token in "}]":
-            frames.pop()
-            key_expected = False
-        elif key_expected:
-            key = json.loads(token) if "\\" in token else token[1:-1]
-            frames[-1][2] = f"{frames[-1][0]}/{escape_pointer_token(key)}"
-            lines.setdefault(frames[-1][2], line)
-        else:
-            pointer = _json_item_pointer(frames, lines, line)
-            if token in "{[":
-                frames.append([pointer, token, 0 if token == "[" else ""])
-                key_expected = token == "{"
-    return lines
+def _after_space(text: str, index: int) -> int:
+    """The offset of the first character at or after ``index`` that is not JSON whitespace."""
+    match = _JSON_SPACE.match(text, index)
+    assert match is not None  # the pattern matches the empty string
+    return match.end()
 
 
-def _json_item_pointer(frames: list[list[Any]], lines: dict[str, int], line: int) -> str:
-    """The pointer of the value that starts here: an object member's, or the next array item's."""
-    if not frames:
-        return ""
-    pointer, kind, position = frames[-1]
-    if kind == "{":
-        return str(position)
-    item = f"{pointer}/{position}"
-    frames[-1][2] = position + 1
-    lines.setdefault(item, line)
-    return item
+class JsonLines:
+    """The line of a JSON pointer in a JSON text that ``json.loads`` read, found when asked.
+
+    A warning in a big spec must not cost a pass over all of it in Python: the pointer is followed
+    down from the root, and each object or array on the way is scanned once at C speed (a key by
+    the JSON decoder, which also steps over a value; line breaks counted by ``str.count``);
+    where its members start is kept, so pointers under the same container do not scan it again.
+    A member is on the line of its key, a repeated key on that of its last member (the one
+    ``json.loads`` keeps), the root on line 1. Text without a line break (minified JSON) is never
+    scanned."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._one_line = "\n" not in text
+        self._root: _Member = (1, 0, _after_space(text, 0))
+        self._members: dict[int, dict[str, _Member] | list[_Member]] = {}
+
+    def line(self, pointer: str) -> int:
+        """The line of ``pointer``, or of its nearest ancestor that is in the document."""
+        member = self._root
+        if self._one_line or not pointer.startswith("/"):
+            return member[0]
+        for token in pointer[1:].split("/"):
+            child = self._child(member, unescape_pointer_token(token))
+            if child is None:
+                break
+            member = child
+        return member[0]
+
+    def _child(self, parent: _Member, key: str) -> _Member | None:
+        members = self._members.get(parent[2])
+        if members is None:
+            opener = self._text[parent[2]]
+            if opener not in "{[":
+                return None  # a scalar has no members
+            members = self._members[parent[2]] = self._scan_object(parent) if opener == "{" else self._scan_array(parent)
+        if isinstance(members, dict):
+            return members.get(key)
+        if _ARRAY_INDEX.fullmatch(key) and int(key) < len(members):
+            return members[int(key)]
+        return None
+
+    def _scan_object(self, parent: _Member) -> dict[str, _Member]:
+        text, members = self._text, {}
+        line, position = parent[0], parent[1]
+        index = _after_space(text, parent[2] + 1)
+        while text[index] == '"':
+            line, position = line + text.count("\n", position, index), index
+            key, after_key = _decode_json_at(text, index)
+            after_colon = _after_space(text, after_key) + 1
+            value = _after_space(text, after_colon)
+            members[key] = (line, index, value)
+            index = self._next_member(value)
+        return members
+
+    def _scan_array(self, parent: _Member) -> list[_Member]:
+        text, items = self._text, []
+        line, position = parent[0], parent[1]
+        index = _after_space(text, parent[2] + 1)
+        while text[index] != "]":
+            line, position = line + text.count("\n", position, index), index
+            items.append((line, index, index))
+            index = self._next_member(index)
+        return items
+
+    def _next_member(self, value: int) -> int:
+        """Where the member after the value at ``value`` starts, or its container's closing bracket."""
+        end = _after_space(self._text, _decode_json_at(self._text, value)[1])
+        return _after_space(self._text, end + 1) if self._text[end] == "," else end
 
 
 def _yaml_lines(text: str) -> dict[str, int]:

@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import CORPUS, ROOT, SEED, require_corpus, write_spec
 
 from stubforge import swagger2
-from stubforge.diagnostics import Diagnostic, Level, SpecError
+from stubforge.diagnostics import Diagnostic, Level, SpecError, escape_pointer_token
 from stubforge.load import (
+    JsonLines,
     LoadedSpec,
-    _json_lines,
     _yaml_lines,
     LoadOptions,
     load_spec,
@@ -644,15 +646,223 @@ def test_yaml_aliases_share_their_value_and_are_located_where_they_stand(tmp_pat
     assert spec.source_map.line("/paths/~1b/get/responses/200/description") == 16
 
 
+def full_pass_lines(text: str) -> dict[str, int]:
+    """The line of every pointer of a JSON text, by one Python step per token: how JSON lines were
+    found before ``JsonLines``, kept as its oracle (a repeated key keeps its first line here)."""
+    lines = {"": 1}
+    frames: list[list[Any]] = []  # per open bracket: [its pointer, "{" or "[", the next item index]
+    line, key_expected = 1, False
+    for match in re.finditer(r'"(?:[^"\\\n]|\\.)*"|[{}\[\],:\n]|[^\s{}\[\],:"]+', text):
+        token = match.group()
+        if token == "\n":
+            line += 1
+        elif token == ",":
+            key_expected = frames[-1][1] == "{"
+        elif token == ":":
+            key_expected = False
+        elif token in "}]":
+            frames.pop()
+            key_expected = False
+        elif key_expected:
+            key = json.loads(token) if "\\" in token else token[1:-1]
+            frames[-1][2] = f"{frames[-1][0]}/{escape_pointer_token(key)}"
+            lines.setdefault(frames[-1][2], line)
+        else:
+            pointer = ""
+            if frames and frames[-1][1] == "{":
+                pointer = frames[-1][2]
+            elif frames:
+                pointer = f"{frames[-1][0]}/{frames[-1][2]}"
+                frames[-1][2] += 1
+                lines.setdefault(pointer, line)
+            if token in "{[":
+                frames.append([pointer, token, 0 if token == "[" else ""])
+                key_expected = token == "{"
+    return lines
+
+
+def every_pointer(node: Any, pointer: str = "") -> list[str]:
+    pointers = [pointer]
+    members = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in members:
+        pointers += every_pointer(child, f"{pointer}/{escape_pointer_token(key)}")
+    return pointers
+
+
+def json_lines_of(tmp_path: Path, text: str) -> Any:
+    """The source map of the JSON spec ``text`` (dedented), loaded as a spec file is."""
+    spec = load_spec(write_spec(tmp_path, "spec.json", text))
+    return spec.source_map
+
+
+PETS_JSON = """\
+    {
+      "openapi": "3.0.3",
+      "info": {"title": "Pets", "version": "1.0"},
+      "paths": {
+        "/pets/{id}": {
+          "get": {
+            "parameters": [
+              {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+              {
+                "name": "verbose",
+                "in": "query"
+              }
+            ],
+            "responses": {"200": {"description": "ok"}}
+          }
+        },
+        "/a~b": {}
+      }
+    }
+"""
+
+
+def test_json_lines_of_pointers_at_every_depth(tmp_path: Path) -> None:
+    lines = json_lines_of(tmp_path, PETS_JSON)
+    get = "/paths/~1pets~1{id}/get"
+    assert lines.line("") == 1
+    assert lines.line("/openapi") == 2
+    assert lines.line("/info/title") == lines.line("/info/version") == 3
+    assert lines.line("/paths/~1pets~1{id}") == 5
+    assert lines.line(f"{get}/parameters") == 7
+    assert lines.line(f"{get}/parameters/0") == lines.line(f"{get}/parameters/0/schema/type") == 8
+    assert lines.line(f"{get}/parameters/1") == 9, "an array item is on the line where it starts"
+    assert lines.line(f"{get}/parameters/1/in") == 11
+    assert lines.line(f"{get}/responses/200/description") == 14
+    assert lines.line("/paths/~1a~0b") == 17
+
+
+def test_a_json_pointer_not_in_the_document_is_located_at_its_nearest_ancestor(tmp_path: Path) -> None:
+    lines = json_lines_of(tmp_path, PETS_JSON)
+    get = "/paths/~1pets~1{id}/get"
+    assert lines.line(f"{get}/parameters/1/no/such/thing") == 9
+    assert lines.line(f"{get}/parameters/2") == 7, "past the last item"
+    assert lines.line(f"{get}/parameters/01") == 7, "not an array index as JSON pointers write them"
+    assert lines.line(f"{get}/parameters/-") == 7
+    assert lines.line("/info/title/0") == 3, "a string has no members"
+    assert lines.line("/paths/~1pets~1{id}/post") == 5
+    assert lines.line("/paths//pets/{id}") == 4, "an unescaped slash is two tokens"
+    assert lines.line("/nothing") == 1
+
+
+def test_a_repeated_json_key_is_located_at_the_member_json_loads_keeps(tmp_path: Path) -> None:
+    path = write_spec(
+        tmp_path,
+        "spec.json",
+        """\
+        {
+          "openapi": "3.0.3",
+          "info": {"title": "First", "version": "1.0", "title": "Second"},
+          "paths": {},
+          "info": {
+            "version": "2.0",
+            "title": "Third"
+          }
+        }
+        """,
+    )
+    spec = load_spec(path)
+    assert spec.document["info"] == {"version": "2.0", "title": "Third"}
+    assert spec.source_map.line("/info") == 5
+    assert spec.source_map.line("/info/title") == 7
+    assert spec.source_map.line("/info/version") == 6
+
+
+def test_json_strings_holding_brackets_quotes_and_escapes_do_not_mislead_the_lines(tmp_path: Path) -> None:
+    path = write_spec(
+        tmp_path,
+        "spec.json",
+        r"""
+        {
+          "openapi": "3.0.3",
+          "info": {"title": "{[\"\\", "version": "}]", "x-a": "\"{"},
+          "paths": {},
+          "x-tricky": {
+            "{\"[": "\u00e9\ud83d\ude00 \\\" }",
+            "k\\\"]": ["[", "{", "\"", "\\", "\\u0022"],
+            "\u00e9~/": {"\/": 1}
+          },
+          "x-after": true
+        }
+        """,
+    )
+    spec = load_spec(path)
+    assert list(spec.document["x-tricky"]) == ['{"[', 'k\\"]', "é~/"]
+    lines = spec.source_map
+    assert lines.line('/x-tricky/{"[') == 6
+    assert lines.line('/x-tricky/k\\"]/4') == 7
+    assert lines.line("/x-tricky/é~0~1//") == 8, "the key written with a unicode escape, and a key '/' under it"
+    assert lines.line("/x-after") == 10
+
+
+def test_json_whitespace_between_tokens_does_not_move_a_member_off_its_key_line() -> None:
+    text = '{\n\t"openapi" :\n\t\t"3.0.3" ,\r\n  "info"\n  :\n  {\n    "title": "Pets", "version": "1.0"\n  },\r\n  "paths":\n{}\r\n}\n'
+    _, lines, _ = parse_document(text.encode(), "spec.json")
+    assert [lines.line(p) for p in ("/openapi", "/info", "/info/version", "/paths")] == [2, 4, 7, 9]
+    assert {p: lines.line(p) for p in every_pointer(json.loads(text))} == full_pass_lines(text)
+
+
+def test_minified_json_is_all_on_line_1() -> None:
+    document = json.loads(PETS_JSON)
+    _, lines, _ = parse_document(json.dumps(document).encode(), "spec.json")
+    assert {lines.line(p) for p in every_pointer(document)} == {1}
+    assert lines.line("/paths/~1pets~1{id}/get/parameters/9/nothing") == 1
+
+
 def test_json_line_numbers_are_those_the_yaml_builder_finds() -> None:
-    """The fast JSON scanner gives every pointer the line the YAML composer gives it."""
-    lines = _json_lines(JSON_SHAPES)
-    assert lines == _yaml_lines(JSON_SHAPES)
-    assert lines["/a~0b~1c/x/1/y"] == 2 and lines["/a~0b~1c/x/2/1"] == 3 and lines["/list/1"] == 7
+    """The JSON locator gives every pointer the line the YAML composer gives it."""
+    yaml_lines = _yaml_lines(JSON_SHAPES)
+    assert sorted(yaml_lines) == sorted(every_pointer(json.loads(JSON_SHAPES)))
+    locator = JsonLines(JSON_SHAPES)
+    assert {pointer: locator.line(pointer) for pointer in yaml_lines} == yaml_lines
+    assert locator.line("/a~0b~1c/x/1/y") == 2 and locator.line("/a~0b~1c/x/2/1") == 3 and locator.line("/list/1") == 7
 
 
-@pytest.mark.parametrize("relative", ["swagger2/npm__kubernetes-client__swagger-1.13.json", "oas3/atlassian.com__jira.json", "oas3/bungie.net.json"])
+JSON_KEYS = st.text(alphabet=st.sampled_from(list('ab~/{}[]"\\:, é\n')), max_size=4)
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | JSON_KEYS
+JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(JSON_KEYS, inner, max_size=4), max_leaves=30)
+JSON_SPACES = ["", "", " ", "\n", "\t", "\r\n", "\n  \n"]
+
+
+def spread_out(value: Any, rng: Any) -> str:
+    """``value`` as JSON text with random whitespace between its tokens and random escaping."""
+
+    def space() -> str:
+        return str(rng.choice(JSON_SPACES))
+
+    if isinstance(value, dict):
+        members = [f"{space()}{json.dumps(key, ensure_ascii=rng.random() < 0.5)}{space()}:{space()}{spread_out(item, rng)}{space()}" for key, item in value.items()]
+        return "{" + (",".join(members) or space()) + "}"
+    if isinstance(value, list):
+        return "[" + (",".join(f"{space()}{spread_out(item, rng)}{space()}" for item in value) or space()) + "]"
+    return json.dumps(value, ensure_ascii=rng.random() < 0.5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(JSON_KEYS, JSON_VALUES, max_size=5), st.randoms(use_true_random=False))
+def test_json_lines_are_those_of_a_full_pass_whatever_the_layout(document: dict[str, Any], rng: Any) -> None:
+    text = spread_out(document, rng)
+    assert json.loads(text) == document
+    lines, locator = full_pass_lines(text), JsonLines(text)
+    assert {pointer: locator.line(pointer) for pointer in every_pointer(document)} == {pointer: lines[pointer] for pointer in every_pointer(document)}
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "swagger2/npm__kubernetes-client__swagger-1.13.json",
+        "swagger2/go-swagger__go-swagger__canary_kubernetes_swagger.json",
+        "swagger2/go-swagger__go-swagger__codegen_swagger-gsma.json",
+        "oas3/atlassian.com__jira.json",
+    ],
+)
 def test_json_line_numbers_of_real_specs(relative: str) -> None:
+    """Every pointer of the spec, as it is and indented (most corpus JSON is on one line)."""
     require_corpus()
     text = (CORPUS / relative).read_text("utf-8-sig")
-    assert _json_lines(text) == _yaml_lines(text)
+    document = json.loads(text)
+    for layout in (text, json.dumps(document, indent=1, ensure_ascii=False)):
+        lines, locator = full_pass_lines(layout), JsonLines(layout)
+        mismatches = [pointer for pointer in every_pointer(document) if locator.line(pointer) != lines[pointer]]
+        assert mismatches == [], f"{len(mismatches)} pointers on another line, the first: {mismatches[0]}"
