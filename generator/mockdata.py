@@ -140,7 +140,10 @@ class MockData:
         constraints = type_.constraints
         candidates: list[str] = []
         if constraints.pattern:
-            candidates.extend(pattern_strings(constraints.pattern, variant))
+            matching = pattern_strings(constraints.pattern, variant)
+            # A pattern is searched for, not matched whole: repeated to the length bounds, a
+            # match often still matches (``[a-f0-9]+`` of length 40, ``^arn:aws:`` of 20 or more).
+            candidates.extend(matching + [_sized(text, constraints) for text in matching])
         made = _format_value(type_.format or "", variant)
         if made is not None:
             candidates.append(made)

@@ -96,7 +96,9 @@ def run_one(spec: Path) -> dict[str, Any]:
                 calls.append({"op": op.py_name, "call": text[:200], "ok": True})
             except Exception as exc:  # every failure is the finding
                 first = (str(exc).splitlines() or [""])[0]
-                calls.append({"op": op.py_name, "call": text[:200], "ok": False, "error": f"{type(exc).__name__}: {first[:240]}"})
+                answer = getattr(exc, "content", b"").decode("utf-8", "replace")
+                failure = {"op": op.py_name, "call": text[:200], "ok": False, "error": f"{type(exc).__name__}: {first[:240]}"}
+                calls.append(failure | ({"answer": answer[:400]} if answer else {}))
     return {"spec": spec.name, "calls": calls}
 
 

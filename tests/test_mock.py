@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from conftest import CORPUS, ROOT, SEED, free_port, generate_packages, require_corpus, snapshot, write_spec
-from stubforge.mockdata import pattern_strings
+from stubforge.mockdata import MockData, pattern_strings
+from stubforge.model import Constraints, TypeInfo
 from stubforge.pipeline import build_model
 
 EXAMPLES_SPEC = """
@@ -273,6 +274,16 @@ def test_a_recursive_model_is_filled_a_bounded_number_of_levels(everything: tupl
 def test_strings_are_made_to_match_a_pattern(pattern: str) -> None:
     made = pattern_strings(pattern)
     assert made and re.search(pattern, made[0]), made
+
+
+@pytest.mark.parametrize(
+    ("pattern", "min_length", "max_length"),
+    [("[a-f0-9]+", 40, 40), ("^arn:aws:gamesparks:", 20, 2048), (r"^\d+$", 12, 12), ("^[a-z]{3}$", 3, None)],
+)
+def test_a_string_matches_its_pattern_and_its_length_bounds_together(pattern: str, min_length: int, max_length: int | None) -> None:
+    constraints = Constraints(pattern=pattern, min_length=min_length, max_length=max_length)
+    made = MockData({}).value(TypeInfo("string", constraints=constraints))
+    assert re.search(pattern, made) and min_length <= len(made) <= (max_length or len(made)), made
 
 
 # -- every declared status, with its media type ------------------------------------------------

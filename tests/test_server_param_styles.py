@@ -237,6 +237,18 @@ paths:
         - {in: path, name: site_id, required: true, schema: {type: integer}}
         - {in: path, name: zone_type, required: true, schema: {type: string, enum: [zones, rssizones]}}
       responses: {"200": {description: ok}}
+  /icon/{id}:
+    get:
+      operationId: getIcon
+      parameters:
+        - {in: path, name: id, required: true, schema: {type: integer}}
+      responses: {"200": {description: ok}}
+  /icon/{term}:
+    get:
+      operationId: getIconByTerm
+      parameters:
+        - {in: path, name: term, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
 """
 
 
@@ -260,3 +272,11 @@ def test_of_two_templates_matching_a_path_the_one_whose_parameters_are_valid_ser
     assert refused.status_code == 405 and refused.headers["allow"] == "DELETE, GET, OPTIONS", refused.text
     answer = client.get("/sites/1/zones/nothing")  # valid for neither: the first template's error
     assert answer.status_code == 422 and "zone_id" in answer.text
+
+
+def test_of_two_templates_differing_only_in_their_names_the_one_whose_parameters_are_valid_serves_it(rivals: Any) -> None:
+    client, seen = rivals
+    assert client.get("/icon/7").status_code == 200
+    assert seen.pop() == ("get_icon", {"id_": 7})
+    assert client.get("/icon/cat").status_code == 200
+    assert seen.pop() == ("get_icon_by_term", {"term": "cat"})

@@ -403,7 +403,9 @@ def _shadow_templates(routes: Iterable[Any]) -> None:
     ``/{a}/latest``. A route is more specific than another when the other's pattern matches its
     path, placeholders and all, and the two differ in more than the placeholders' names.
     Templates neither more nor less specific that may match one path (``/zones/{zone_id}``,
-    ``/{zone_type}/count``) are rivals: the first whose path parameters are valid takes it.
+    ``/{zone_type}/count``), or that differ only in their placeholders' names (``/icon/{id}``
+    of an integer, ``/icon/{term}``), are rivals: the first whose path parameters are valid
+    takes it.
     Candidates are looked up by the template's literal segments, not compared pairwise."""
     own = [route for route in routes if isinstance(route, StrictJSONRoute)]
     having: dict[tuple[int, int, str], set[int]] = {}
@@ -439,9 +441,11 @@ def _shadow_templates(routes: Iterable[Any]) -> None:
             own[i]
             for i in sorted(overlapping)
             if own[i].param_convertors
-            and _PLACEHOLDER.sub("{}", own[i].path) != shape
-            and not route.path_regex.match(own[i].path)
-            and not own[i].path_regex.match(route.path)
+            and own[i].path != route.path
+            and (
+                _PLACEHOLDER.sub("{}", own[i].path) == shape
+                or not (route.path_regex.match(own[i].path) or own[i].path_regex.match(route.path))
+            )
         )
 
 
