@@ -25,7 +25,9 @@ def server_openapi(api: Api) -> dict[str, Any]:
         path = published[route.path]
         if path != route.path:
             _rename_path_parameters(operation, route.path, path)
-        paths.setdefault(api.base_path + path, {}).setdefault(route.method.lower(), operation)
+        methods = paths.setdefault(api.base_path + path, {})
+        method = route.method.lower()
+        methods[method] = _either(methods[method], operation) if method in methods else operation
     return {
         "openapi": "3.0.3",
         "info": {"title": api.title, "version": api.version or "0.0.0", "description": api.description},
@@ -49,6 +51,44 @@ def _published_paths(routes: Sequence[Route]) -> dict[str, str]:
     for route in routes:
         first.setdefault(_PLACEHOLDER.sub("{}", route.path), route.path)
     return {route.path: first[_PLACEHOLDER.sub("{}", route.path)] for route in routes}
+
+
+def _either(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Two operations of one method on paths that differ only in their placeholders' names,
+    published as one: the server tries the first, and the second when the first's path
+    parameters are not valid (``StrictJSONRoute.rivals``). A path parameter takes either's
+    values; the other parameters are either's, optional unless both require them; a status
+    whose answers differ is any JSON; a body, either's."""
+    merged = {**first, "operationId": f"{first['operationId']}_or_{second['operationId']}"}
+    theirs = {(p["in"], p["name"]): p for p in second["parameters"]}
+    ours = {(p["in"], p["name"]) for p in first["parameters"]}
+    parameters = []
+    for parameter in first["parameters"]:
+        other = theirs.get((parameter["in"], parameter["name"]))
+        if other is None:
+            parameters.append({**parameter, "required": False} if parameter["in"] != "path" else parameter)
+        elif "schema" in parameter and "schema" in other and parameter["schema"] != other["schema"]:
+            parameters.append({**parameter, "schema": {"anyOf": [parameter["schema"], other["schema"]]}})
+        else:
+            parameters.append(parameter)
+    parameters += [{**p, "required": False} for key, p in theirs.items() if key not in ours and p["in"] != "path"]
+    merged["parameters"] = parameters
+    responses = dict(first["responses"])
+    for status, response in second["responses"].items():
+        if status in responses and responses[status] != response:
+            responses[status] = {"description": responses[status]["description"], "content": {"application/json": {"schema": {}}}}
+        else:
+            responses.setdefault(status, response)
+    merged["responses"] = responses
+    if first.get("requestBody") != second.get("requestBody"):
+        bodies = [op["requestBody"] for op in (first, second) if "requestBody" in op]
+        content: dict[str, Any] = {}
+        for body in bodies:
+            for media, item in body["content"].items():
+                known = content.get(media)
+                content[media] = item if known is None or known == item else {"schema": {"anyOf": [known.get("schema", {}), item.get("schema", {})]}}
+        merged["requestBody"] = {"required": len(bodies) == 2 and all(b.get("required") for b in bodies), "content": content}
+    return merged
 
 
 def _rename_path_parameters(operation: dict[str, Any], path: str, published: str) -> None:

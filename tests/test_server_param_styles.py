@@ -280,3 +280,8 @@ def test_of_two_templates_differing_only_in_their_names_the_one_whose_parameters
     assert seen.pop() == ("get_icon", {"id_": 7})
     assert client.get("/icon/cat").status_code == 200
     assert seen.pop() == ("get_icon_by_term", {"term": "cat"})
+    published = client.get("/openapi.json").json()["paths"]
+    assert "/icon/{term}" not in published
+    icon = published["/icon/{id}"]["get"]
+    assert icon["operationId"] == "get_icon_or_get_icon_by_term"
+    assert icon["parameters"][0]["schema"] == {"anyOf": [{"type": "integer"}, {"type": "string"}]}
