@@ -1,18 +1,22 @@
 """The generated client and server agree on the wire where the corpus found them apart: a path
 value holding ``/`` or ``%`` reaches the handler as it was given, a header the operation declares
 carries the caller's value or none (never the HTTP client's own default), and a model with
-``minProperties``/``maxProperties`` still reads base64 bytes from its JSON strings."""
+``minProperties``/``maxProperties`` still reads base64 bytes from its JSON strings. A path
+parameter no request can fill (Jellyfin's all-readOnly ``Version``) is warned of instead."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from conftest import generate_packages
+from conftest import generate_packages, run_stubforge, write_spec
 
 SPEC = """
 openapi: 3.0.3
@@ -204,3 +208,38 @@ def test_a_blob_that_is_no_base64_is_refused(packages: tuple[Any, Any], serve: A
     answer = httpx.post(base_url + "/nodes", json={"nodes": {"a": {"blobs": ["not base64!"]}}})
     assert answer.status_code == 422 and "blobs" in answer.text
     assert log == []
+
+
+UNSENDABLE = """
+openapi: 3.0.3
+info: {title: Plugins, version: "1.0"}
+components:
+  schemas:
+    Version:
+      type: object
+      additionalProperties: false
+      properties:
+        Major: {type: integer, readOnly: true}
+        Minor: {type: integer, readOnly: true}
+paths:
+  /plugins/{version}:
+    delete:
+      operationId: uninstallPlugin
+      parameters:
+        - {in: path, name: version, required: true, schema: {$ref: "#/components/schemas/Version"}}
+      responses: {"204": {description: gone}}
+"""
+
+
+def test_a_path_parameter_no_request_can_fill_is_warned_of_and_refused_by_the_client(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, "unsendable_version.yaml", UNSENDABLE)
+    result = run_stubforge("generate", spec, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "/paths/~1plugins~1{version}/delete: warning: path parameter 'version': a request can send no property of Version"
+        " (each is readOnly, no other is allowed), so its value is an empty segment; the client refuses every call"
+    ) in result.stderr
+    sys.path.insert(0, str(tmp_path / "out" / "unsendable_version" / "client"))
+    client_package = importlib.import_module("unsendable_version_client")
+    with client_package.Client("http://127.0.0.1:9") as client, pytest.raises(ValueError, match="the path parameter 'version' is empty"):
+        client.default.uninstall_plugin(version=client_package.models.Version(major=10, minor=8))
