@@ -380,7 +380,17 @@ class Normalizer:
         for param in [p for p in parameters if p.location == "path" and "{" + p.wire_name + "}" not in path]:
             self.warn(Level.WARNING, pointer, f"path parameter {param.wire_name!r} is not in the path; it is not sent")
             parameters.remove(param)
+        for param in parameters:
+            self._warn_unsendable_path_parameter(param, pointer)
         return extra
+
+    def _warn_unsendable_path_parameter(self, param: Parameter, pointer: str) -> None:
+        """Warns of a path parameter whose model a request can send no property of (each is
+        readOnly, no other is allowed: Jellyfin's ``Version``): its value is always an empty
+        segment, which would change the path, so the client refuses every call."""
+        model = self.converter.models_by_name.get(param.type.model or "") if param.type.kind == "model" else None
+        if param.location == "path" and param.style != "json" and model is not None and model.closed and all(f.read_only for f in model.fields):
+            self.warn(Level.WARNING, pointer, f"path parameter {param.wire_name!r}: a request can send no property of {model.name} (each is readOnly, no other is allowed), so its value is an empty segment; the client refuses every call")
 
     def _responses(self, op: dict[str, Any], pointer: str, context: str) -> tuple[Response, ...]:
         raw = op.get("responses")

@@ -781,6 +781,20 @@ def _merged_headers(*layers: Mapping[str, str]) -> list[tuple[str, str]]:
     return list(merged.values())
 
 
+def _omit_default_headers(
+    request: httpx.Request, endpoint: Endpoint, args: Mapping[str, Any], sent: set[str]
+) -> None:
+    """A header the operation declares as a parameter carries the caller's value or none: the
+    HTTP client's own default for it (httpx's ``Accept-Encoding: gzip, deflate``, its
+    ``User-Agent``) is not sent when the argument is left out, since the spec may allow no such
+    value (Influx's ``Accept-Encoding`` is ``gzip`` or ``identity``). ``sent``: the lowercased
+    names of the headers the client set itself (its ``headers``, fixed ones, credentials)."""
+    for param in endpoint.params:
+        name = param.wire_name.lower()
+        if param.location == "header" and name not in sent and args.get(param.py_name) is None:
+            request.headers.pop(name, None)
+
+
 def _set_body(request: _Request, endpoint: Endpoint, body: Any) -> None:
     wire = to_wire(body, request=True)
     if endpoint.encoding == "json":
@@ -1590,17 +1604,19 @@ class _Base:
             prepared.content = _json_text(prepared.json).encode()
             if not any(name.lower() == "content-type" for name in prepared.headers):
                 prepared.headers["Content-Type"] = "application/json"
+        headers = _merged_headers(self.headers, prepared.headers)
         request = http.build_request(
             prepared.method,
             prepared.url,
             params=tuple(prepared.params),
-            headers=_merged_headers(self.headers, prepared.headers),
+            headers=headers,
             cookies=prepared.cookies or None,
             data=prepared.data,
             files=prepared.files,
             content=prepared.content,
             timeout=self._timeout(options.get("timeout", NOT_GIVEN)),
         )
+        _omit_default_headers(request, endpoint, args, {name.lower() for name, _ in headers})
         return request, credentials
 
     def _log_attempt(

@@ -27,7 +27,7 @@ from typing import (
     Iterator,
     Sequence,
 )
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from fastapi import FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -43,7 +43,7 @@ from starlette.concurrency import iterate_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from .handlers import (
     _REQUEST_CONTEXT,
@@ -236,10 +236,13 @@ class StrictJSONRoute(APIRoute):
             if any(pattern.match(path) for pattern in self.shadowing):
                 return Match.NONE, {}
         match, child = super().matches(scope)
+        escaped = bool(scope.get(_ESCAPED_PATH))
+        if match is not Match.NONE and escaped:
+            child["path_params"] = _unescaped(child["path_params"])
         if match is Match.NONE or not self.rivals or self.takes(child["path_params"]):
             return match, child
         path = _route_path(scope)
-        if any(rival.takes_path(path) for rival in self.rivals):
+        if any(rival.takes_path(path, escaped) for rival in self.rivals):
             # The path is the rival's (whatever the method): its parameters are valid.
             return Match.NONE, {}
         return match, child
@@ -251,13 +254,15 @@ class StrictJSONRoute(APIRoute):
             for field in self.dependant.path_params
         )
 
-    def takes_path(self, path: str) -> bool:
-        """Whether the route matches the path with valid path parameters."""
+    def takes_path(self, path: str, escaped: bool) -> bool:
+        """Whether the route matches the path (``escaped``: rebuilt by ``_segmented_scope``) with
+        valid path parameters."""
         found = self.path_regex.match(path)
         if found is None:
             return False
         convertors = self.param_convertors
-        return self.takes({k: convertors[k].convert(v) for k, v in found.groupdict().items()})
+        values = {k: convertors[k].convert(v) for k, v in found.groupdict().items()}
+        return self.takes(_unescaped(values) if escaped else values)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -386,6 +391,31 @@ def _error(
     if body is None:
         body = {"error": error, "message": message, **extra}
     return JSONResponse(body, status_code=status)
+
+
+#: Set in a request's scope whose path ``_segmented_scope`` rebuilt from the bytes sent.
+_ESCAPED_PATH = "generated_server.escaped_path"
+
+
+def _segmented_scope(scope: Scope) -> Scope:
+    """The scope with its path rebuilt from ``raw_path``, decoded segment by segment, a ``/`` or
+    ``%`` inside a segment kept as ``%2F`` or ``%25``. The HTTP server decodes ``%2F`` to ``/``
+    in ``path``, which would split a path parameter's value (``a%2Fb``) into two segments and
+    match no route; the values are decoded after matching (``_unescaped``)."""
+    raw = scope.get("raw_path")
+    if scope["type"] != "http" or not raw or b"%" not in raw:
+        return scope
+    try:
+        text = raw.decode("ascii")
+    except UnicodeDecodeError:
+        return scope
+    segments = (unquote(s).replace("%", "%25").replace("/", "%2F") for s in text.split("/"))
+    return {**scope, "path": "/".join(segments), _ESCAPED_PATH: True}
+
+
+def _unescaped(path_params: dict[str, Any]) -> dict[str, Any]:
+    """Path parameters matched in a path ``_segmented_scope`` rebuilt, decoded."""
+    return {k: unquote(v) if isinstance(v, str) else v for k, v in path_params.items()}
 
 
 def _route_path(scope: Scope) -> str:
@@ -1420,6 +1450,9 @@ class GeneratedApp(FastAPI):
     handlers: Handlers = Handlers()
     #: Whether a handler's answer is checked against the spec before it is sent.
     validate_responses: bool = True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(_segmented_scope(scope), receive, send)
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
