@@ -539,6 +539,9 @@ class Parameter:
     default: Any = None
     object_keys: tuple[str, ...] = ()  # an object's property names (form-exploded query objects)
     deprecated: bool = False  # the spec marks it deprecated (docs only)
+    #: A path value sent with its ``/`` and other reserved characters as they are, so that it
+    #: may span segments (AutoRest's ``x-ms-skip-url-encoding``: Azure's ``{scope}``).
+    reserved: bool = False
 
     @cached_property
     def markers(self) -> tuple[str, ...]:

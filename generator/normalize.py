@@ -316,6 +316,8 @@ class Normalizer:
         parameters = []
         for param, where in declared:
             made = self.parameter(param, where, context, py_args)
+            if made is not None and made.location == "path" and made.type.kind == "string" and param.get("x-ms-skip-url-encoding") is True:
+                made = replace(made, reserved=True)
             if made is not None and not _nameable(made):
                 self.warn(Level.WARNING, where + "/name", f"{made.location} parameter name {made.wire_name!r} cannot be sent (not an HTTP token); skipped")
             elif made is not None and (made.location, made.wire_name.lower() if made.location == "header" else made.wire_name) not in fixed:
@@ -560,7 +562,8 @@ def _server_path(path: str, parameters: list[Parameter]) -> str:
     for param in parameters:
         if param.location == "path":
             first, *later = path.split("{" + param.wire_name + "}")
-            path = first + "".join("{" + (param.py_name if index == 0 else f"_{param.py_name}_{index + 1}") + "}" + part for index, part in enumerate(later))
+            convertor = ":path" if param.reserved else ""
+            path = first + "".join("{" + (param.py_name + convertor if index == 0 else f"_{param.py_name}_{index + 1}") + "}" + part for index, part in enumerate(later))
     return path
 
 

@@ -152,6 +152,13 @@ paths:
         - {name: tags, in: formData, required: true, type: array, collectionFormat: multi, items: {type: string}}
         - {name: level, in: formData, type: integer, enum: [1, 2]}
       responses: {"204": {description: done}}
+  /{scope}/providers/Compliances/{name}:
+    get:
+      operationId: getCompliance
+      parameters:
+        - {name: scope, in: path, required: true, type: string, x-ms-skip-url-encoding: true}
+        - {name: name, in: path, required: true, type: string}
+      responses: {"204": {description: done}}
   /items#one:
     get:
       operationId: oneItem
@@ -449,3 +456,23 @@ def test_the_mock_fills_required_fields_at_any_depth_and_a_204_carries_no_body(m
         assert client.default.delete_thing() is None
         assert client.default.delete_thing() is None
         check(client.default.get_deep())
+
+
+def test_a_path_value_marked_x_ms_skip_url_encoding_keeps_its_slashes_and_spans_segments(call2: Call, wire2: tuple[Any, Any]) -> None:
+    scope = "subscriptions/s-1/resourceGroups/my group"
+    got = _received(call2, "get_compliance", scope=scope, name="c/1")
+    assert got == {"scope": scope, "name": "c/1"}
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.raw_path.decode("ascii"))
+        return httpx.Response(204)
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with wire2[0].Client("http://api.test", http_client=http) as client:
+        client.default.get_compliance(scope=scope, name="c/1")
+        client.default.get_compliance(scope="a/../../b?x#y", name="n")
+    assert sent == [
+        "/subscriptions/s-1/resourceGroups/my%20group/providers/Compliances/c%2F1",
+        "/a/%2E%2E/%2E%2E/b%3Fx%23y/providers/Compliances/n",
+    ]

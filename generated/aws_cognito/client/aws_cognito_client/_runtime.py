@@ -110,6 +110,8 @@ class Param:
     #: form, simple, label, matrix, spaceDelimited, pipeDelimited, deepObject or json
     style: str = "form"
     explode: bool = False
+    #: A path value whose reserved characters (``/``) go as they are (x-ms-skip-url-encoding).
+    reserved: bool = False
 
 
 @dataclass(frozen=True)
@@ -645,8 +647,14 @@ def _cookie_escape(text: str) -> str:
     return quote(text, safe=_COOKIE_SAFE)
 
 
+#: What a reserved path value keeps as it is: RFC 3986 gen-delims and sub-delims allowed in a
+#: path (``?``, ``#``, ``%`` and the rest are still encoded).
+_RESERVED_SAFE = "/:@!$&'()*+,;="
+
+
 def _path_text(param: Param, value: Any) -> str:
-    text = _simple_text(param, value, _path_escape)
+    escape = (lambda text: quote(text, safe=_RESERVED_SAFE)) if param.reserved else _path_escape
+    text = _simple_text(param, value, escape)
     if not text:
         raise ValueError(
             f"{param.py_name}: the path parameter {param.wire_name!r} is empty, which would "
