@@ -369,7 +369,7 @@ def repair_schema(schema: dict[str, Any], report: Report) -> dict[str, Any]:
     repair is returned as it is.
     """
     kind = schema.get("type")
-    default_fits = "default" not in schema or kind not in _JSON_TYPES or _fits(schema["default"], kind)
+    default_fits = "default" not in schema or not isinstance(kind, str) or kind not in _JSON_TYPES or _fits(schema["default"], kind)
     if default_fits and all(_KEYWORD_CHECKS[key][0](value) for key, value in schema.items() if key in _KEYWORD_CHECKS):
         return schema
     repaired = dict(schema)
@@ -389,7 +389,7 @@ def repair_schema(schema: dict[str, Any], report: Report) -> dict[str, Any]:
             repaired[key], how = fixed
             report("/" + names_escape(key), f"'{key}' is {found}, not {what}; {how}")
     kind = repaired.get("type")
-    if "default" in repaired and kind in _JSON_TYPES and not _fits(repaired["default"], kind):
+    if "default" in repaired and isinstance(kind, str) and kind in _JSON_TYPES and not _fits(repaired["default"], kind):
         report("/default", f"'default' is {_brief(repaired.pop('default'))}, not of type {kind}; ignored")
     return repaired
 

@@ -533,3 +533,27 @@ def test_ten_thousand_models_each_holding_the_next_render(tmp_path: Path) -> Non
     assert len(api.models) == 2 * CHAIN + 1
     files = render(api, None, ("client", "server", "docs"))
     assert "class S9999(" in files["client/chain_client/models.py"]
+
+
+@pytest.mark.parametrize("extra", [{}, {"required": "a"}])
+def test_a_type_list_with_a_default_is_read_and_checked_as_its_types(tmp_path: Path, extra: dict[str, Any]) -> None:
+    """Seen in a real public spec (OpenAPI 3.1): ``type: [string, "null"]`` beside a ``default``."""
+    spec = write_spec(tmp_path, "types.yaml", f"""
+        openapi: 3.1.0
+        info: {{title: Types, version: "1"}}
+        paths:
+          /things:
+            get:
+              parameters:
+                - {{name: mode, in: query, schema: {{type: [string, "null"], default: fast}}}}
+              responses:
+                "200":
+                  description: ok
+                  content:
+                    application/json:
+                      schema: {json.dumps({"type": ["object", "null"], "default": {}, "properties": {"a": {"type": "string"}}, **extra})}
+    """)
+    done = run_stubforge("generate", spec, "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    models = (tmp_path / "out" / "types" / "client" / "types_client" / "api" / "default.py").read_text("utf-8")
+    assert "mode: str | None = None" in models
