@@ -207,6 +207,10 @@ class SchemaConverter:
                 found.setdefault(attribute, value)
             else:
                 self.warn(Level.WARNING, f"{pointer}/{keyword}", f"'{keyword}' is {_brief(value)}, not {what}; ignored")
+        literal = _javascript_literal(found.get("pattern"))
+        if literal is not None:
+            self.warn(Level.WARNING, f"{pointer}/pattern", f"pattern {_brief(found['pattern'])} is written as a JavaScript regular expression literal; read as {_brief(literal)}")
+            found["pattern"] = literal
         if "pattern" in found and not _compiles(found["pattern"]):
             self.warn(Level.WARNING, f"{pointer}/pattern", f"pattern {_brief(found.pop('pattern'))} is not a regular expression Python can run; ignored")
         return Constraints(**found)
@@ -324,6 +328,26 @@ def _is_number(value: Any) -> bool:
 
 def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+#: A JavaScript regular expression literal: ``/body/flags``.
+_JAVASCRIPT_LITERAL = re.compile(r"/(.+)/([gimsuy]*)", re.DOTALL)
+#: The literal's flags that change what matches, as Python's inline flags (g, u, y do not).
+_INLINE_FLAGS = {"i": "i", "m": "m", "s": "s"}
+
+
+def _javascript_literal(pattern: Any) -> str | None:
+    """The pattern a JavaScript literal (``/^[0-9]{5}$/i``) means, or None when ``pattern`` is
+    none. A pattern between slashes is taken for a literal only when it has flags or is
+    anchored at both ends (``/^...$/``), so that ``/api/`` still matches the text ``/api/``."""
+    found = _JAVASCRIPT_LITERAL.fullmatch(pattern) if isinstance(pattern, str) else None
+    if found is None:
+        return None
+    body, flags = found.groups()
+    if not flags and not (body.startswith("^") and body.endswith("$")):
+        return None
+    inline = "".join(sorted({_INLINE_FLAGS[f] for f in flags if f in _INLINE_FLAGS}))
+    return (f"(?{inline})" if inline else "") + body
 
 
 def _compiles(pattern: str) -> bool:

@@ -476,3 +476,37 @@ def test_a_path_value_marked_x_ms_skip_url_encoding_keeps_its_slashes_and_spans_
         "/subscriptions/s-1/resourceGroups/my%20group/providers/Compliances/c%2F1",
         "/a/%2E%2E/%2E%2E/b%3Fx%23y/providers/Compliances/n",
     ]
+
+
+PATTERNS = """
+openapi: 3.0.3
+info: {title: Patterns, version: "1.0"}
+paths:
+  /codes:
+    get:
+      operationId: getCodes
+      parameters:
+        - {name: zip, in: query, required: true, schema: {type: string, pattern: "/^[0-9]{5}$/"}}
+        - {name: name, in: query, schema: {type: string, pattern: "/^[a-z]+$/i"}}
+        - {name: path, in: query, schema: {type: string, pattern: "/api/"}}
+      responses: {"204": {description: done}}
+"""
+
+
+def test_a_javascript_regex_literal_pattern_is_read_as_the_pattern_it_means(tmp_path: Path, serve: Any) -> None:
+    spec = write_spec(tmp_path, "patterns.yaml", PATTERNS)
+    result = run_stubforge("validate", spec)
+    warned = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if "JavaScript" in line]
+    assert [line.split(": ")[1] for line in warned] == [
+        "/paths/~1codes/get/parameters/0/schema/pattern",
+        "/paths/~1codes/get/parameters/1/schema/pattern",
+    ], warned
+    assert "read as '(?i)^[a-z]+$'" in warned[1]
+    client_package, server = generate_packages(tmp_path / "gen", "patterns", PATTERNS)
+    call = _caller((client_package, server), "sync", serve)
+    given = {"zip_": "12345", "name": "AbC", "path": "/v1/api/x"}
+    assert _received(call, "get_codes", **given) == given
+    http = TestClient(server.create_app(mock=True))
+    assert http.get("/codes", params={"zip": "1234"}).status_code == 422
+    assert http.get("/codes", params={"zip": "12345", "name": "a1"}).status_code == 422
+    assert http.get("/codes", params={"zip": "12345", "path": "api"}).status_code == 422
