@@ -92,6 +92,15 @@ paths:
     delete:
       operationId: deleteError
       responses: {"204": {description: gone}}
+  /docs:
+    get:
+      operationId: searchDocs
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: string, enum: [found]}}}}}
+  /{page}:
+    get:
+      operationId: getPage
+      parameters: [{in: path, name: page, required: true, schema: {type: string}}]
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: string, enum: [page]}}}}}
 """
 
 
@@ -99,6 +108,12 @@ paths:
 def overlap(tmp_path: Path) -> Any:
     (server,) = generate_packages(tmp_path, "overlap", OVERLAPPING_PATHS, parts=("server",))
     return TestClient(server.create_app(mock=True))
+
+
+def test_the_specs_own_docs_and_redoc_paths_are_served_before_fastapis_pages(overlap: TestClient) -> None:
+    assert overlap.get("/docs").json() == "found"
+    assert overlap.get("/redoc").json() == "page"
+    assert overlap.get("/openapi.json").json()["paths"]["/docs"]["get"]["operationId"] == "search_docs"
 
 
 def test_a_concrete_path_is_matched_before_a_template_that_matches_it_too(overlap: TestClient) -> None:

@@ -427,6 +427,19 @@ def _route_path(scope: Scope) -> str:
     return path
 
 
+def _pages_last(app: FastAPI) -> None:
+    """Moves FastAPI's /docs and /redoc pages after the spec's routes, so that a spec's own
+    ``GET /docs`` (or a template that matches it) is served; /openapi.json stays first, since
+    it describes the server to its clients and test tools."""
+    urls = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url} - {None}
+    pages = [
+        route
+        for route in app.router.routes
+        if not isinstance(route, APIRoute) and getattr(route, "path", None) in urls
+    ]
+    app.router.routes[:] = [route for route in app.router.routes if route not in pages] + pages
+
+
 def _shadow_templates(routes: Iterable[Any]) -> None:
     """Has each templated route leave alone the paths of more specific ones, as OpenAPI matches
     concrete paths first: ``/filter/{id}`` leaves ``/filter/favourite``, ``/{a}/{b}`` leaves
@@ -1703,5 +1716,6 @@ def create_app(
         methods=["GET"],
         include_in_schema=False,
     )
+    _pages_last(_app)
     _shadow_templates(_app.router.routes)
     return _app
