@@ -249,6 +249,26 @@ paths:
       parameters:
         - {in: path, name: term, required: true, schema: {type: string}}
       responses: {"200": {description: ok}}
+  /jobs/{jobName}:
+    get:
+      operationId: getJob
+      parameters:
+        - {in: path, name: jobName, required: true, schema: {type: string}}
+        - {in: query, name: projectId, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+    delete:
+      operationId: deleteJob
+      parameters:
+        - {in: path, name: jobName, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+  /jobs/{name}:
+    get:
+      operationId: listOperations
+      parameters:
+        - {in: path, name: name, required: true, schema: {type: string}}
+        - {in: query, name: filter, required: true, schema: {type: string}}
+        - {in: header, name: X-Tenant, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
 """
 
 
@@ -285,3 +305,15 @@ def test_of_two_templates_differing_only_in_their_names_the_one_whose_parameters
     icon = published["/icon/{id}"]["get"]
     assert icon["operationId"] == "get_icon_or_get_icon_by_term"
     assert icon["parameters"][0]["schema"] == {"anyOf": [{"type": "integer"}, {"type": "string"}]}
+
+
+def test_of_two_such_templates_of_one_method_the_one_whose_required_query_and_headers_are_there_serves_it(rivals: Any) -> None:
+    client, seen = rivals
+    assert client.get("/jobs/j1?projectId=p").status_code == 200
+    assert seen.pop() == ("get_job", {"job_name": "j1", "project_id": "p"})
+    assert client.get("/jobs/j1?filter=f", headers={"X-Tenant": "t"}).status_code == 200
+    assert seen.pop() == ("list_operations", {"name": "j1", "filter_": "f", "x_tenant": "t"})
+    missing = client.get("/jobs/j1?filter=f")  # the second's header is missing: the first's error
+    assert missing.status_code == 422 and "projectId" in missing.text, missing.text
+    assert client.delete("/jobs/j1").status_code == 200
+    assert seen.pop()[0] == "delete_job"

@@ -239,10 +239,20 @@ class StrictJSONRoute(APIRoute):
         escaped = bool(scope.get(_ESCAPED_PATH))
         if match is not Match.NONE and escaped:
             child["path_params"] = _unescaped(child["path_params"])
-        if match is Match.NONE or not self.rivals or self.takes(child["path_params"]):
+        if match is Match.NONE or not self.rivals:
+            return match, child
+        path_valid = self.takes(child["path_params"])
+        if path_valid and self.carries_required(scope):
             return match, child
         path = _route_path(scope)
-        if any(rival.takes_path(path, escaped) for rival in self.rivals):
+        if path_valid:
+            # Only the required query keys or headers are missing: a rival of the same method
+            # that finds all of its own takes the request (``/v1/{jobName}?projectId=``,
+            # ``/v1/{name}?filter=``).
+            rivals = [r for r in self.rivals if scope.get("method") in (r.methods or ())]
+            if any(r.takes_path(path, escaped) and r.carries_required(scope) for r in rivals):
+                return Match.NONE, {}
+        elif any(rival.takes_path(path, escaped) for rival in self.rivals):
             # The path is the rival's (whatever the method): its parameters are valid.
             return Match.NONE, {}
         return match, child
@@ -252,6 +262,20 @@ class StrictJSONRoute(APIRoute):
         return all(
             not field.validate(path_params.get(field.alias), {}, loc=("path", field.alias))[1]
             for field in self.dependant.path_params
+        )
+
+    def carries_required(self, scope: Scope) -> bool:
+        """Whether the request carries every query key and header the operation requires."""
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        headers = {key.decode("latin-1").lower() for key, _ in scope.get("headers", [])}
+        return all(
+            field.alias in query
+            for field in self.dependant.query_params
+            if field.field_info.is_required()
+        ) and all(
+            field.alias.lower() in headers
+            for field in self.dependant.header_params
+            if field.field_info.is_required()
         )
 
     def takes_path(self, path: str, escaped: bool) -> bool:
