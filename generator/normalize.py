@@ -128,14 +128,16 @@ class Normalizer:
     def _check_unsatisfiable_fields(self, pointer: str, model: Model, checker: MockData) -> None:
         """Warns of each string or number property of a named schema that no value fits (a
         pattern no string of its format matches, bounds that exclude every multiple): the mock
-        answers the closest value it can make, which a strict client may refuse."""
+        answers the closest value it can make for a required one, which a strict client may
+        refuse, and leaves an optional one out."""
         for f in model.fields:
             if f.type.kind in ("string", "integer", "number"):
                 value = checker.value(f.type)
                 problem = checker.problem(value, f.type)
                 if problem is not None:
                     where = f"{pointer}/properties/{escape(f.wire_name)}"
-                    self.warn(Level.WARNING, where, f"no value fits the schema; mock answers send the closest, {value!r}, though {problem}")
+                    sent = f"mock answers send the closest, {value!r}, though {problem}" if f.required else f"made values leave it out ({problem} for the closest, {value!r})"
+                    self.warn(Level.WARNING, where, f"no value fits the schema; {sent}")
 
     def with_examples(self, type_: TypeInfo, named: list[tuple[str, Any, str]], direction: Direction) -> TypeInfo:
         """``type_`` with the fitting ones of a parameter's or body's examples first."""
@@ -570,7 +572,7 @@ def _server_path(path: str, parameters: list[Parameter]) -> str:
 def _finish(item: PendingOperation, group: str, op_names: names.Namespace, maker: Examples, base_url: str) -> Operation:
     fields = item.fields
     py_name = op_names.claim(names.snake(fields["operation_id"], "operation"))
-    parameters = tuple(replace(p, example=maker.request.value(p.type)) for p in fields["parameters"])
+    parameters = tuple(replace(p, example=_parameter_example(p, maker.request)) for p in fields["parameters"])
     body: Body | None = fields["body"]
     if body is not None:
         body = replace(body, example=maker.request.value(body.type))
@@ -649,6 +651,12 @@ class Examples:
 
     request: MockData
     response: MockData
+
+
+def _parameter_example(param: Parameter, maker: MockData) -> Any:
+    """A parameter's example value; a path parameter's is never empty text where its type allows
+    another (the client refuses an empty path segment)."""
+    return maker.segment_value(param.type) if param.location == "path" else maker.value(param.type)
 
 
 def _response_example(response: Response, maker: MockData) -> Any:
