@@ -564,9 +564,21 @@ def _server_path(path: str, parameters: list[Parameter]) -> str:
     for param in parameters:
         if param.location == "path":
             first, *later = path.split("{" + param.wire_name + "}")
-            convertor = ":path" if param.reserved else ""
+            convertor = _convertor(param, path)
             path = first + "".join("{" + (param.py_name + convertor if index == 0 else f"_{param.py_name}_{index + 1}") + "}" + part for index, part in enumerate(later))
     return path
+
+
+def _convertor(param: Parameter, path: str) -> str:
+    """How the server's route reads a path parameter: ``:path`` for a value that may span
+    segments; ``:int`` (digits only) for an integer that shares its segment with another
+    placeholder, so that ``/projects/{id}{.format}`` splits ``12.json`` into 12 and ``.json``
+    (the default reads as much as it can, leaving the next placeholder one character)."""
+    if param.reserved:
+        return ":path"
+    placeholder = "{" + param.wire_name + "}"
+    segment = next((segment for segment in path.split("/") if placeholder in segment), "")
+    return ":int" if param.type.kind == "integer" and segment.count("{") > 1 else ""
 
 
 def _finish(item: PendingOperation, group: str, op_names: names.Namespace, maker: Examples, base_url: str) -> Operation:

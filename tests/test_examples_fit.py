@@ -1,7 +1,8 @@
 """The docs' example values fit what the server accepts: strings made for patterns with inline
 flags match them, an optional property no value fits is left out, a path parameter's example
 is never an empty segment; the docs' example call, run by the generated client against the
-generated mock, succeeds."""
+generated mock, succeeds. And the server splits one segment of two placeholders
+(``{id}{.format}``) where the first is an integer."""
 
 from __future__ import annotations
 
@@ -108,3 +109,39 @@ def test_the_docs_example_call_runs_against_the_mock(tmp_path: Path, api: Api) -
     answer = eval(put_key(api).example.python, scope)  # the docs' call, as a reader would run it
     assert re.search(PRIVATE_KEY, answer.private_key)
     assert answer.custom_key is None
+
+
+FORMATS = """
+openapi: 3.0.3
+info: {title: Projects, version: "1.0"}
+paths:
+  /projects/{id}{.format}:
+    get:
+      operationId: getProject
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer, format: int64}}
+        - {name: .format, in: path, required: true, schema: {type: string}}
+      responses: {"204": {description: found}}
+"""
+
+
+def test_an_integer_placeholder_beside_another_in_one_segment_is_split_off_by_its_digits(tmp_path: Path) -> None:
+    """``{id}{.format}``: the server reads the integer's digits, the rest is the next value
+    (Starlette's default would read ``12.jso`` and leave ``n``). A value after it that starts
+    with a digit cannot be told apart: the spec's own ambiguity."""
+    client_package, server_package = generate_packages(tmp_path, "projects_calls", FORMATS)
+    op = next(iter(build_model(write_spec(tmp_path, "projects.yaml", FORMATS)).operations))
+    names = [p.py_name for p in op.parameters]
+    seen: list[dict[str, Any]] = []
+
+    async def get_project(self: Any, **arguments: Any) -> None:
+        seen.append(arguments)
+
+    handlers = type("Recording", (server_package.Handlers,), {"get_project": get_project})()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        http = TestClient(server_package.create_app(handlers))
+    client = client_package.Client("http://testserver", http_client=http)
+    client.default.get_project(**dict(zip(names, (12, ".json"), strict=True)))
+    client.default.get_project(**dict(zip(names, (0, "string"), strict=True)))
+    assert seen == [dict(zip(names, (12, ".json"), strict=True)), dict(zip(names, (0, "string"), strict=True))]
