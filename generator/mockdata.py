@@ -5,9 +5,10 @@ whether a spec's example fits its type.
 model's), else makes one: every property (optional ones too) down to ``FULL_DEPTH`` levels and
 within ``BUDGET`` values, required ones below; one item per array and one entry per map (or as
 many as ``minItems`` / ``minProperties`` demand); each value within its bounds, multipleOf,
-lengths, pattern (a string made to match the regular expression), enum and format. A model
-already being filled further up (a recursive model) gets its required properties only, so
-values stay small. ``MockData.problem`` says why a value does not fit a type (None: it fits);
+lengths, pattern (a string made to match the regular expression), enum and format. An optional
+string or number property that no value fits (a pattern no string matches) is left out; a
+required one gets the closest value. A model already being filled further up (a recursive
+model) gets its required properties only, so values stay small. ``MockData.problem`` says why a value does not fit a type (None: it fits);
 examples that do not fit are never used, since the server validates what it answers.
 """
 
@@ -110,6 +111,21 @@ class MockData:
             self._made[key] = self._value(type_, 0, 0, ())
         return self._made[key]
 
+    def segment_value(self, type_: TypeInfo) -> Any:
+        """A path parameter's value: as ``value``, but not one whose text is empty (the client
+        refuses an empty path segment, which would change the request's path) while the type
+        allows another: a later example or enum value, a string of at least one character."""
+        value = self.value(type_)
+        if not _empty_text(value):
+            return value
+        candidates = [example for example in type_.examples if not _empty_text(example)]
+        if type_.kind == "string":
+            longer = replace(type_.constraints, min_length=max(1, type_.constraints.min_length or 0))
+            candidates.append(self.value(replace(type_, examples=(), constraints=longer)))
+        self._budget = BUDGET
+        candidates += [self._value(type_, 0, variant, ()) for variant in range(1, 4)]
+        return next((c for c in candidates if not _empty_text(c) and self.problem(c, type_) is None), value)
+
     def _value(self, type_: TypeInfo, depth: int, variant: int, stack: tuple[str, ...]) -> Any:
         self._budget -= 1
         if variant == 0:
@@ -200,12 +216,22 @@ class MockData:
             wanted = min(wanted, max(0, model.constraints.max_properties - len(required)))
         chosen = {id(f) for f in required + optional[:wanted]}
         inner = stack + (model.name,)
-        value = {f.wire_name: self._value(f.type, depth + 1, variant, inner) for f in sent if id(f) in chosen}
+        value = {}
+        for f in sent:
+            if id(f) in chosen:
+                made = self._value(f.type, depth + 1, variant, inner)
+                if self._demands(f) or not self._unfit_scalar(made, f.type):
+                    value[f.wire_name] = made
         extra = 1
         while len(value) < minimum and not model.closed:
             value.setdefault(f"key{extra}", f"value{extra}")
             extra += 1
         return value
+
+    def _unfit_scalar(self, value: Any, type_: TypeInfo) -> bool:
+        """Whether ``value``, made for a string or number type, does not fit it: no value does
+        (a pattern no string matches), so an optional property is better left out."""
+        return type_.kind in ("string", "integer", "number") and self.problem(value, type_) is not None
 
     def _room(self, depth: int) -> bool:
         """Whether values at ``depth`` may be filled beyond what their schema demands."""
@@ -334,6 +360,11 @@ def _json_safe(value: Any) -> bool:
     return True
 
 
+def _empty_text(value: Any) -> bool:
+    """Whether ``value`` is written as empty text in a path: an empty string or list."""
+    return isinstance(value, (str, list)) and not value
+
+
 def _examples_key(type_: TypeInfo) -> str:
     """The examples of a type and of the types inside it (not models, which are named), which
     its equality leaves out."""
@@ -460,27 +491,31 @@ _EXTRA_REPEATS = (0, 1, 2, 4, 8, 16, 32, 64)
 
 
 def pattern_strings(pattern: str, variant: int = 0) -> list[str]:
-    """Strings made to match ``pattern`` (shortest first): one per number of extra repeats.
-    Lookarounds and back references are made loosely; the caller keeps what really matches.
-    A pattern the parser cannot read gives none."""
+    """Strings that match ``pattern`` (``re.search``), shortest first: one per number of extra
+    repeats. Inline flags count (``(?s)``, ``(?i:...)``, ``(?m)``: ``^`` and ``$`` at line
+    breaks); lookarounds and back references are made loosely, and a string made that does not
+    match is left out. A pattern the parser cannot read gives none."""
     try:
         parsed = sre_parse.parse(pattern)
+        compiled = re.compile(pattern)
     except (re.error, RecursionError, OverflowError, ValueError):
         return []
     found: list[str] = []
     for extra in _EXTRA_REPEATS:
         try:
-            made = _PatternWriter(extra, variant).write(parsed)
+            made = _PatternWriter(extra, variant).text(parsed)
         except (RecursionError, ValueError, OverflowError):
             continue
-        if made not in found:
+        if made not in found and compiled.search(made):
             found.append(made)
     return found
 
 
 class _PatternWriter:
     """Writes one string for a parsed pattern: each repeat ``extra`` times more than its
-    minimum (within its maximum), the ``variant``-th alternative and character of each choice."""
+    minimum (within its maximum), the ``variant``-th alternative and character of each choice.
+    The flags in force (the pattern's global ones, a group's own) decide what ``^``, ``$`` and
+    excluded characters need."""
 
     _MAX_REPEAT = 1000
 
@@ -488,49 +523,84 @@ class _PatternWriter:
         self.extra = extra
         self.variant = variant
         self.groups: dict[int, str] = {}
+        self.out: list[str] = []
+        #: A MULTILINE ``$`` was written: what follows must start a new line.
+        self.line_ended = False
 
-    def write(self, parsed: Any) -> str:
-        return "".join(self._item(op, av) for op, av in parsed)
+    def text(self, parsed: Any) -> str:
+        self.write(parsed, parsed.state.flags)
+        return "".join(self.out)
 
-    def _item(self, op: Any, av: Any) -> str:
-        name = str(op)
+    def write(self, parsed: Any, flags: int) -> None:
+        for op, av in parsed:
+            self._item(str(op), av, flags)
+
+    def _emit(self, text: str) -> None:
+        if not text:
+            return
+        if self.line_ended:
+            if not text.startswith("\n"):
+                self.out.append("\n")
+            self.line_ended = False
+        self.out.append(text)
+
+    def _item(self, name: str, av: Any, flags: int) -> None:
+        ignore_case = bool(flags & re.IGNORECASE)
         if name == "LITERAL":
-            return chr(av)
-        if name == "NOT_LITERAL":
-            return "a" if av != ord("a") else "b"
-        if name == "ANY":
-            return "a"
-        if name == "IN":
-            return self._in(av)
-        if name == "BRANCH":
+            self._emit(chr(av))
+        elif name == "NOT_LITERAL":
+            self._emit(next(c for c in "ab" if not _same_char(c, chr(av), ignore_case)))
+        elif name == "ANY":
+            self._emit("a")
+        elif name == "IN":
+            self._emit(self._in(av, ignore_case))
+        elif name == "BRANCH":
             branches = av[1]
-            return self.write(branches[self.variant % len(branches)])
-        if name in ("SUBPATTERN", "ATOMIC_GROUP"):
-            inner = av[-1] if name == "SUBPATTERN" else av
-            text = self.write(inner)
-            if name == "SUBPATTERN" and av[0] is not None:
-                self.groups[av[0]] = text
-            return text
-        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, high, inner = av
-            count = max(low, 1 if high else 0) + self.extra
-            if high != sre_parse.MAXREPEAT:
-                count = min(count, high)
-            count = min(count, max(low, self._MAX_REPEAT))
-            return "".join(self.write(inner) for _ in range(count))
-        if name == "CATEGORY":
-            return _category_char(str(av))
-        if name == "GROUPREF":
-            return self.groups.get(av, "")
-        if name == "GROUPREF_EXISTS":
-            return self.write(av[1])
-        return ""  # AT (anchors), ASSERT, ASSERT_NOT
+            self.write(branches[self.variant % len(branches)], flags)
+        elif name == "SUBPATTERN":
+            group, add_flags, del_flags, inner = av
+            start = len(self.out)
+            self.write(inner, (flags | add_flags) & ~del_flags)
+            if group is not None:
+                self.groups[group] = "".join(self.out[start:])
+        elif name == "ATOMIC_GROUP":
+            self.write(av, flags)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            self._repeat(av, flags)
+        elif name == "CATEGORY":
+            self._emit(self._category(str(av)))
+        elif name == "GROUPREF":
+            self._emit(self.groups.get(av, ""))
+        elif name == "GROUPREF_EXISTS":
+            self.write(av[1], flags)
+        elif name == "AT" and flags & re.MULTILINE:
+            self._line_anchor(str(av))
+        # Other anchors, lookarounds (ASSERT, ASSERT_NOT): nothing to write.
 
-    def _in(self, items: list[Any]) -> str:
+    def _repeat(self, av: Any, flags: int) -> None:
+        low, high, inner = av
+        count = max(low, 1 if high else 0) + self.extra
+        if high != sre_parse.MAXREPEAT:
+            count = min(count, high)
+        for _ in range(min(count, max(low, self._MAX_REPEAT))):
+            self.write(inner, flags)
+
+    def _line_anchor(self, at: str) -> None:
+        """``^`` and ``$`` in MULTILINE mode: a line starts after a line break, ends before one."""
+        if at == "AT_BEGINNING" and self.out and not self.out[-1].endswith("\n"):
+            self._emit("\n")
+        elif at == "AT_END":
+            self.line_ended = True
+
+    def _category(self, category: str) -> str:
+        # After a MULTILINE ``$``, the line break itself is the white space asked for.
+        return "\n" if self.line_ended and category == "CATEGORY_SPACE" else _category_char(category)
+
+    def _in(self, items: list[Any], ignore_case: bool) -> str:
         if items and str(items[0][0]) == "NEGATE":
             excluded = items[1:]
             for char in "aA0_-x.Z9":
-                if not any(_in_item(char, op, av) for op, av in excluded):
+                if not any(_in_item(variant, op, av) for op, av in excluded for variant in _cases(char, ignore_case)):
                     return char
             return "~"
         choices: list[str] = []
@@ -541,8 +611,17 @@ class _PatternWriter:
                 low, high = av
                 choices.append(chr(low + self.variant % (high - low + 1)))
             elif str(op) == "CATEGORY":
-                choices.append(_category_char(str(av)))
+                choices.append(self._category(str(av)))
         return choices[self.variant % len(choices)] if choices else "a"
+
+
+def _cases(char: str, ignore_case: bool) -> set[str]:
+    """The characters ``char`` stands for: itself, and its other case when case is ignored."""
+    return {char, char.lower(), char.upper()} if ignore_case else {char}
+
+
+def _same_char(char: str, other: str, ignore_case: bool) -> bool:
+    return other in _cases(char, ignore_case)
 
 
 def _category_char(category: str) -> str:

@@ -128,14 +128,16 @@ class Normalizer:
     def _check_unsatisfiable_fields(self, pointer: str, model: Model, checker: MockData) -> None:
         """Warns of each string or number property of a named schema that no value fits (a
         pattern no string of its format matches, bounds that exclude every multiple): the mock
-        answers the closest value it can make, which a strict client may refuse."""
+        answers the closest value it can make for a required one, which a strict client may
+        refuse, and leaves an optional one out."""
         for f in model.fields:
             if f.type.kind in ("string", "integer", "number"):
                 value = checker.value(f.type)
                 problem = checker.problem(value, f.type)
                 if problem is not None:
                     where = f"{pointer}/properties/{escape(f.wire_name)}"
-                    self.warn(Level.WARNING, where, f"no value fits the schema; mock answers send the closest, {value!r}, though {problem}")
+                    sent = f"mock answers send the closest, {value!r}, though {problem}" if f.required else f"made values leave it out ({problem} for the closest, {value!r})"
+                    self.warn(Level.WARNING, where, f"no value fits the schema; {sent}")
 
     def with_examples(self, type_: TypeInfo, named: list[tuple[str, Any, str]], direction: Direction) -> TypeInfo:
         """``type_`` with the fitting ones of a parameter's or body's examples first."""
@@ -562,15 +564,27 @@ def _server_path(path: str, parameters: list[Parameter]) -> str:
     for param in parameters:
         if param.location == "path":
             first, *later = path.split("{" + param.wire_name + "}")
-            convertor = ":path" if param.reserved else ""
+            convertor = _convertor(param, path)
             path = first + "".join("{" + (param.py_name + convertor if index == 0 else f"_{param.py_name}_{index + 1}") + "}" + part for index, part in enumerate(later))
     return path
+
+
+def _convertor(param: Parameter, path: str) -> str:
+    """How the server's route reads a path parameter: ``:path`` for a value that may span
+    segments; ``:int`` (digits only) for an integer that shares its segment with another
+    placeholder, so that ``/projects/{id}{.format}`` splits ``12.json`` into 12 and ``.json``
+    (the default reads as much as it can, leaving the next placeholder one character)."""
+    if param.reserved:
+        return ":path"
+    placeholder = "{" + param.wire_name + "}"
+    segment = next((segment for segment in path.split("/") if placeholder in segment), "")
+    return ":int" if param.type.kind == "integer" and segment.count("{") > 1 else ""
 
 
 def _finish(item: PendingOperation, group: str, op_names: names.Namespace, maker: Examples, base_url: str) -> Operation:
     fields = item.fields
     py_name = op_names.claim(names.snake(fields["operation_id"], "operation"))
-    parameters = tuple(replace(p, example=maker.request.value(p.type)) for p in fields["parameters"])
+    parameters = tuple(replace(p, example=_parameter_example(p, maker.request)) for p in fields["parameters"])
     body: Body | None = fields["body"]
     if body is not None:
         body = replace(body, example=maker.request.value(body.type))
@@ -649,6 +663,12 @@ class Examples:
 
     request: MockData
     response: MockData
+
+
+def _parameter_example(param: Parameter, maker: MockData) -> Any:
+    """A parameter's example value; a path parameter's is never empty text where its type allows
+    another (the client refuses an empty path segment)."""
+    return maker.segment_value(param.type) if param.location == "path" else maker.value(param.type)
 
 
 def _response_example(response: Response, maker: MockData) -> Any:

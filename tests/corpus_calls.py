@@ -45,16 +45,10 @@ _JELLYFIN_VERSION = (
     "jellyfin: the path parameter {version} is a closed model whose properties are all "
     "readOnly: no request can fill it, so the client refuses the empty segment (warned of)"
 )
-_SELDON_PATTERN = (
-    "seldon: tensor_content is format byte with pattern '.* maxLength: 2097152' (a "
-    "typo): no base64 text holds a space, so no value is valid"
-)
 EXPLAINED: dict[tuple[str, str], str] = {
     ("gitlab.com.json", "get_v3_projects_id_services_service_slug"): _GITLAB_ASANA,
     ("gitlab.com.json", "delete_v3_projects_id_services_service_slug"): _GITLAB_ASANA,
     **{("jellyfin.local.json", op): _JELLYFIN_VERSION for op in ("uninstall_plugin_by_version", "disable_plugin", "enable_plugin", "get_plugin_image")},
-    ("seldon.local__engine.json", "send_feedback"): _SELDON_PATTERN,
-    ("seldon.local__engine.json", "predict"): _SELDON_PATTERN,
 }
 
 

@@ -269,11 +269,30 @@ def test_a_recursive_model_is_filled_a_bounded_number_of_levels(everything: tupl
 
 @pytest.mark.parametrize(
     "pattern",
-    [r"^[A-Z]{3}-\d{4}$", r"^(foo|bar)+x?$", r"[^abc]+", r"^\w+@\w+\.com$", r"^(?!bad).{5,10}$", r"^([a-z])\1$", r"^\S+\s\S+$"],
+    [
+        r"^[A-Z]{3}-\d{4}$",
+        r"^(foo|bar)+x?$",
+        r"[^abc]+",
+        r"^\w+@\w+\.com$",
+        r"^(?!bad).{5,10}$",
+        r"^([a-z])\1$",
+        r"^\S+\s\S+$",
+        r"(?s)^a.b$",
+        r"(?i)^[^a-z]x[^X]$",
+        r"(?i:AB)c[^c]",
+        r"(?m)^key$\n^[0-9]+$",
+        r"(?m:^a$)\s?b$",
+        r"(?ms)\s*^-----BEGIN (?-s:.*)PRIVATE KEY-----$.*?^-----END (?-s:.*)PRIVATE KEY-----$\s*",
+    ],
 )
 def test_strings_are_made_to_match_a_pattern(pattern: str) -> None:
     made = pattern_strings(pattern)
-    assert made and re.search(pattern, made[0]), made
+    assert made and all(re.search(pattern, text) for text in made), made
+
+
+def test_no_string_is_made_for_a_pattern_no_string_matches() -> None:
+    """OpsWorks CM's escaped flags: a ``^`` (start of text) after literal text."""
+    assert pattern_strings(r"\(\?ms\)\s*^-----BEGIN") == []
 
 
 @pytest.mark.parametrize(
