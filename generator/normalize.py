@@ -471,7 +471,7 @@ class Normalizer:
                 self.warn(Level.WARNING, op.pointer, f"{method} {op.path} cannot be told apart from {twin.operation_id!r} by the parameters it takes; the server serves {twin.operation_id!r}")
             selected = tuple((op, _selector(op, plain, keys, headers)) for op in plain[:-1])
             routes.append(Route(method, ops[0].path, server_path, tuple(fixed), plain[-1] if plain else None, keys, headers, selected))
-        routes.sort(key=lambda r: [(seg.startswith("{"), seg) for seg in r.server_path.split("/")])
+        routes.sort(key=_route_order)
         self._warn_identical_templates(routes)
         return tuple(routes)
 
@@ -487,6 +487,16 @@ class Normalizer:
                 warned.add(route.path)
                 where = route.all_operations[0].pointer
                 self.warn(Level.WARNING, where, f"path {route.path} differs from {kept} only in its placeholders' names (OpenAPI: identical paths); /openapi.json publishes both as {kept}")
+
+
+def _route_order(route: Route) -> list[tuple[int, str]]:
+    """Where the server tries a route: static segments before templated ones, so that a
+    concrete path wins; a route whose value may span segments (a ``:path`` placeholder,
+    ``x-ms-skip-url-encoding``) after every route that goes on past it, so that
+    ``/apps/{app:path}`` leaves ``/apps/a/services/s`` to ``/apps/{app:path}/services/{name}``."""
+    segments = route.server_path.split("/")
+    key = [(int(segment.startswith("{")), segment) for segment in segments]
+    return key + [(2, "")] * segments[-1].endswith(":path}")
 
 
 def _query_and_header_keys(op: Operation, required: bool) -> tuple[frozenset[str], frozenset[str]]:

@@ -159,6 +159,19 @@ paths:
         - {name: scope, in: path, required: true, type: string, x-ms-skip-url-encoding: true}
         - {name: name, in: path, required: true, type: string}
       responses: {"204": {description: done}}
+  /apps/{app}:
+    get:
+      operationId: getApp
+      parameters:
+        - {name: app, in: path, required: true, type: string, x-ms-skip-url-encoding: true}
+      responses: {"204": {description: done}}
+  /apps/{app}/services/{service}:
+    get:
+      operationId: getService
+      parameters:
+        - {name: app, in: path, required: true, type: string, x-ms-skip-url-encoding: true}
+        - {name: service, in: path, required: true, type: string}
+      responses: {"204": {description: done}}
   /items#one:
     get:
       operationId: oneItem
@@ -462,6 +475,8 @@ def test_a_path_value_marked_x_ms_skip_url_encoding_keeps_its_slashes_and_spans_
     scope = "subscriptions/s-1/resourceGroups/my group"
     got = _received(call2, "get_compliance", scope=scope, name="c/1")
     assert got == {"scope": scope, "name": "c/1"}
+    assert _received(call2, "get_app", app="g/a") == {"app": "g/a"}
+    assert _received(call2, "get_service", app="g/a", service="s") == {"app": "g/a", "service": "s"}
     sent: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
