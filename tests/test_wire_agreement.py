@@ -480,16 +480,18 @@ def test_a_path_value_marked_x_ms_skip_url_encoding_keeps_its_slashes_and_spans_
     sent: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
-        sent.append(request.url.raw_path.decode("ascii"))
+        sent.append(request.url.host + " " + request.url.raw_path.decode("ascii"))
         return httpx.Response(204)
 
     http = httpx.Client(transport=httpx.MockTransport(answer))
     with wire2[0].Client("http://api.test", http_client=http) as client:
         client.default.get_compliance(scope=scope, name="c/1")
         client.default.get_compliance(scope="a/../../b?x#y", name="n")
+        client.default.get_compliance(scope="//evil.test", name="n")
     assert sent == [
-        "/subscriptions/s-1/resourceGroups/my%20group/providers/Compliances/c%2F1",
-        "/a/%2E%2E/%2E%2E/b%3Fx%23y/providers/Compliances/n",
+        "api.test /subscriptions/s-1/resourceGroups/my%20group/providers/Compliances/c%2F1",
+        "api.test /a/%2E%2E/%2E%2E/b%3Fx%23y/providers/Compliances/n",
+        "api.test ///evil.test/providers/Compliances/n",
     ]
 
 
