@@ -163,3 +163,28 @@ def generate_into(spec: Path, folder: Path) -> Any:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     return generated.api
+
+
+def plain_argument(value: Any) -> Any:
+    """A handler's argument as plain data: models as their JSON, lists item by item."""
+    if isinstance(value, list):
+        return [plain_argument(v) for v in value]
+    return value.model_dump(by_alias=True, exclude_none=True) if hasattr(value, "model_dump") else value
+
+
+def recording(server: Any, seen: list[tuple[str, dict[str, Any]]]) -> Any:
+    """Handlers of the generated ``server`` that record each call's operation and arguments
+    (``plain_argument``) in ``seen``; every credential is taken as it comes."""
+
+    def method(name: str) -> Any:
+        async def handler(self: Any, **arguments: Any) -> None:
+            seen.append((name, {k: plain_argument(v) for k, v in arguments.items()}))
+
+        return handler
+
+    async def verify(self: Any, credential: str, request: Any) -> str:
+        return credential
+
+    methods = {name: method(name) for name in server.unimplemented_operations(server.Handlers())}
+    methods.update({name: verify for name in server.unimplemented_verifiers(server.Handlers())})
+    return type("Recording", (server.Handlers,), methods)()

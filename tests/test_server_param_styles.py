@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import generate_packages, run_stubforge, write_spec
+from conftest import generate_packages, recording, run_stubforge, write_spec
 
 STYLES = """
 openapi: 3.0.3
@@ -100,32 +100,11 @@ def styles(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return server
 
 
-def _recording(server: Any, seen: list[tuple[str, dict[str, Any]]]) -> Any:
-    """Handlers that record each call's operation and arguments (models as their JSON)."""
-
-    def method(name: str) -> Any:
-        async def handler(self: Any, **arguments: Any) -> None:
-            seen.append((name, {k: _plain(v) for k, v in arguments.items()}))
-
-        return handler
-
-    async def verify(self: Any, credential: str, request: Any) -> str:
-        return credential
-
-    methods = {name: method(name) for name in server.unimplemented_operations(server.Handlers())}
-    methods.update({name: verify for name in server.unimplemented_verifiers(server.Handlers())})
-    return type("Recording", (server.Handlers,), methods)()
-
-
-def _plain(value: Any) -> Any:
-    return value.model_dump(by_alias=True, exclude_none=True) if hasattr(value, "model_dump") else value
-
-
 @pytest.fixture
 def call(styles: Any) -> Any:
     """``call(url, **options)``: the arguments the operation was called with, or the 422 answer."""
     seen: list[tuple[str, dict[str, Any]]] = []
-    client = TestClient(styles.create_app(_recording(styles, seen)), raise_server_exceptions=False)
+    client = TestClient(styles.create_app(recording(styles, seen)), raise_server_exceptions=False)
 
     def run(url: str, **options: Any) -> Any:
         response = client.get(url, **options)
@@ -276,7 +255,7 @@ paths:
 def rivals(tmp_path_factory: pytest.TempPathFactory) -> Any:
     (server,) = generate_packages(tmp_path_factory.mktemp("rivals"), "rivals", RIVALS, parts=("server",))
     seen: list[tuple[str, dict[str, Any]]] = []
-    return TestClient(server.create_app(_recording(server, seen)), raise_server_exceptions=False), seen
+    return TestClient(server.create_app(recording(server, seen)), raise_server_exceptions=False), seen
 
 
 def test_of_two_templates_matching_a_path_the_one_whose_parameters_are_valid_serves_it(rivals: Any) -> None:

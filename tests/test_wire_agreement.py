@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import generate_packages, run_stubforge, write_spec
+from conftest import generate_packages, recording, run_stubforge, write_spec
 
 WIRE = """
 openapi: 3.0.3
@@ -195,26 +195,6 @@ def wire2(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
     return generate_packages(tmp_path_factory.mktemp("wire2"), "wire_two", WIRE2)
 
 
-def _plain(value: Any) -> Any:
-    """A received argument as plain data: models as their JSON, lists item by item."""
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value.model_dump(by_alias=True, exclude_none=True) if hasattr(value, "model_dump") else value
-
-
-def _recording(server: Any, seen: list[tuple[str, dict[str, Any]]]) -> Any:
-    """Handlers that record each call's operation and the arguments it was given (not None)."""
-
-    def method(name: str) -> Any:
-        async def handler(self: Any, **arguments: Any) -> None:
-            seen.append((name, {k: _plain(v) for k, v in arguments.items() if v is not None}))
-
-        return handler
-
-    methods = {name: method(name) for name in server.unimplemented_operations(server.Handlers())}
-    return type("Recording", (server.Handlers,), methods)()
-
-
 Call = Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]
 
 
@@ -223,7 +203,7 @@ def _caller(packages: tuple[Any, Any], mode: str, serve: Any) -> Call:
     or over a loopback socket), then the operation and arguments the server's handler got."""
     client_package, server = packages
     seen: list[tuple[str, dict[str, Any]]] = []
-    app = server.create_app(_recording(server, seen))
+    app = server.create_app(recording(server, seen))
     base_url = serve(app) if mode.endswith("loopback") else "http://testserver"
 
     def sync_call(operation: str, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -263,7 +243,7 @@ def call2(request: pytest.FixtureRequest, wire2: tuple[Any, Any], serve: Any) ->
 def _received(call: Call, operation: str, **arguments: Any) -> dict[str, Any]:
     name, got = call(operation, arguments)
     assert name == operation
-    return got
+    return {k: v for k, v in got.items() if v is not None}
 
 
 def test_integer_number_and_boolean_enums_in_query_and_header(call: Call) -> None:
